@@ -1,0 +1,91 @@
+# portfence - connection fencing for HA storage clusters, on tc eBPF.
+#
+#   make            build build/portfence (BPF objects embedded as skeletons)
+#   make test       install missing Debian packages, build, run every test (root)
+#   make demo       install missing Debian packages, build, show the fence working
+#   make install    PREFIX, DESTDIR, OCF_ROOT
+#   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+OCF_ROOT ?= /usr/lib/ocf
+DESTDIR  ?=
+
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+
+VERSION := 0.1.0
+BUILD   := build
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
+	   -DPORTFENCE_VERSION=\"$(VERSION)\"
+LDLIBS  += -lbpf -lelf -lz
+
+BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 -I. -Iinclude
+
+BPF_PROGS := fence sweep
+BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
+SKELS     := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Everything but main.c, so tests can link the pure user-space parts.
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+
+TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
+TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES)))
+
+.PHONY: all deps test demo install clean vmlinux test-e2e bench
+all: $(BUILD)/portfence
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD) $(BUILD)/user $(BUILD)/tests:
+	@mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/portfence.h vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) | $(BUILD)/user
+	$(CC) $(CFLAGS) -Iuser -c $< -o $@
+
+$(BUILD)/portfence: $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# One Criterion binary per test directory (tests/unit, tests/bpf, ...).
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $$(wildcard tests/%/*.c) tests/lib/*.h $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) $(LIB_OBJS) -o $@ \
+		$(LDLIBS) -lcriterion
+
+test: deps all $(TEST_BINS)
+	tests/run
+
+test-e2e: deps all $(TEST_BINS)
+	tests/run tests/e2e
+
+demo: deps all
+	scripts/demo.sh
+
+bench: deps all $(TEST_BINS)
+	bench/run
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+install: all
+	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
+	install -D -m 0644 user/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
+	for a in $(wildcard agents/fence-portblock agents/tgt-account); do \
+		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$(basename $$a); \
+	done
+
+clean:
+	rm -rf $(BUILD)
