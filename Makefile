@@ -38,6 +38,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
 TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES)))
 
+.SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e bench
 all: $(BUILD)/portfence
 

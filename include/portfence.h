@@ -3,7 +3,7 @@
  * portfence.h - the one contract between the BPF programs and user space:
  * map keys and values, policy flags, counters and pin names.
  *
- * Included by bpf/*.bpf.c (after vmlinux.h) and by user/*.c (after
+ * Included by the BPF programs (after vmlinux.h) and by user space (after
  * <linux/types.h>), so it uses only __u8/__u16/__u32/__u64/__be* types.
  */
 #ifndef PORTFENCE_H

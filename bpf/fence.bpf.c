@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The fence data path: tc ingress and egress programs (clsact,
+ * direct-action) that apply the policy of SPEC §3 to fenced portals and
+ * leave every other packet alone. One LPM lookup per TCP/UDP packet. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "parse.h"
+#include "maps.h"
+
+#define TC_ACT_OK		0
+#define TC_ACT_SHOT		2
+#define BPF_F_INGRESS_FLAG	1	/* BPF_F_INGRESS */
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct pf_pseudo_tcp {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be32 len;
+	__be32 proto;
+	struct tcphdr th;
+};
+
+static __always_inline __u16 csum_fold(__s64 sum)
+{
+	__u32 s = (__u32)sum;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/*
+ * Rewrites the skb in place into a bare RST (no options, no payload):
+ * Ethernet + a fresh IPv4/IPv6 header + 20-byte TCP header, with valid IP
+ * and TCP checksums. With reverse, addresses, ports and MACs are swapped so
+ * the RST answers pkt; without, it goes the same way pkt went. Trimming with
+ * bpf_skb_change_tail() also linearises the skb and clears its GSO state,
+ * which is what makes this work for TSO super-packets.
+ */
+static __always_inline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt,
+				     bool reverse, __be32 seq, __be32 ack_seq, __u8 flags)
+{
+	struct pf_pseudo_tcp ph = {};
+	__u32 l3 = pkt->l3_off, iphlen;
+	__u8 macs[2 * ETH_ALEN], swapped[2 * ETH_ALEN];
+	__s64 sum;
+
+	iphlen = pkt->family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	if (l3 > ETH_HLEN + 4 * PF_MAX_VLAN_TAGS)
+		return -1;
+	if (bpf_skb_change_tail(skb, l3 + iphlen + sizeof(struct tcphdr), 0))
+		return -1;
+
+	if (reverse) {
+		if (bpf_skb_load_bytes(skb, 0, macs, sizeof(macs)))
+			return -1;
+		__builtin_memcpy(swapped, macs + ETH_ALEN, ETH_ALEN);
+		__builtin_memcpy(swapped + ETH_ALEN, macs, ETH_ALEN);
+		if (bpf_skb_store_bytes(skb, 0, swapped, sizeof(swapped), 0))
+			return -1;
+		__builtin_memcpy(ph.saddr, pkt->daddr, 16);
+		__builtin_memcpy(ph.daddr, pkt->saddr, 16);
+		ph.th.source = pkt->dport;
+		ph.th.dest = pkt->sport;
+	} else {
+		__builtin_memcpy(ph.saddr, pkt->saddr, 16);
+		__builtin_memcpy(ph.daddr, pkt->daddr, 16);
+		ph.th.source = pkt->sport;
+		ph.th.dest = pkt->dport;
+	}
+	ph.th.seq = seq;
+	ph.th.ack_seq = ack_seq;
+	ph.th.doff = 5;
+	((__u8 *)&ph.th)[13] = flags;
+	ph.len = bpf_htonl(sizeof(struct tcphdr));
+	ph.proto = bpf_htonl(IPPROTO_TCP);
+
+	if (pkt->family == AF_INET) {
+		struct iphdr iph = {
+			.version = 4,
+			.ihl = 5,
+			.tot_len = bpf_htons(sizeof(struct iphdr) + sizeof(struct tcphdr)),
+			.frag_off = bpf_htons(IP_DF),
+			.ttl = 64,
+			.protocol = IPPROTO_TCP,
+			.saddr = ph.saddr[0],
+			.daddr = ph.daddr[0],
+		};
+		struct { __be32 saddr, daddr, len_proto; struct tcphdr th; } ph4 = {
+			.saddr = ph.saddr[0],
+			.daddr = ph.daddr[0],
+			.len_proto = bpf_htonl((IPPROTO_TCP << 16) | sizeof(struct tcphdr)),
+			.th = ph.th,
+		};
+
+		iph.check = csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&iph, sizeof(iph), 0));
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph4, sizeof(ph4), 0);
+		ph.th.check = csum_fold(sum);
+		if (bpf_skb_store_bytes(skb, l3, &iph, sizeof(iph), 0))
+			return -1;
+	} else {
+		struct ipv6hdr ip6 = {
+			.version = 6,
+			.payload_len = bpf_htons(sizeof(struct tcphdr)),
+			.nexthdr = IPPROTO_TCP,
+			.hop_limit = 64,
+		};
+
+		__builtin_memcpy(&ip6.saddr, ph.saddr, 16);
+		__builtin_memcpy(&ip6.daddr, ph.daddr, 16);
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
+		ph.th.check = csum_fold(sum);
+		if (bpf_skb_store_bytes(skb, l3, &ip6, sizeof(ip6), 0))
+			return -1;
+	}
+	return bpf_skb_store_bytes(skb, l3 + iphlen, &ph.th, sizeof(ph.th), 0);
+}
+
+/* The RST that answers pkt, RFC 793 style: its sequence number is the
+ * segment's ACK (what the receiver expects next; 0 if there was none), and
+ * it acknowledges everything the segment occupied, which a socket in
+ * SYN-SENT needs before it accepts a reset. */
+static __always_inline int answer_with_rst(struct __sk_buff *skb, const struct pf_packet *pkt)
+{
+	__u32 span = pkt->payload_len;
+	__be32 seq = 0;
+
+	if (pkt->tcp_flags & TCP_FL_SYN)
+		span++;
+	if (pkt->tcp_flags & TCP_FL_FIN)
+		span++;
+	if (pkt->tcp_flags & TCP_FL_ACK)
+		seq = pkt->ack_seq;
+	return write_rst(skb, pkt, true, seq, bpf_htonl(bpf_ntohl(pkt->seq) + span),
+			 TCP_FL_RST | TCP_FL_ACK);
+}
+
+/* Sends the answer back out of the interface it came in on. */
+static __always_inline int reject_to_peer(struct __sk_buff *skb, const struct pf_packet *pkt,
+					  struct pf_policy *policy)
+{
+	if (answer_with_rst(skb, pkt))
+		return TC_ACT_SHOT;
+	PF_COUNT(policy, peer_resets);
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+SEC("tc")
+int fence_ingress(struct __sk_buff *skb)
+{
+	struct pf_packet pkt = {};
+	struct pf_policy *policy;
+
+	if (parse_packet(skb, &pkt))
+		return TC_ACT_OK;
+	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
+	if (!policy || !(policy->direction & PF_DIR_IN))
+		return TC_ACT_OK;
+
+	if (pkt.proto == IPPROTO_UDP) {
+		PF_COUNT(policy, segs_dropped);
+		return TC_ACT_SHOT;
+	}
+	if ((pkt.tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) == TCP_FL_SYN) {
+		PF_COUNT(policy, syns_dropped);
+		if (policy->method == PF_METHOD_REJECT)
+			return reject_to_peer(skb, &pkt, policy);
+		return TC_ACT_SHOT;
+	}
+	/* With "both" the peer's segments reach the local socket, and whatever
+	 * it answers is turned into its own reset on egress. */
+	if (policy->direction == PF_DIR_BOTH)
+		return TC_ACT_OK;
+
+	PF_COUNT(policy, segs_dropped);
+	if (policy->method == PF_METHOD_REJECT && !(pkt.tcp_flags & TCP_FL_RST))
+		return reject_to_peer(skb, &pkt, policy);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int fence_egress(struct __sk_buff *skb)
+{
+	struct pf_packet pkt = {};
+	struct pf_policy *policy;
+	__u32 ifindex = skb->ifindex;
+
+	if (parse_packet(skb, &pkt))
+		return TC_ACT_OK;
+	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);
+	if (!policy || !(policy->direction & PF_DIR_OUT))
+		return TC_ACT_OK;
+
+	if (pkt.proto == IPPROTO_UDP) {
+		PF_COUNT(policy, segs_dropped);
+		return TC_ACT_SHOT;
+	}
+	if (pkt.tcp_flags & TCP_FL_RST) {
+		/* "drop" keeps the peer from learning anything: it must not see
+		 * the local stack's resets either. */
+		if (policy->method == PF_METHOD_REJECT)
+			return TC_ACT_OK;
+		PF_COUNT(policy, segs_dropped);
+		return TC_ACT_SHOT;
+	}
+
+	if (policy->method == PF_METHOD_REJECT) {
+		/* The peer's RST carries the segment's own sequence number, the
+		 * one the peer expects next (RFC 5961 exact match). */
+		if (write_rst(skb, &pkt, false, pkt.seq, pkt.ack_seq, TCP_FL_RST | TCP_FL_ACK))
+			return TC_ACT_SHOT;
+		if (bpf_clone_redirect(skb, ifindex, 0) == 0)
+			PF_COUNT(policy, peer_resets);
+	}
+
+	/* The local socket is told its peer reset the connection: the RST's
+	 * sequence number is what the socket expects next (the segment's ACK),
+	 * so it is accepted at once, and the socket dies with its Send-Q. */
+	if (answer_with_rst(skb, &pkt))
+		return TC_ACT_SHOT;
+	PF_COUNT(policy, local_resets);
+	return bpf_redirect(ifindex, BPF_F_INGRESS_FLAG);
+}

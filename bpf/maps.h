@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The pinned maps, declared once for every program: libbpf pins them by
+ * name under the pin dir and each later load reuses the pinned ones, so the
+ * tc programs and the sweep iterator see the same fence table. */
+#ifndef PF_MAPS_H
+#define PF_MAPS_H
+
+#include "portfence.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct pf_portal_key);
+	__type(value, struct pf_policy);
+	__uint(max_entries, PF_MAX_PORTALS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} portals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pf_counters);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__type(key, __u64);
+	__type(value, struct pf_counters);
+	__uint(max_entries, PF_MAX_PORTALS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} portal_stats SEC(".maps");
+
+/* Interfaces "portfence load" selected, so "block" can attach to the ones
+ * that appeared since; user space only, kept in the kernel with the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct pf_device_key);
+	__type(value, __u32);
+	__uint(max_entries, PF_MAX_DEVICES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} devices SEC(".maps");
+
+static __always_inline struct pf_policy *
+portal_lookup(__u8 proto, __u8 family, const __be32 *addr, __be16 port)
+{
+	struct pf_portal_key key = {
+		.port = port,
+		.proto = proto,
+		.family = family,
+	};
+
+	if (family == AF_INET) {
+		key.prefixlen = PF_KEY_BITS_FAMILY + 32;
+		key.addr.v4 = addr[0];
+	} else {
+		key.prefixlen = PF_KEY_BITS_FAMILY + 128;
+		__builtin_memcpy(key.addr.v6, addr, 16);
+	}
+	return bpf_map_lookup_elem(&portals, &key);
+}
+
+/* Per-CPU counters, global and per portal: plain increments are safe. */
+#define PF_COUNT(policy, field)						\
+	do {								\
+		__u32 __zero = 0;					\
+		struct pf_counters *__c;				\
+		__c = bpf_map_lookup_elem(&stats, &__zero);		\
+		if (__c)						\
+			__c->field++;					\
+		__c = bpf_map_lookup_elem(&portal_stats,		\
+					  &(policy)->counters_id);	\
+		if (__c)						\
+			__c->field++;					\
+	} while (0)
+
+#endif /* PF_MAPS_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What the portfence commands share: exit codes, the command context,
+ * error reporting and one entry point per command. */
+#ifndef PF_CLI_H
+#define PF_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* SPEC §4 exit codes */
+enum pf_exit {
+	PF_EXIT_OK = 0,
+	PF_EXIT_FAIL = 1,	/* runtime failure */
+	PF_EXIT_USAGE = 2,	/* bad usage or bad input */
+	PF_EXIT_PERM = 3,	/* not root / no CAP_BPF + CAP_NET_ADMIN */
+	PF_EXIT_KERNEL = 4,	/* the kernel lacks something required */
+};
+
+struct pf_env {
+	const char *pin_dir;	/* resolved: --pin-dir, $PORTFENCE_PIN_DIR or default */
+	const char *cmd;	/* the command's name, for messages */
+};
+
+/* "portfence CMD: message" on stderr; returns code for "return pf_fail(...)". */
+int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pf_warn(const struct pf_env *env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Exit 3 unless the process may load BPF programs and change tc. */
+int pf_require_privileges(const struct pf_env *env);
+
+int cmd_load(struct pf_env *env, int argc, char **argv);
+int cmd_unload(struct pf_env *env, int argc, char **argv);
+int cmd_block(struct pf_env *env, int argc, char **argv);
+int cmd_unblock(struct pf_env *env, int argc, char **argv);
+int cmd_check(struct pf_env *env, int argc, char **argv);
+int cmd_list(struct pf_env *env, int argc, char **argv);
+int cmd_status(struct pf_env *env, int argc, char **argv);
+int cmd_conns(struct pf_env *env, int argc, char **argv);
+int cmd_tickle(struct pf_env *env, int argc, char **argv);
+
+#endif

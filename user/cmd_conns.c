@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* portfence conns | tickle: the portblock tickle mechanism. conns lists a
+ * portal's established connections in the tickle file format; tickle sends
+ * each remote end an ACK with seq 0 / ack 0 "from" the local end, which the
+ * peer answers with a duplicate ACK; the node now owning the address has no
+ * such socket and resets it, so the peer reconnects at once. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "output.h"
+#include "sockdiag.h"
+
+#define TCP_ESTABLISHED_STATE 1
+
+int cmd_conns(struct pf_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PF_OPT_PORTAL,
+		{ "json", no_argument, NULL, OPT_JSON },
+		PF_OPT_HELP,
+		{}
+	};
+	static const char usage[] =
+		"[--ip A[/LEN]] [--port P] [--json]\n"
+		"Established TCP connections whose local end is the portal, one\n"
+		"'local<TAB>remote' line each (portblock's tickle file format).\n";
+	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	struct pf_conn *conns = NULL;
+	bool json = false, first = true;
+	int opt, rc, n, i;
+
+	if (!pa)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	pa->portal.proto = IPPROTO_TCP;
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		rc = pf_opt_portal(env, opt, optarg, pa);
+		if (rc < 0) {
+			free(pa);
+			return -rc;
+		}
+		if (rc)
+			continue;
+		if (opt == OPT_JSON) {
+			json = true;
+			continue;
+		}
+		free(pa);
+		return opt == OPT_HELP ? pf_usage(env, usage, PF_EXIT_OK) : PF_EXIT_USAGE;
+	}
+	rc = pf_opts_end(env, argc, argv, pa, false);
+	if (!rc && pa->portal.proto != IPPROTO_TCP)
+		rc = pf_fail(env, PF_EXIT_USAGE, "conns lists TCP connections only");
+	if (rc) {
+		free(pa);
+		return rc;
+	}
+	n = pf_diag_list(1U << TCP_ESTABLISHED_STATE, &conns);
+	if (n < 0) {
+		free(pa);
+		return pf_fail(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
+			       "cannot list sockets: %s", strerror(-n));
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < n; i++) {
+		struct pf_conn *c = &conns[i];
+		char local[64], remote[64];
+		int family = pf_unmap_v4(c->family, c->local_addr);
+
+		if (family != c->family)
+			pf_unmap_v4(c->family, c->remote_addr);
+		if (!pf_addr_contains(&pa->portal.addr, family, c->local_addr))
+			continue;
+		if (pa->ports && !pf_portal_has_port(&pa->portal, ntohs(c->local_port)))
+			continue;
+		pf_format_endpoint(family, c->local_addr, ntohs(c->local_port), local, sizeof(local));
+		pf_format_endpoint(family, c->remote_addr, ntohs(c->remote_port), remote, sizeof(remote));
+		if (json) {
+			printf("%s{\"local\": \"%s\", \"remote\": \"%s\"}", first ? "" : ", ", local, remote);
+			first = false;
+		} else {
+			printf("%s\t%s\n", local, remote);
+		}
+	}
+	if (json)
+		printf("]\n");
+	free(conns);
+	free(pa);
+	return PF_EXIT_OK;
+}
+
+static __u16 csum_finish(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+static __u32 csum_add(__u32 sum, const void *data, size_t len)
+{
+	const __u8 *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (__u32)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (__u32)p[len - 1] << 8;
+	return sum;
+}
+
+/* One ACK with seq 0, ack 0 from local to remote, through a raw socket
+ * that carries our own IP header (the local address may be any). */
+static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
+		       const struct pf_addr *remote, __u16 rport, int count)
+{
+	struct { union { struct iphdr v4; struct ip6_hdr v6; } ip; struct tcphdr th; } pkt;
+	struct sockaddr_storage dst = {};
+	size_t iplen = family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ip6_hdr);
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct tcphdr *th = (struct tcphdr *)((char *)&pkt + iplen);
+	__u32 sum = 0;
+	int fd, one = 1, i, err = 0;
+
+	memset(&pkt, 0, sizeof(pkt));
+	memset(th, 0, sizeof(*th));
+	th->source = htons(lport);
+	th->dest = htons(rport);
+	th->doff = 5;
+	th->ack = 1;
+	th->window = htons(1234);
+	sum = csum_add(sum, local->a, alen);
+	sum = csum_add(sum, remote->a, alen);
+	sum += IPPROTO_TCP + sizeof(*th);
+	sum = csum_add(sum, th, sizeof(*th));
+	th->check = htons(csum_finish(sum));
+
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
+
+		pkt.ip.v4.version = 4;
+		pkt.ip.v4.ihl = 5;
+		pkt.ip.v4.ttl = 64;
+		pkt.ip.v4.protocol = IPPROTO_TCP;
+		pkt.ip.v4.tot_len = htons((__u16)(iplen + sizeof(*th)));
+		memcpy(&pkt.ip.v4.saddr, local->a, 4);
+		memcpy(&pkt.ip.v4.daddr, remote->a, 4);
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, remote->a, 4);
+		/* the kernel fills in the IPv4 header checksum */
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
+
+		pkt.ip.v6.ip6_flow = htonl(6U << 28);
+		pkt.ip.v6.ip6_plen = htons(sizeof(*th));
+		pkt.ip.v6.ip6_nxt = IPPROTO_TCP;
+		pkt.ip.v6.ip6_hlim = 64;
+		memcpy(&pkt.ip.v6.ip6_src, local->a, 16);
+		memcpy(&pkt.ip.v6.ip6_dst, remote->a, 16);
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, remote->a, 16);
+	}
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_HDRINCL, &one, sizeof(one));
+	for (i = 0; i < count && !err; i++) {
+		if (sendto(fd, &pkt, iplen + sizeof(*th), 0, (struct sockaddr *)&dst,
+			   family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0)
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+struct tickle_target {
+	struct pf_addr local, remote;
+	__u16 lport, rport;
+};
+
+static int tickle_one(const struct pf_env *env, const struct tickle_target *t, int count)
+{
+	char l[64], r[64];
+	int err;
+
+	pf_format_endpoint(t->local.family, t->local.a, t->lport, l, sizeof(l));
+	pf_format_endpoint(t->remote.family, t->remote.a, t->rport, r, sizeof(r));
+	if (t->local.family != t->remote.family)
+		return pf_fail(env, PF_EXIT_USAGE, "'%s' and '%s' are of different families", l, r);
+	err = send_tickle(t->local.family, &t->local, t->lport, &t->remote, t->rport, count);
+	if (err)
+		return pf_fail(env, err == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
+			       "cannot tickle %s from %s: %s", r, l, strerror(-err));
+	printf("tickled %s\t%s\n", l, r);
+	return PF_EXIT_OK;
+}
+
+/* A tickle file: "local remote" per line (tab or spaces), as conns prints
+ * and portblock saves. Every line is checked before anything is sent. */
+static int tickle_file(const struct pf_env *env, const char *path, int count)
+{
+	struct tickle_target *targets = NULL, *grown;
+	char line[512], l[256], r[256], err[PF_ERR_LEN];
+	int n = 0, cap = 0, lineno = 0, i, rc = PF_EXIT_OK;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		struct tickle_target t;
+		char extra[2];
+
+		lineno++;
+		if (sscanf(line, "%255s %255s %1s", l, r, extra) != 2) {
+			if (sscanf(line, "%1s", extra) != 1)
+				continue;	/* blank line */
+			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: bad line '%.*s' (want 'LOCAL REMOTE')",
+				     path, lineno, (int)strcspn(line, "\n"), line);
+			break;
+		}
+		if (pf_parse_endpoint(l, &t.local, &t.lport, err) ||
+		    pf_parse_endpoint(r, &t.remote, &t.rport, err)) {
+			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: %s", path, lineno, err);
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(targets, (size_t)cap * sizeof(*targets));
+			if (!grown) {
+				rc = pf_fail(env, PF_EXIT_FAIL, "out of memory");
+				break;
+			}
+			targets = grown;
+		}
+		targets[n++] = t;
+	}
+	fclose(f);
+	for (i = 0; i < n && !rc; i++)
+		rc = tickle_one(env, &targets[i], count);
+	free(targets);
+	return rc;
+}
+
+int cmd_tickle(struct pf_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PF_OPT_PORTAL,
+		{ "file", required_argument, NULL, OPT_FILE },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "peer", required_argument, NULL, OPT_PEER },
+		PF_OPT_HELP,
+		{}
+	};
+	static const char usage[] =
+		"--file F [--count N]\n"
+		"       portfence tickle --ip A --port P --peer A:P [--count N]\n"
+		"Send N (default 3) tickle ACKs, seq 0 ack 0, from each local end to its\n"
+		"remote end, so peers holding stale connections reset them at once.\n";
+	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	struct tickle_target t = {};
+	const char *file = NULL, *peer = NULL;
+	char err[PF_ERR_LEN], *end;
+	long count = 3;
+	int opt, rc;
+
+	if (!pa)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		rc = pf_opt_portal(env, opt, optarg, pa);
+		if (rc < 0)
+			goto out_neg;
+		if (rc)
+			continue;
+		switch (opt) {
+		case OPT_FILE:
+			file = optarg;
+			break;
+		case OPT_PEER:
+			peer = optarg;
+			break;
+		case OPT_COUNT:
+			count = strtol(optarg, &end, 10);
+			if (*end || end == optarg || count < 1 || count > 100) {
+				rc = pf_fail(env, PF_EXIT_USAGE, "bad count '%s' (1-100)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_HELP:
+			rc = pf_usage(env, usage, PF_EXIT_OK);
+			goto out;
+		default:
+			rc = PF_EXIT_USAGE;
+			goto out;
+		}
+	}
+	rc = pf_opts_end(env, argc, argv, NULL, false);
+	if (rc)
+		goto out;
+	if (file && (peer || pa->ip || pa->ports)) {
+		rc = pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
+	} else if (file) {
+		rc = pf_require_privileges(env);
+		if (!rc)
+			rc = tickle_file(env, file, (int)count);
+	} else if (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
+		   pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)) {
+		rc = pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
+			     "one --port and --peer A:P");
+	} else if (pf_parse_endpoint(peer, &t.remote, &t.rport, err)) {
+		rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
+	} else {
+		t.local = pa->portal.addr;
+		t.lport = (__u16)pf_portal_next_port(&pa->portal, 1);
+		rc = pf_require_privileges(env);
+		if (!rc)
+			rc = tickle_one(env, &t, (int)count);
+	}
+	goto out;
+out_neg:
+	rc = -rc;
+out:
+	free(pa);
+	return rc;
+}

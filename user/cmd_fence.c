@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* portfence block | unblock | check: flipping fence entries. Map updates
+ * take no lock: each entry is one atomic update of the kernel's table. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "options.h"
+#include "pins.h"
+#include "sweep.h"
+
+static void portal_defaults(struct pf_portal_args *pa)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->portal.proto = IPPROTO_TCP;
+}
+
+static void describe(const struct pf_portal_args *pa, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s %s port %s", pf_proto_name(pa->portal.proto),
+		 pa->ip ? pa->ip : "*", pa->ports);
+}
+
+/* LPM lookups return the most specific covering entry; the counters id is
+ * derived from the key, so it tells whether that entry is this very key. */
+static bool lookup_exact(int fd, const struct pf_portal_key *key, struct pf_policy *policy)
+{
+	return !bpf_map_lookup_elem(fd, key, policy) &&
+	       policy->counters_id == pf_counters_id(key);
+}
+
+/* Opens a pinned map; a missing pin gives -ENOENT, no permission exit 3. */
+static int open_map(const struct pf_env *env, const char *name, int *rc)
+{
+	int fd = pf_pin_open(env->pin_dir, name);
+
+	*rc = PF_EXIT_OK;
+	if (fd == -EACCES || fd == -EPERM)
+		*rc = pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
+	else if (fd < 0 && fd != -ENOENT)
+		*rc = pf_fail(env, PF_EXIT_FAIL, "cannot open '%s/%s': %s", env->pin_dir, name,
+			      strerror(-fd));
+	return fd;
+}
+
+static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_key *key)
+{
+	__u64 id = pf_counters_id(key);
+
+	bpf_map_delete_elem(portals_fd, key);
+	if (stats_fd >= 0)
+		bpf_map_delete_elem(stats_fd, &id);
+}
+
+/* Adds one entry per port. On failure removes the entries this call added,
+ * so a fence is never half-applied. */
+static int apply_fence(const struct pf_env *env, const struct pf_portal *portal,
+		       const struct pf_policy *want)
+{
+	struct pf_portal *added = calloc(1, sizeof(*added));
+	struct pf_counters *zeros = calloc((size_t)libbpf_num_possible_cpus(), sizeof(*zeros));
+	int portals_fd, stats_fd, port, rc, err = 0;
+	struct pf_portal_key key;
+
+	portals_fd = open_map(env, PF_PIN_PORTALS, &rc);
+	stats_fd = open_map(env, PF_PIN_PORTAL_STATS, &rc);
+	if (!added || !zeros || portals_fd < 0 || stats_fd < 0) {
+		rc = rc ? rc : pf_fail(env, PF_EXIT_FAIL, "cannot open the fence table");
+		goto out;
+	}
+	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
+		struct pf_policy policy = *want, old;
+
+		pf_portal_key(portal, (__u16)port, &key);
+		policy.counters_id = pf_counters_id(&key);
+		if (lookup_exact(portals_fd, &key, &old)) {
+			if (old.direction == policy.direction && old.method == policy.method &&
+			    old.flags == policy.flags)
+				policy.since = old.since;
+		} else {
+			added->ports[port / 64] |= 1ULL << (port % 64);
+		}
+		err = bpf_map_update_elem(stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
+		if (err && errno != EEXIST)
+			break;
+		err = bpf_map_update_elem(portals_fd, &key, &policy, BPF_ANY);
+		if (err)
+			break;
+	}
+	if (err) {
+		int e = errno;
+
+		rc = pf_fail(env, PF_EXIT_FAIL, "cannot fence port %d: %s", port,
+			     e == E2BIG || e == ENOMEM ? "the fence table is full" : strerror(e));
+		added->proto = portal->proto;
+		added->addr = portal->addr;
+		for (port = pf_portal_next_port(added, 1); port > 0;
+		     port = pf_portal_next_port(added, port + 1)) {
+			pf_portal_key(added, (__u16)port, &key);
+			remove_entry(portals_fd, stats_fd, &key);
+		}
+	}
+out:
+	if (portals_fd >= 0)
+		close(portals_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	free(added);
+	free(zeros);
+	return rc;
+}
+
+static void print_destroyed(const struct pf_sweep_record *rec, void *arg)
+{
+	char local[64], remote[64];
+
+	(void)arg;
+	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
+	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote, sizeof(remote));
+	printf("destroyed %s\t%s\n", local, remote);
+}
+
+int cmd_block(struct pf_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PF_OPT_PORTAL,
+		{ "direction", required_argument, NULL, OPT_DIRECTION },
+		{ "method", required_argument, NULL, OPT_METHOD },
+		{ "keep-established", no_argument, NULL, OPT_KEEP },
+		PF_OPT_HELP,
+		{}
+	};
+	static const char usage[] =
+		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--direction in|out|both]\n"
+		"       [--method drop|reject] [--keep-established]\n"
+		"Fence a portal: load and attach if needed, add the entry, destroy the\n"
+		"portal's established sockets (unless --keep-established or --direction in)\n"
+		"and print what was torn down. P is 3260, 3260,3261 or 860:870; no --ip\n"
+		"means every local address of both families. Defaults: tcp, both, drop.\n";
+	struct pf_policy policy = { .direction = PF_DIR_BOTH, .method = PF_METHOD_DROP };
+	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	const char *mechanism;
+	char err[PF_ERR_LEN], what[256];
+	int opt, rc, n;
+
+	if (!pa)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	portal_defaults(pa);
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		rc = pf_opt_portal(env, opt, optarg, pa);
+		if (rc < 0)
+			goto out_rc;
+		if (rc)
+			continue;
+		switch (opt) {
+		case OPT_DIRECTION:
+			if (pf_parse_direction(optarg, &policy.direction, err))
+				goto bad;
+			break;
+		case OPT_METHOD:
+			if (pf_parse_method(optarg, &policy.method, err))
+				goto bad;
+			break;
+		case OPT_KEEP:
+			policy.flags |= PF_F_KEEP_ESTABLISHED;
+			break;
+		case OPT_HELP:
+			free(pa);
+			return pf_usage(env, usage, PF_EXIT_OK);
+		default:
+			free(pa);
+			return PF_EXIT_USAGE;
+		}
+	}
+	rc = pf_opts_end(env, argc, argv, pa, true);
+	if (!rc)
+		rc = pf_require_privileges(env);
+	if (!rc)
+		rc = pf_ensure_ready(env, NULL, 0, stdout);
+	if (rc)
+		goto out;
+
+	policy.since = (__u64)time(NULL);
+	rc = apply_fence(env, &pa->portal, &policy);
+	if (rc)
+		goto out;
+	describe(pa, what, sizeof(what));
+	printf("fenced %s (direction %s, method %s%s)\n", what, pf_direction_name(policy.direction),
+	       pf_method_name(policy.method),
+	       policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
+	if ((policy.direction & PF_DIR_OUT) && !(policy.flags & PF_F_KEEP_ESTABLISHED) &&
+	    pa->portal.proto == IPPROTO_TCP) {
+		n = pf_sweep(env->pin_dir, print_destroyed, NULL, &mechanism);
+		if (n < 0)
+			pf_warn(env, "socket sweep failed (%s): the egress reset still kills each "
+				"connection on its next transmit", strerror(-n));
+		else
+			printf("%d connection%s destroyed (%s)\n", n, n == 1 ? "" : "s", mechanism);
+	}
+	goto out;
+bad:
+	rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
+	goto out;
+out_rc:
+	rc = -rc;
+out:
+	free(pa);
+	return rc;
+}
+
+/* Shared by unblock and check: parse --ip/--port/--proto (+ --exact). */
+static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct pf_portal_args *pa,
+			     const char *usage, bool *exact)
+{
+	static const struct option opts[] = {
+		PF_OPT_PORTAL,
+		{ "exact", no_argument, NULL, OPT_EXACT },
+		PF_OPT_HELP,
+		{}
+	};
+	int opt, rc;
+
+	portal_defaults(pa);
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		rc = pf_opt_portal(env, opt, optarg, pa);
+		if (rc < 0)
+			return -rc;
+		if (rc)
+			continue;
+		if (opt == OPT_EXACT && exact) {
+			*exact = true;
+			continue;
+		}
+		if (opt == OPT_HELP) {
+			pf_usage(env, usage, PF_EXIT_OK);
+			return -1;
+		}
+		return PF_EXIT_USAGE;
+	}
+	return pf_opts_end(env, argc, argv, pa, true);
+}
+
+int cmd_unblock(struct pf_env *env, int argc, char **argv)
+{
+	static const char usage[] =
+		"[--ip A[/LEN]] --port P [--proto tcp|udp]\n"
+		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
+		"with). Idempotent: a portal that is not fenced is not an error.\n";
+	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	int rc, portals_fd, stats_fd, port;
+	struct pf_portal_key key;
+	char what[256];
+
+	if (!pa)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	rc = parse_portal_only(env, argc, argv, pa, usage, NULL);
+	if (rc) {
+		free(pa);
+		return rc < 0 ? PF_EXIT_OK : rc;
+	}
+	rc = pf_require_privileges(env);
+	portals_fd = rc ? -1 : open_map(env, PF_PIN_PORTALS, &rc);
+	stats_fd = rc ? -1 : open_map(env, PF_PIN_PORTAL_STATS, &rc);
+	if (!rc && portals_fd >= 0) {
+		for (port = pf_portal_next_port(&pa->portal, 1); port > 0;
+		     port = pf_portal_next_port(&pa->portal, port + 1)) {
+			pf_portal_key(&pa->portal, (__u16)port, &key);
+			remove_entry(portals_fd, stats_fd, &key);
+		}
+	}
+	if (!rc) {
+		describe(pa, what, sizeof(what));
+		printf("unfenced %s\n", what);
+	}
+	if (portals_fd >= 0)
+		close(portals_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	free(pa);
+	return rc;
+}
+
+int cmd_check(struct pf_env *env, int argc, char **argv)
+{
+	static const char usage[] =
+		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--exact]\n"
+		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
+		"one: a fence on every address covers each address), 1 if not. With --exact\n"
+		"only an entry for exactly this portal counts.\n";
+	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	struct pf_portal_key key;
+	struct pf_policy policy;
+	bool exact = false, fenced = true;
+	int rc, fd, port;
+	char what[256];
+
+	if (!pa)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	rc = parse_portal_only(env, argc, argv, pa, usage, &exact);
+	if (rc) {
+		free(pa);
+		return rc < 0 ? PF_EXIT_OK : rc;
+	}
+	fd = open_map(env, PF_PIN_PORTALS, &rc);
+	if (rc) {
+		free(pa);
+		return rc;
+	}
+	for (port = pf_portal_next_port(&pa->portal, 1); port > 0 && fenced;
+	     port = pf_portal_next_port(&pa->portal, port + 1)) {
+		pf_portal_key(&pa->portal, (__u16)port, &key);
+		fenced = fd >= 0 && (exact ? lookup_exact(fd, &key, &policy)
+					   : !bpf_map_lookup_elem(fd, &key, &policy));
+	}
+	describe(pa, what, sizeof(what));
+	printf("%s %s\n", what, fenced ? "fenced" : "not fenced");
+	if (fd >= 0)
+		close(fd);
+	free(pa);
+	return fenced ? PF_EXIT_OK : PF_EXIT_FAIL;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* portfence list | status: what the kernel holds, for people and scripts. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "loader.h"
+#include "options.h"
+#include "output.h"
+#include "pins.h"
+#include "sockdiag.h"
+
+/* Sums a per-CPU counters value; zeros if absent. */
+static void read_counters(int fd, const void *key, struct pf_counters *sum)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	struct pf_counters *v = calloc((size_t)ncpus, sizeof(*v));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!v || fd < 0 || bpf_map_lookup_elem(fd, key, v)) {
+		free(v);
+		return;
+	}
+	for (i = 0; i < ncpus; i++) {
+		sum->local_resets += v[i].local_resets;
+		sum->syns_dropped += v[i].syns_dropped;
+		sum->segs_dropped += v[i].segs_dropped;
+		sum->peer_resets += v[i].peer_resets;
+		sum->socks_destroyed += v[i].socks_destroyed;
+	}
+	free(v);
+}
+
+static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		PF_OPT_HELP,
+		{}
+	};
+	int opt;
+
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		if (opt == OPT_JSON) {
+			*json = true;
+		} else if (opt == OPT_HELP) {
+			pf_usage(env, usage, PF_EXIT_OK);
+			return -1;
+		} else {
+			return PF_EXIT_USAGE;
+		}
+	}
+	return pf_opts_end(env, argc, argv, NULL, false);
+}
+
+static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
+{
+	*fd = pf_pin_open(env->pin_dir, name);
+	if (*fd == -EACCES || *fd == -EPERM)
+		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
+	return PF_EXIT_OK;
+}
+
+int cmd_list(struct pf_env *env, int argc, char **argv)
+{
+	static const char usage[] =
+		"[--json]\n"
+		"Fenced portals with their policy, since-time and counters.\n";
+	struct pf_portal_key key, next, *prev = NULL;
+	struct pf_counters c;
+	struct pf_policy policy;
+	bool json = false, first = true;
+	int rc, fd, stats_fd = -1;
+	char addr[64], since[32];
+
+	rc = parse_json_only(env, argc, argv, usage, &json);
+	if (rc)
+		return rc < 0 ? PF_EXIT_OK : rc;
+	rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
+	if (!rc)
+		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
+	if (rc)
+		return rc;
+
+	if (json)
+		printf("[");
+	else
+		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s\n", "PROTO", "ADDRESS",
+		       "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST", "SYNDROP", "SEGDROP",
+		       "PEERRST", "DESTROY");
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &policy))
+			continue;
+		read_counters(stats_fd, &policy.counters_id, &c);
+		pf_format_key_addr(&key, addr, sizeof(addr));
+		pf_format_time(policy.since, since, sizeof(since));
+		if (json) {
+			printf("%s\n  {\"proto\": \"%s\", \"address\": \"%s\", \"port\": %u, "
+			       "\"direction\": \"%s\", \"method\": \"%s\", \"keep_established\": %s, "
+			       "\"since\": \"%s\", \"counters\": ",
+			       first ? "" : ",", pf_proto_name(key.proto), addr, ntohs(key.port),
+			       pf_direction_name(policy.direction), pf_method_name(policy.method),
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "true" : "false", since);
+			pf_print_counters_json(&c);
+			printf("}");
+		} else {
+			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu\n",
+			       pf_proto_name(key.proto), addr, ntohs(key.port),
+			       pf_direction_name(policy.direction), pf_method_name(policy.method),
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since,
+			       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets,
+			       c.socks_destroyed);
+		}
+		first = false;
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	if (fd >= 0)
+		close(fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	return PF_EXIT_OK;
+}
+
+static bool kernel_has_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+static unsigned int count_portals(int fd)
+{
+	struct pf_portal_key key, next, *prev = NULL;
+	unsigned int n = 0;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+int cmd_status(struct pf_env *env, int argc, char **argv)
+{
+	static const char usage[] =
+		"[--json]\n"
+		"Whether the programs are loaded, the interfaces they are attached to, the\n"
+		"socket-destroy mechanism, kernel features and the global counters.\n";
+	struct pf_progs progs = { -1, -1, 0, 0 };
+	struct pf_iface *ifs = NULL;
+	struct utsname un;
+	struct pf_counters c;
+	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
+	const char *mechanism;
+	int rc, n, i, stats_fd, portals_fd;
+	unsigned int portals;
+	__u32 zero = 0;
+
+	rc = parse_json_only(env, argc, argv, usage, &json);
+	if (rc)
+		return rc < 0 ? PF_EXIT_OK : rc;
+	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
+	if (rc)
+		return rc;
+	portals_fd = pf_pin_open(env->pin_dir, PF_PIN_PORTALS);
+	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
+	read_counters(stats_fd, &zero, &c);
+	portals = count_portals(portals_fd);
+	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
+	sock_destroy_kfunc = kernel_has_func("bpf_sock_destroy");
+	diag_destroy = pf_diag_destroy_supported();
+	uname(&un);
+	n = pf_ifaces(&ifs);
+
+	if (json) {
+		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
+		pf_print_json_string(env->pin_dir);
+		printf(", \"portals\": %u, \"sock_destroy\": \"%s\", \"kernel\": ", portals, mechanism);
+		pf_print_json_string(un.release);
+		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s}, "
+		       "\"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
+		       diag_destroy ? "true" : "false");
+	} else {
+		printf("loaded:        %s\npin dir:       %s\nportals:       %u\n"
+		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s)\n"
+		       "interfaces:   ", loaded ? "yes" : "no", env->pin_dir, portals, mechanism,
+		       un.release, sock_destroy_kfunc ? "yes" : "no",
+		       diag_destroy ? "yes" : "no");
+	}
+	for (i = 0; i < n; i++) {
+		bool in = loaded && ifs[i].ingress_id == progs.ingress_id;
+		bool out = loaded && ifs[i].egress_id == progs.egress_id;
+
+		if (!in && !out)
+			continue;
+		if (json) {
+			printf("%s{\"name\": ", first ? "" : ", ");
+			pf_print_json_string(ifs[i].name);
+			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s}", ifs[i].ifindex,
+			       in ? "true" : "false", out ? "true" : "false");
+		} else {
+			printf(" %s%s", ifs[i].name, in && out ? "" : in ? "(ingress only)" : "(egress only)");
+		}
+		first = false;
+	}
+	if (json) {
+		printf("], \"counters\": ");
+		pf_print_counters_json(&c);
+		printf("}\n");
+	} else {
+		printf("%s\ncounters:      local_resets %llu, syns_dropped %llu, segs_dropped %llu, "
+		       "peer_resets %llu, socks_destroyed %llu\n", first ? " none" : "",
+		       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets, c.socks_destroyed);
+	}
+	if (n >= 0)
+		free(ifs);
+	pf_progs_close(&progs);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (portals_fd >= 0)
+		close(portals_fd);
+	return PF_EXIT_OK;
+}

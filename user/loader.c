@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "loader.h"
+#include "pins.h"
+#include "portfence.h"
+#include "sockdiag.h"
+#include "fence.skel.h"
+#include "sweep.skel.h"
+
+static const char *const pinned_maps[] = {
+	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES,
+};
+
+bool pf_loaded(const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+		if (!pf_pin_exists(dir, pinned_maps[i]))
+			return false;
+	return pf_pin_exists(dir, PF_PIN_PROG_INGRESS) && pf_pin_exists(dir, PF_PIN_PROG_EGRESS);
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+int pf_progs_open(const char *dir, struct pf_progs *p)
+{
+	p->ingress_fd = pf_pin_open(dir, PF_PIN_PROG_INGRESS);
+	p->egress_fd = pf_pin_open(dir, PF_PIN_PROG_EGRESS);
+	if (p->ingress_fd < 0 || p->egress_fd < 0) {
+		int err = p->ingress_fd < 0 ? p->ingress_fd : p->egress_fd;
+
+		pf_progs_close(p);
+		return err;
+	}
+	p->ingress_id = prog_id(p->ingress_fd);
+	p->egress_id = prog_id(p->egress_fd);
+	return 0;
+}
+
+void pf_progs_close(struct pf_progs *p)
+{
+	if (p->ingress_fd >= 0)
+		close(p->ingress_fd);
+	if (p->egress_fd >= 0)
+		close(p->egress_fd);
+	p->ingress_fd = p->egress_fd = -1;
+}
+
+static int pin_prog(struct bpf_program *prog, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	pf_pin_path(path, sizeof(path), dir, name);
+	unlink(path);	/* a stale pin from an interrupted load */
+	return bpf_program__pin(prog, path);
+}
+
+/* Name what the kernel lacks when the data path does not load. */
+static const char *missing_feature(void)
+{
+	static const struct { enum bpf_func_id id; const char *name; } helpers[] = {
+		{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes" },
+		{ BPF_FUNC_skb_store_bytes, "bpf_skb_store_bytes" },
+		{ BPF_FUNC_skb_change_tail, "bpf_skb_change_tail" },
+		{ BPF_FUNC_csum_diff, "bpf_csum_diff" },
+		{ BPF_FUNC_redirect, "bpf_redirect" },
+		{ BPF_FUNC_clone_redirect, "bpf_clone_redirect" },
+	};
+	size_t i;
+
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS, NULL) != 1)
+		return "tc BPF programs (BPF_PROG_TYPE_SCHED_CLS)";
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_LPM_TRIE, NULL) != 1)
+		return "BPF LPM trie maps";
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_PERCPU_HASH, NULL) != 1)
+		return "BPF per-CPU hash maps";
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, helpers[i].id, NULL) != 1)
+			return helpers[i].name;
+	return NULL;
+}
+
+/* The sweep is optional: without bpf_sock_destroy() (kernel < 6.5) the
+ * fence falls back to sock_diag, so a failure here is not an error. */
+static void load_sweep(const char *dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dir);
+	struct sweep_bpf *skel = sweep_bpf__open_opts(&opts);
+
+	if (skel && !sweep_bpf__load(skel))
+		pin_prog(skel->progs.sweep, dir, PF_PIN_PROG_SWEEP);
+	sweep_bpf__destroy(skel);
+}
+
+static int load_objects(const struct pf_env *env)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
+	struct fence_bpf *skel;
+	const char *missing;
+	int err;
+
+	skel = fence_bpf__open_opts(&opts);
+	if (!skel)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot open the BPF object: %s", strerror(errno));
+	err = fence_bpf__load(skel);
+	if (err) {
+		fence_bpf__destroy(skel);
+		if (err == -EPERM)
+			return pf_fail(env, PF_EXIT_PERM, "loading BPF programs not permitted "
+				       "(needs CAP_BPF and CAP_NET_ADMIN)");
+		missing = missing_feature();
+		if (missing)
+			return pf_fail(env, PF_EXIT_KERNEL, "the kernel lacks %s", missing);
+		return pf_fail(env, PF_EXIT_FAIL, "cannot load the BPF programs: %s "
+			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
+	}
+	err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
+	if (!err)
+		err = pin_prog(skel->progs.fence_egress, env->pin_dir, PF_PIN_PROG_EGRESS);
+	fence_bpf__destroy(skel);
+	if (err)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
+			       env->pin_dir, strerror(-err));
+	load_sweep(env->pin_dir);
+	return PF_EXIT_OK;
+}
+
+static int select_devices(const struct pf_env *env, char **devs, int ndevs)
+{
+	int fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES), i, err = 0;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot open the devices map: %s", strerror(-fd));
+	for (i = 0; i < (ndevs ? ndevs : 1) && !err; i++) {
+		struct pf_device_key key = {};
+
+		snprintf(key.name, sizeof(key.name), "%s", ndevs ? devs[i] : "*");
+		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY);
+	}
+	close(fd);
+	if (err)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot record the selected interfaces: %s",
+			       strerror(errno));
+	return PF_EXIT_OK;
+}
+
+static bool selected(int devices_fd, const char *name)
+{
+	struct pf_device_key key = {};
+	__u32 v;
+
+	snprintf(key.name, sizeof(key.name), "*");
+	if (!bpf_map_lookup_elem(devices_fd, &key, &v))
+		return true;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return !bpf_map_lookup_elem(devices_fd, &key, &v);
+}
+
+/* Interfaces selected but lacking our current programs; with attach, fix
+ * them (caller holds the lock). Returns how many lacked, or an exit code
+ * negated on failure. */
+static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
+{
+	struct pf_progs progs;
+	struct pf_iface *ifs;
+	int n, i, lacking = 0, devices_fd, err;
+
+	err = pf_progs_open(env->pin_dir, &progs);
+	if (err)
+		return -pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
+	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
+	n = pf_ifaces(&ifs);
+	if (n < 0 || devices_fd < 0) {
+		pf_progs_close(&progs);
+		if (devices_fd >= 0)
+			close(devices_fd);
+		return -pf_fail(env, PF_EXIT_FAIL, "cannot list interfaces or selection");
+	}
+	for (i = 0; i < n; i++) {
+		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
+			continue;
+		if (ifs[i].ingress_id == progs.ingress_id && ifs[i].egress_id == progs.egress_id)
+			continue;
+		lacking++;
+		if (!attach)
+			continue;
+		err = pf_tc_attach(ifs[i].ifindex, progs.ingress_fd, progs.egress_fd);
+		if (err) {
+			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s: %s",
+					   ifs[i].name, strerror(-err));
+			break;
+		}
+		if (out)
+			fprintf(out, "attached %s\n", ifs[i].name);
+	}
+	free(ifs);
+	close(devices_fd);
+	pf_progs_close(&progs);
+	return lacking;
+}
+
+static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
+{
+	int i;
+
+	for (i = 0; i < ndevs; i++) {
+		if (strlen(devs[i]) >= IF_NAMESIZE || !if_nametoindex(devs[i]))
+			return pf_fail(env, PF_EXIT_USAGE, "no interface '%s' in this network namespace",
+				       devs[i]);
+	}
+	return PF_EXIT_OK;
+}
+
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out)
+{
+	char err[512];
+	int rc, lock, lacking;
+
+	rc = check_devices_exist(env, devs, ndevs);
+	if (rc)
+		return rc;
+	/* Fast path, no lock: everything pinned and attached already. */
+	if (!devs && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
+		return PF_EXIT_OK;
+
+	rc = pf_pin_dir_prepare(env->pin_dir, true, err, sizeof(err));
+	if (rc)
+		return pf_fail(env, rc, "%s", err);
+	lock = pf_lock(env->pin_dir);
+	if (lock < 0)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-lock));
+	if (!pf_loaded(env->pin_dir)) {
+		rc = load_objects(env);
+		/* a first load selects every interface unless told otherwise */
+		if (!rc && !devs)
+			rc = select_devices(env, NULL, 0);
+	}
+	if (!rc && devs)
+		rc = select_devices(env, devs, ndevs);
+	if (!rc) {
+		lacking = sync_attachments(env, true, out);
+		rc = lacking < 0 ? -lacking : PF_EXIT_OK;
+	}
+	pf_unlock(lock);
+	return rc;
+}
+
+int pf_unload(const struct pf_env *env, FILE *out)
+{
+	static const char *const progs[] = {
+		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_SWEEP,
+	};
+	struct pf_progs p = { -1, -1, 0, 0 };
+	struct pf_iface *ifs;
+	char path[PATH_MAX];
+	int n, i, lock, rc = PF_EXIT_OK;
+	size_t k;
+
+	if (access(env->pin_dir, F_OK))
+		return PF_EXIT_OK;	/* nothing was ever loaded here */
+	lock = pf_lock(env->pin_dir);
+	if (lock < 0)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-lock));
+	pf_progs_open(env->pin_dir, &p);
+	n = pf_ifaces(&ifs);
+	for (i = 0; i < n; i++) {
+		/* only filters running our programs (or any at our handle if
+		 * the pins are gone) */
+		bool ours = ifs[i].ingress_id || ifs[i].egress_id;
+
+		if (p.ingress_id)
+			ours = ifs[i].ingress_id == p.ingress_id || ifs[i].egress_id == p.egress_id;
+		if (!ours)
+			continue;
+		if (pf_tc_detach(ifs[i].ifindex))
+			rc = pf_fail(env, PF_EXIT_FAIL, "cannot detach from %s", ifs[i].name);
+		else if (out)
+			fprintf(out, "detached %s\n", ifs[i].name);
+	}
+	if (n >= 0)
+		free(ifs);
+	pf_progs_close(&p);
+	for (k = 0; k < sizeof(progs) / sizeof(progs[0]); k++) {
+		pf_pin_path(path, sizeof(path), env->pin_dir, progs[k]);
+		unlink(path);
+	}
+	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]); k++) {
+		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
+		unlink(path);
+	}
+	pf_unlock(lock);
+	/* the default dir is ours to remove; a custom one is the caller's */
+	if (!strcmp(env->pin_dir, PF_DEFAULT_PIN_DIR))
+		rmdir(env->pin_dir);
+	return rc;
+}
+
+const char *pf_sweep_mechanism(const char *pin_dir)
+{
+	if (pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP))
+		return "bpf_sock_destroy";
+	if (pf_diag_destroy_supported())
+		return "sock_diag";
+	return "egress-reset";
+}

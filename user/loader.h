@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Loading and pinning the programs and maps, and keeping them attached. */
+#ifndef PF_LOADER_H
+#define PF_LOADER_H
+
+#include <linux/types.h>
+#include "cli.h"
+
+struct pf_progs {
+	int ingress_fd, egress_fd;
+	__u32 ingress_id, egress_id;
+};
+
+/* Is everything pinned (maps and tc programs)? */
+bool pf_loaded(const char *pin_dir);
+/* Open the pinned tc programs; 0 or negative errno. */
+int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
+void pf_progs_close(struct pf_progs *progs);
+
+/* Load and pin if needed, add devs (NULL: every interface) to the selected
+ * interfaces, attach to every selected interface not yet attached. Takes
+ * the lock only when something must change. Prints what it attached to
+ * out (may be NULL). Returns an exit code. */
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out);
+
+/* Detach everywhere and remove every pin. Returns an exit code. */
+int pf_unload(const struct pf_env *env, FILE *out);
+
+/* Which socket-destroy mechanism a sweep will use. */
+const char *pf_sweep_mechanism(const char *pin_dir);
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* portfence: option parsing and dispatch, nothing else. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "pins.h"
+#include "portfence.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(struct pf_env *env, int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "load", cmd_load, "load and pin programs and maps, attach to interfaces" },
+	{ "unload", cmd_unload, "detach everywhere and remove every pin" },
+	{ "block", cmd_block, "fence a portal" },
+	{ "unblock", cmd_unblock, "lift a portal's fence" },
+	{ "check", cmd_check, "exit 0 if a portal is fenced, 1 if not" },
+	{ "list", cmd_list, "fenced portals with policy, since-time and counters" },
+	{ "status", cmd_status, "programs, interfaces, socket-destroy mechanism, counters" },
+	{ "conns", cmd_conns, "established TCP connections of a portal" },
+	{ "tickle", cmd_tickle, "send tickle ACKs so stale peers reset at once" },
+};
+
+int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "portfence%s%s: ", env && env->cmd ? " " : "", env && env->cmd ? env->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void pf_warn(const struct pf_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "portfence %s: warning: ", env->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pf_require_privileges(const struct pf_env *env)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	bool bpf, net_admin, sys_admin;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return pf_fail(env, PF_EXIT_PERM, "cannot read capabilities: %s", strerror(errno));
+	sys_admin = data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32));
+	bpf = data[CAP_BPF / 32].effective & (1U << (CAP_BPF % 32));
+	net_admin = data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
+	if ((bpf || sys_admin) && net_admin)
+		return PF_EXIT_OK;
+	return pf_fail(env, PF_EXIT_PERM, "not permitted: needs root or CAP_BPF and CAP_NET_ADMIN");
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !getenv("PORTFENCE_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: portfence [--pin-dir DIR] COMMAND [OPTIONS]\n"
+		   "       portfence --version | --help | COMMAND --help\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nThe pin dir is --pin-dir, else $PORTFENCE_PIN_DIR, else %s.\n"
+		   "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 not permitted,\n"
+		   "4 the kernel lacks something required.\n", PF_DEFAULT_PIN_DIR);
+}
+
+int main(int argc, char **argv)
+{
+	struct pf_env env = {};
+	const char *pin_dir = NULL;
+	int i = 1;
+	size_t c;
+
+	libbpf_set_print(libbpf_quiet);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("portfence %s\n", PORTFENCE_VERSION);
+			return PF_EXIT_OK;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return PF_EXIT_OK;
+		} else if (!strcmp(argv[i], "--pin-dir") && i + 1 < argc) {
+			pin_dir = argv[++i];
+		} else if (!strncmp(argv[i], "--pin-dir=", 10)) {
+			pin_dir = argv[i] + 10;
+		} else {
+			return pf_fail(NULL, PF_EXIT_USAGE, "unknown option '%s' (see 'portfence --help')",
+				       argv[i]);
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return PF_EXIT_USAGE;
+	}
+	if (pin_dir && !*pin_dir)
+		return pf_fail(NULL, PF_EXIT_USAGE, "empty --pin-dir");
+	env.pin_dir = pf_pin_dir_resolve(pin_dir);
+	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (!strcmp(argv[i], commands[c].name)) {
+			env.cmd = commands[c].name;
+			return commands[c].run(&env, argc - i, argv + i);
+		}
+	}
+	return pf_fail(NULL, PF_EXIT_USAGE, "unknown command '%s' (see 'portfence --help')", argv[i]);
+}

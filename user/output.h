@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Output shared by the commands: JSON strings, counters, times. */
+#ifndef PF_OUTPUT_H
+#define PF_OUTPUT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "portfence.h"
+
+void pf_print_json_string(const char *s);
+void pf_print_counters_json(const struct pf_counters *c);
+/* Seconds since the epoch as "2026-11-25T04:10:00Z". */
+void pf_format_time(__u64 t, char *buf, size_t n);
+
+#endif

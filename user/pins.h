@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The pin dir: bpffs, the pinned objects, and the load/attach lock. */
+#ifndef PF_PINS_H
+#define PF_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* --pin-dir, else $PORTFENCE_PIN_DIR, else the default. */
+const char *pf_pin_dir_resolve(const char *opt);
+/* Make sure dir exists on a bpffs (mounting /sys/fs/bpf if absent); with
+ * create false, only check. Returns an exit code, message printed. */
+int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen);
+void pf_pin_path(char *buf, size_t n, const char *dir, const char *name);
+/* bpf_obj_get() of dir/name, or a negative errno. */
+int pf_pin_open(const char *dir, const char *name);
+bool pf_pin_exists(const char *dir, const char *name);
+/* Serialise load/attach/unload: the pin dir itself is the lock file, since
+ * bpffs holds no regular files. Returns a fd to pass to pf_unlock. */
+int pf_lock(const char *dir);
+void pf_unlock(int fd);
+
+#endif

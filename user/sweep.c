@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+
+#include "pins.h"
+#include "portal.h"
+#include "sockdiag.h"
+#include "sweep.h"
+
+static int sweep_iter(int prog_fd, pf_sweep_report report, void *arg)
+{
+	struct pf_sweep_record rec;
+	int link, iter, count = 0;
+	ssize_t n;
+
+	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link < 0)
+		return -errno;
+	iter = bpf_iter_create(link);
+	if (iter < 0) {
+		count = -errno;
+		close(link);
+		return count;
+	}
+	/* each read() runs the program over the next batch of sockets */
+	while ((n = read(iter, &rec, sizeof(rec))) == sizeof(rec)) {
+		count++;
+		if (report)
+			report(&rec, arg);
+	}
+	if (n < 0)
+		count = -errno;
+	close(iter);
+	close(link);
+	return count;
+}
+
+static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_sweep_record *rec)
+{
+	struct pf_portal_key key;
+	struct pf_policy policy;
+
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->local_addr, c->local_addr, sizeof(rec->local_addr));
+	memcpy(rec->remote_addr, c->remote_addr, sizeof(rec->remote_addr));
+	rec->family = (__u16)pf_unmap_v4(c->family, rec->local_addr);
+	if (rec->family != c->family)
+		pf_unmap_v4(c->family, rec->remote_addr);
+	rec->local_port = c->local_port;
+	rec->remote_port = c->remote_port;
+
+	pf_endpoint_key(IPPROTO_TCP, rec->family, rec->local_addr, rec->local_port, &key);
+	if (bpf_map_lookup_elem(portals_fd, &key, &policy))
+		return false;
+	return (policy.direction & PF_DIR_OUT) && !(policy.flags & PF_F_KEEP_ESTABLISHED);
+}
+
+static int sweep_diag(const char *pin_dir, pf_sweep_report report, void *arg)
+{
+	struct pf_sweep_record rec;
+	struct pf_conn *conns;
+	int portals_fd, n, i, count = 0;
+
+	portals_fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
+	if (portals_fd < 0)
+		return portals_fd;
+	n = pf_diag_list(PF_CONN_STATES, &conns);
+	for (i = 0; i < n; i++) {
+		if (!must_destroy(portals_fd, &conns[i], &rec))
+			continue;
+		if (pf_diag_destroy(&conns[i]) == 0) {
+			count++;
+			if (report)
+				report(&rec, arg);
+		}
+	}
+	free(conns);
+	close(portals_fd);
+	return n < 0 ? n : count;
+}
+
+int pf_sweep(const char *pin_dir, pf_sweep_report report, void *arg, const char **mechanism)
+{
+	int prog_fd = pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP), count;
+
+	if (prog_fd >= 0) {
+		*mechanism = "bpf_sock_destroy";
+		count = sweep_iter(prog_fd, report, arg);
+		close(prog_fd);
+		return count;
+	}
+	if (pf_diag_destroy_supported()) {
+		*mechanism = "sock_diag";
+		return sweep_diag(pin_dir, report, arg);
+	}
+	*mechanism = "egress-reset";
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Destroying the established sockets of fenced portals (SPEC §3): the
+ * iter/tcp program where the kernel has bpf_sock_destroy(), else
+ * sock_diag SOCK_DESTROY; else nothing here, and the egress reset kills
+ * each connection on its next transmit. */
+#ifndef PF_SWEEP_H
+#define PF_SWEEP_H
+
+#include <stdio.h>
+#include "portfence.h"
+
+typedef void (*pf_sweep_report)(const struct pf_sweep_record *rec, void *arg);
+
+/* Returns how many sockets were destroyed, or a negative errno; sets
+ * *mechanism to the one used. */
+int pf_sweep(const char *pin_dir, pf_sweep_report report, void *arg, const char **mechanism);
+
+#endif
