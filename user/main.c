@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <linux/capability.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
@@ -29,45 +27,6 @@ static const struct command {
 	{ "conns", cmd_conns, "established TCP connections of a portal" },
 	{ "tickle", cmd_tickle, "send tickle ACKs so stale peers reset at once" },
 };
-
-int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "portfence%s%s: ", env && env->cmd ? " " : "", env && env->cmd ? env->cmd : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
-void pf_warn(const struct pf_env *env, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "portfence %s: warning: ", env->cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int pf_require_privileges(const struct pf_env *env)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = {};
-	bool bpf, net_admin, sys_admin;
-
-	if (syscall(SYS_capget, &hdr, data))
-		return pf_fail(env, PF_EXIT_PERM, "cannot read capabilities: %s", strerror(errno));
-	sys_admin = data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32));
-	bpf = data[CAP_BPF / 32].effective & (1U << (CAP_BPF % 32));
-	net_admin = data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
-	if ((bpf || sys_admin) && net_admin)
-		return PF_EXIT_OK;
-	return pf_fail(env, PF_EXIT_PERM, "not permitted: needs root or CAP_BPF and CAP_NET_ADMIN");
-}
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

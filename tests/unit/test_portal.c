@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The portal parsers: what users type in --ip, --port, --proto,
+ * --direction, --method and tickle endpoints. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "portal.h"
+
+static struct pf_portal portal;
+static char err[PF_ERR_LEN];
+
+static void addr_is(const char *s, int family, int prefix, const char *want)
+{
+	struct pf_addr a;
+	char buf[64];
+
+	cr_assert_eq(pf_parse_addr(s, &a, err), 0, "'%s' rejected: %s", s, err);
+	cr_assert_eq(a.family, family, "'%s' family", s);
+	cr_assert_eq(a.prefix, prefix, "'%s' prefix", s);
+	inet_ntop(family, a.a, buf, sizeof(buf));
+	cr_assert_str_eq(buf, want, "'%s' address", s);
+}
+
+static void addr_bad(const char *s, const char *needle)
+{
+	struct pf_addr a;
+
+	cr_assert_eq(pf_parse_addr(s, &a, err), -1, "'%s' accepted", s);
+	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
+}
+
+Test(addr, ipv4_host) { addr_is("198.18.0.1", AF_INET, 32, "198.18.0.1"); }
+Test(addr, ipv4_prefix_masks_host_bits) { addr_is("198.18.3.7/24", AF_INET, 24, "198.18.3.0"); }
+Test(addr, ipv4_prefix_zero) { addr_is("198.18.3.7/0", AF_INET, 0, "0.0.0.0"); }
+Test(addr, ipv6_host) { addr_is("2001:db8::1", AF_INET6, 128, "2001:db8::1"); }
+Test(addr, ipv6_brackets) { addr_is("[2001:db8::1]", AF_INET6, 128, "2001:db8::1"); }
+Test(addr, ipv6_prefix_masks) { addr_is("2001:db8:1:2::5/33", AF_INET6, 33, "2001:db8::"); }
+Test(addr, v4_mapped_is_ipv4) { addr_is("::ffff:198.18.0.9", AF_INET, 32, "198.18.0.9"); }
+Test(addr, v4_mapped_prefix) { addr_is("::ffff:198.18.0.9/120", AF_INET, 24, "198.18.0.0"); }
+Test(addr, bad_octet) { addr_bad("999.1.1.1", "'999.1.1.1'"); }
+Test(addr, bad_word) { addr_bad("storage", "'storage'"); }
+Test(addr, empty) { addr_bad("", "bad address"); }
+Test(addr, bad_prefix_v4) { addr_bad("198.18.0.1/33", "'33'"); }
+Test(addr, bad_prefix_v6) { addr_bad("2001:db8::/129", "'129'"); }
+Test(addr, bad_prefix_word) { addr_bad("198.18.0.1/x", "'x'"); }
+Test(addr, bad_prefix_sign) { addr_bad("198.18.0.1/-1", "'-1'"); }
+Test(addr, empty_prefix) { addr_bad("198.18.0.1/", "prefix"); }
+
+static void ports_are(const char *s, unsigned int n, int first, int last)
+{
+	int p, seen_last = -1;
+
+	cr_assert_eq(pf_parse_ports(s, &portal, err), 0, "'%s' rejected: %s", s, err);
+	cr_assert_eq(portal.nports, n, "'%s' gives %u ports", s, portal.nports);
+	cr_assert_eq(pf_portal_next_port(&portal, 1), first, "'%s' first port", s);
+	for (p = pf_portal_next_port(&portal, 1); p > 0; p = pf_portal_next_port(&portal, p + 1))
+		seen_last = p;
+	cr_assert_eq(seen_last, last, "'%s' last port", s);
+}
+
+static void ports_bad(const char *s, const char *needle)
+{
+	cr_assert_eq(pf_parse_ports(s, &portal, err), -1, "'%s' accepted", s);
+	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
+}
+
+Test(ports, single) { ports_are("3260", 1, 3260, 3260); }
+Test(ports, list) { ports_are("3260,3261", 2, 3260, 3261); }
+Test(ports, range) { ports_are("860:870", 11, 860, 870); }
+Test(ports, mixed_and_overlapping) { ports_are("3260,860:870,865,3260", 12, 860, 3260); }
+Test(ports, extremes) { ports_are("1,65535", 2, 1, 65535); }
+Test(ports, full_range) { ports_are("1:65535", 65535, 1, 65535); }
+Test(ports, one_port_range) { ports_are("3260:3260", 1, 3260, 3260); }
+Test(ports, too_big) { ports_bad("70000", "bad port '70000' in '70000' (1-65535)"); }
+Test(ports, too_big_in_list) { ports_bad("3260,70000", "bad port '70000' in '3260,70000'"); }
+Test(ports, zero) { ports_bad("0", "'0'"); }
+Test(ports, word) { ports_bad("abc", "'abc'"); }
+Test(ports, injection) { ports_bad("3260;reboot", "'3260;reboot'"); }
+Test(ports, empty) { ports_bad("", "empty"); }
+Test(ports, empty_item) { ports_bad("3260,", "bad port '' in '3260,'"); }
+Test(ports, reversed_range) { ports_bad("870:860", "first port above last"); }
+Test(ports, open_range) { ports_bad("860:", "'860:'"); }
+Test(ports, space) { ports_bad("3260, 3261", "' 3261'"); }
+Test(ports, sign) { ports_bad("+3260", "'+3260'"); }
+
+Test(policy, proto)
+{
+	__u8 v;
+
+	cr_assert_eq(pf_parse_proto("tcp", &v, err), 0);
+	cr_assert_eq(v, IPPROTO_TCP);
+	cr_assert_eq(pf_parse_proto("udp", &v, err), 0);
+	cr_assert_eq(v, IPPROTO_UDP);
+	cr_assert_eq(pf_parse_proto("sctp", &v, err), -1);
+	cr_assert(strstr(err, "'sctp'"));
+}
+
+Test(policy, direction)
+{
+	__u8 v;
+
+	cr_assert_eq(pf_parse_direction("in", &v, err), 0);
+	cr_assert_eq(v, PF_DIR_IN);
+	cr_assert_eq(pf_parse_direction("out", &v, err), 0);
+	cr_assert_eq(v, PF_DIR_OUT);
+	cr_assert_eq(pf_parse_direction("both", &v, err), 0);
+	cr_assert_eq(v, PF_DIR_BOTH);
+	cr_assert_eq(pf_parse_direction("sideways", &v, err), -1);
+	cr_assert(strstr(err, "'sideways'"));
+}
+
+Test(policy, method)
+{
+	__u8 v;
+
+	cr_assert_eq(pf_parse_method("drop", &v, err), 0);
+	cr_assert_eq(v, PF_METHOD_DROP);
+	cr_assert_eq(pf_parse_method("reject", &v, err), 0);
+	cr_assert_eq(v, PF_METHOD_REJECT);
+	cr_assert_eq(pf_parse_method("DROP", &v, err), -1);
+	cr_assert(strstr(err, "'DROP'"));
+}
+
+Test(endpoint, ipv4)
+{
+	struct pf_addr a;
+	__u16 port;
+
+	cr_assert_eq(pf_parse_endpoint("198.18.0.2:51000", &a, &port, err), 0, "%s", err);
+	cr_assert_eq(a.family, AF_INET);
+	cr_assert_eq(a.a[0], inet_addr("198.18.0.2"));
+	cr_assert_eq(port, 51000);
+}
+
+Test(endpoint, ipv6_brackets)
+{
+	struct pf_addr a;
+	__u16 port;
+	char buf[64];
+
+	cr_assert_eq(pf_parse_endpoint("[2001:db8::2]:3260", &a, &port, err), 0, "%s", err);
+	cr_assert_eq(a.family, AF_INET6);
+	cr_assert_eq(port, 3260);
+	pf_format_endpoint(a.family, a.a, port, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[2001:db8::2]:3260");
+}
+
+Test(endpoint, bad)
+{
+	struct pf_addr a;
+	__u16 port;
+	const char *bad[] = { "198.18.0.2", "198.18.0.2:0", "198.18.0.2:70000", ":80",
+			      "2001:db8::2:3260", "198.18.0.0/24:80", "198.18.0.2:8x" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(pf_parse_endpoint(bad[i], &a, &port, err), -1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(err, bad[i]), "error '%s' does not name '%s'", err, bad[i]);
+	}
+}
+
+Test(key, any_address_matches_port_and_proto_only)
+{
+	struct pf_portal_key k;
+
+	memset(&portal, 0, sizeof(portal));
+	portal.proto = IPPROTO_TCP;
+	pf_portal_key(&portal, 3260, &k);
+	cr_assert_eq(k.prefixlen, PF_KEY_BITS_ANY_ADDR);
+	cr_assert_eq(k.port, htons(3260));
+	cr_assert_eq(k.proto, IPPROTO_TCP);
+	cr_assert_eq(k.family, 0);
+}
+
+Test(key, prefix_bits_follow_family)
+{
+	struct pf_portal_key k;
+
+	memset(&portal, 0, sizeof(portal));
+	portal.proto = IPPROTO_UDP;
+	cr_assert_eq(pf_parse_addr("198.18.0.0/15", &portal.addr, err), 0);
+	pf_portal_key(&portal, 53, &k);
+	cr_assert_eq(k.prefixlen, PF_KEY_BITS_FAMILY + 15);
+	cr_assert_eq(k.family, AF_INET);
+	cr_assert_eq(k.addr.v4, inet_addr("198.18.0.0"));
+	cr_assert_eq(pf_parse_addr("2001:db8::1", &portal.addr, err), 0);
+	pf_portal_key(&portal, 53, &k);
+	cr_assert_eq(k.prefixlen, PF_KEY_BITS_FAMILY + 128);
+	cr_assert_eq(k.family, AF_INET6);
+}
+
+Test(key, counters_id_differs_per_portal)
+{
+	struct pf_portal_key a, b;
+
+	memset(&portal, 0, sizeof(portal));
+	portal.proto = IPPROTO_TCP;
+	pf_portal_key(&portal, 3260, &a);
+	pf_portal_key(&portal, 3261, &b);
+	cr_assert_neq(pf_counters_id(&a), pf_counters_id(&b));
+	pf_portal_key(&portal, 3260, &b);
+	cr_assert_eq(pf_counters_id(&a), pf_counters_id(&b));
+}
+
+Test(format, key_address)
+{
+	struct pf_portal_key k;
+	char buf[64];
+
+	memset(&portal, 0, sizeof(portal));
+	pf_portal_key(&portal, 3260, &k);
+	pf_format_key_addr(&k, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "*");
+	pf_parse_addr("198.18.7.1/24", &portal.addr, err);
+	pf_portal_key(&portal, 3260, &k);
+	pf_format_key_addr(&k, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "198.18.7.0/24");
+	pf_parse_addr("2001:db8::7", &portal.addr, err);
+	pf_portal_key(&portal, 3260, &k);
+	pf_format_key_addr(&k, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "2001:db8::7");
+}
+
+Test(contains, prefix_and_family)
+{
+	struct pf_addr spec;
+	__be32 in[4] = { inet_addr("198.18.0.77") }, out[4] = { inet_addr("198.19.0.77") };
+
+	pf_parse_addr("198.18.0.0/24", &spec, err);
+	cr_assert(pf_addr_contains(&spec, AF_INET, in));
+	cr_assert_not(pf_addr_contains(&spec, AF_INET, out));
+	cr_assert_not(pf_addr_contains(&spec, AF_INET6, in));
+	memset(&spec, 0, sizeof(spec));
+	cr_assert(pf_addr_contains(&spec, AF_INET6, in), "no address means every address");
+}
