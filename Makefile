@@ -36,11 +36,12 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
-TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES)))
+TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) \
+	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
 
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e bench
-all: $(BUILD)/portfence
+all: $(BUILD)/portfence $(BUILD)/tcphold
 
 deps:
 	@scripts/deps.sh
@@ -69,8 +70,9 @@ $(BUILD)/tests/%: $$(wildcard tests/%/*.c) tests/lib/*.h $(LIB_OBJS) | $(BUILD)/
 test: deps all $(TEST_BINS)
 	tests/run
 
+ROUNDS ?= 2
 test-e2e: deps all $(TEST_BINS)
-	tests/run tests/e2e
+	ROUNDS=$(ROUNDS) tests/run tests/e2e
 
 demo: deps all
 	scripts/demo.sh
@@ -90,3 +92,11 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Helpers for the demo and the benchmarks.
+$(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
+	$(CC) $(CFLAGS) $< -o $@
+
+# The e2e initiator load generator, on libiscsi.
+$(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -liscsi
