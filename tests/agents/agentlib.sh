@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Running fence-portblock in the tests as Pacemaker's executor would: one
+# action per process, parameters in OCF_RESKEY_*, inside a test namespace
+# with that node's private pin dir, and a private state dir (HA_RSCTMP) so
+# the tests leave nothing in /run/resource-agents.
+#
+#   . "$(dirname "$0")/../lib/testlib.sh"
+#   . "$(dirname "$0")/agentlib.sh"
+#   ra_setup                                # root, build/portfence, state dir
+#   new_netns VAR SUFFIX; new_bpffs VAR      # namespaces and pin dirs
+#   ra NS PIN ACTION [PARAM=VALUE...]       # exit code of the agent
+#   ra_is NAME WANT NS PIN ACTION [PARAM=VALUE...]
+#   pf NS PIN COMMAND ARGS...               # portfence in NS with PIN
+AGENT=$TOP/agents/fence-portblock
+TCP_PY=$TOP/tests/agents/tcp.py
+PY=/usr/bin/python3
+export OCF_ROOT=/usr/lib/ocf
+
+# new_netns VAR SUFFIX, new_bpffs VAR, new_tmpdir VAR: testlib's tb_netns,
+# tb_bpffs and tb_tmpdir, registered for cleanup in this shell (called as
+# $(tb_...) they register in a subshell, and the cleanup never sees them).
+new_netns() {
+	local v
+	v=$(tb_netns "$2") || { diag "cannot create netns $2"; exit 1; }
+	_tb_netns+=("$v")
+	printf -v "$1" %s "$v"
+}
+new_bpffs() {
+	local v
+	v=$(tb_bpffs) || { diag "cannot mount a bpffs"; exit 1; }
+	_tb_mounts+=("$v")
+	printf -v "$1" %s "$v"
+}
+new_tmpdir() {
+	local v
+	v=$(tb_tmpdir) || { diag "cannot create a temp dir"; exit 1; }
+	_tb_dirs+=("$v")
+	printf -v "$1" %s "$v"
+}
+
+ra_setup() {
+	need_root
+	[ -x "$PORTFENCE" ] || skip_all "$PORTFENCE is missing: run make"
+	[ -r "$OCF_ROOT/lib/heartbeat/ocf-shellfuncs" ] || skip_all "resource-agents is not installed"
+	new_tmpdir RA_DIR
+	chmod 755 "$RA_DIR"
+	RA_STATE=$RA_DIR/rsctmp
+	RA_ERR=$RA_DIR/stderr
+	mkdir -p "$RA_STATE"
+	export HA_RSCTMP=$RA_STATE
+	: "${RA_NAME:=fp}"
+}
+
+ra() {
+	local ns=$1 pin=$2 action=$3 kv envs=()
+	shift 3
+	for kv in "$@"; do envs+=("OCF_RESKEY_$kv"); done
+	ip netns exec "$ns" env OCF_ROOT="$OCF_ROOT" HA_RSCTMP="$RA_STATE" \
+		OCF_RESOURCE_INSTANCE="$RA_NAME" OCF_RESKEY_pin_dir="$pin" \
+		OCF_RESKEY_binary="$PORTFENCE" "${envs[@]}" \
+		"$AGENT" "$action" >"$RA_DIR/stdout" 2>"$RA_ERR"
+}
+
+ra_is() {
+	local name=$1 want=$2 rc
+	shift 2
+	ra "$@"
+	rc=$?
+	is "$name" "$rc" "$want"
+	[ "$rc" = "$want" ] || sed 's/^/#   /' "$RA_ERR"
+	return 0
+}
+
+pf() {
+	local ns=$1 pin=$2
+	shift 2
+	ip netns exec "$ns" "$PORTFENCE" --pin-dir "$pin" "$@"
+}
+
+# fenced NS PIN PORTAL-ARGS...: exit 0 if exactly that portal has its entry.
+fenced() {
+	local ns=$1 pin=$2
+	shift 2
+	pf "$ns" "$pin" check --exact "$@" >/dev/null 2>&1
+}
+
+not_fenced() { ! fenced "$@"; }
+
+# tcp_probe NS ADDR PORT: a connection succeeds within 1 s.
+tcp_probe() { ip netns exec "$1" "$PY" "$TCP_PY" probe "$2" "$3" 1000; }
+# tcp_blocked NS ADDR PORT: a connection attempt times out (dropped).
+tcp_blocked() {
+	ip netns exec "$1" "$PY" "$TCP_PY" probe "$2" "$3" 500
+	[ $? -eq 1 ]
+}
+# established NS PORT: count established TCP sockets with local port PORT.
+established() {
+	ip netns exec "$1" ss -Htn state established "( sport = :$2 )" | wc -l
+}
