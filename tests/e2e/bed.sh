@@ -30,6 +30,10 @@ BED_E2E=$TOP/tests/e2e
 
 declare -A BED_NS BED_ADDR BED_PIN BED_CPORT BED_TGTD
 
+# testlib cleans up on EXIT; make TERM and INT exit too, so it runs.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
 bed_vip() { echo "198.18.0.$((100 + $1))"; }
 bed_iqn() { echo "$BED_IQN_PREFIX:t$1"; }
 bed_lun_file() { echo "$BED_DIR/luns/t$1-lun$2.img"; }
@@ -44,18 +48,35 @@ bed_fence_agent() {
 	esac
 }
 
+# _bed_run VAR CMD...: run CMD in this shell, not in a $(...) subshell, so
+# the cleanup testlib registers (namespaces, mounts, dirs) is not lost;
+# its output goes to VAR.
+_bed_run() {
+	local __var=$1 __out __rc; shift
+	__out=$(mktemp "/tmp/$TB_ID-out.XXXXXX") || return 1
+	"$@" >"$__out"
+	__rc=$?
+	printf -v "$__var" '%s' "$(cat "$__out")"
+	rm -f "$__out"
+	return "$__rc"
+}
+
 # bed_up FENCE: namespaces, bridge, tgtd per node, LUN backing files.
 bed_up() {
 	BED_FENCE=$1
-	BED_DIR=$(tb_tmpdir) || return 1
-	mkdir -p "$BED_DIR/luns" || return 1
-	BED_NS[br]=$(tb_netns br) || return 1
+	case $BED_FENCE in
+	portfence | portblock | none) ;;
+	*) echo "bad fence mode '$BED_FENCE' (portfence|portblock|none)" >&2; return 2 ;;
+	esac
+	_bed_run BED_DIR tb_tmpdir || return 1
+	mkdir -p "$BED_DIR/luns" "$BED_DIR/tickle" || return 1
+	_bed_run 'BED_NS[br]' tb_netns br || return 1
 	ip -n "${BED_NS[br]}" link add br0 type bridge || return 1
 	ip -n "${BED_NS[br]}" link set br0 up || return 1
 	BED_ADDR[ini]=198.18.0.1 BED_ADDR[a]=198.18.0.11 BED_ADDR[b]=198.18.0.12
 	local node
 	for node in ini a b; do
-		BED_NS[$node]=$(tb_netns "$node") || return 1
+		_bed_run "BED_NS[$node]" tb_netns "$node" || return 1
 		_bed_port "$node" || return 1
 	done
 	[ -d /run/tgtd ] || mkdir -p /run/tgtd
@@ -65,12 +86,13 @@ bed_up() {
 			truncate -s "${BED_LUN_MB}M" "$(bed_lun_file "$g" "$l")" || return 1
 		done
 	done
+	# tgtadm takes control ports up to 32767.
 	BED_CPORT[a]=$((20000 + $$ % 6000 * 2)) BED_CPORT[b]=$((20001 + $$ % 6000 * 2))
 	for node in a b; do
 		mkdir -p "$BED_DIR/$node/run-tgtd" "$BED_DIR/$node/rsctmp" || return 1
 		# resource-agents run tgtadm without --control-port (port 0).
 		ln -s "socket.${BED_CPORT[$node]}" "$BED_DIR/$node/run-tgtd/socket.0" || return 1
-		BED_PIN[$node]=$(tb_bpffs) || return 1
+		_bed_run "BED_PIN[$node]" tb_bpffs || return 1
 		bed_tgtd_start "$node" || return 1
 	done
 	: >"$BED_DIR/ops.log"
@@ -101,7 +123,11 @@ bed_tgtadm() { local node=$1; shift; bed_exec "$node" tgtadm -C "${BED_CPORT[$no
 bed_tgtd_start() {
 	local node=$1
 	rm -f "$BED_DIR/$node/run-tgtd/socket.${BED_CPORT[$node]}"*
-	bed_exec "$node" tgtd -f -C "${BED_CPORT[$node]}" >>"$BED_DIR/$node/tgtd.log" 2>&1 &
+	# Not through bed_exec: a function in the background is a subshell,
+	# and its pid is not tgtd's.
+	ip netns exec "${BED_NS[$node]}" /bin/sh -c \
+		'mount --bind "$0" /run/tgtd && exec "$@"' "$BED_DIR/$node/run-tgtd" \
+		tgtd -f -C "${BED_CPORT[$node]}" >>"$BED_DIR/$node/tgtd.log" 2>&1 &
 	BED_TGTD[$node]=$!
 	_tb_pids+=("$!")
 	tb_wait 10 bed_tgtadm "$node" --op show --mode sys >/dev/null 2>&1
@@ -145,6 +171,9 @@ _bed_agent() {
 		echo "OCF_RESKEY_portno=3260"
 		echo "OCF_RESKEY_ip=$vip"
 		echo "OCF_RESKEY_action=$res"
+		# The connections the unblock resource records on stop, and the
+		# node taking over tickles (a directory both nodes share).
+		[ "$res" = unblock ] && echo "OCF_RESKEY_tickle_dir=$BED_DIR/tickle"
 		if [ "$BED_FENCE" = portfence ]; then
 			echo "OCF_RESKEY_direction=both"
 			echo "OCF_RESKEY_pin_dir=${BED_PIN[$node]}"

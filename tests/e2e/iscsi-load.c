@@ -91,6 +91,8 @@ struct counters {
 	uint64_t unit_attentions;  /* retried, not errors */
 	uint64_t mismatches;
 	uint64_t verified_blocks;
+	uint64_t final_verified;   /* blocks the closing read-back confirmed */
+	uint64_t written_blocks;   /* blocks holding an acknowledged write */
 	uint64_t reissued;         /* re-sent after a reconnect */
 };
 
@@ -299,6 +301,8 @@ static void verify_read(struct command *cmd, const unsigned char *data,
 			continue;
 		}
 		lun->c.verified_blocks++;
+		if (cmd->verify_pass)
+			lun->c.final_verified++;
 	}
 }
 
@@ -664,6 +668,8 @@ static void totals(struct counters *sum, double *max_stall, double *mark_stall)
 			sum->unit_attentions += l->c.unit_attentions;
 			sum->mismatches += l->c.mismatches;
 			sum->verified_blocks += l->c.verified_blocks;
+			sum->final_verified += l->c.final_verified;
+			sum->written_blocks += l->c.written_blocks;
 			sum->reissued += l->c.reissued;
 			if (l->max_stall > *max_stall)
 				*max_stall = l->max_stall;
@@ -679,10 +685,12 @@ static void print_counters(FILE *f, const struct counters *c)
 		" errors=%" PRIu64 " lu_not_supported=%" PRIu64
 		" check_conditions=%" PRIu64 " unit_attentions=%" PRIu64
 		" mismatches=%" PRIu64 " verified_blocks=%" PRIu64
-		" reissued=%" PRIu64,
+		" reissued=%" PRIu64 " written_blocks=%" PRIu64
+		" final_verified=%" PRIu64,
 		c->completed, c->reads, c->writes, c->errors,
 		c->lu_not_supported, c->check_conditions, c->unit_attentions,
-		c->mismatches, c->verified_blocks, c->reissued);
+		c->mismatches, c->verified_blocks, c->reissued,
+		c->written_blocks, c->final_verified);
 }
 
 /* The stall still running counts too: a LUN that never came back. */
@@ -723,6 +731,21 @@ static void print_mark(void)
 			sessions[i].luns[j].mark_stall = 0;
 }
 
+static void count_written(void)
+{
+	uint64_t b;
+	int i, j;
+
+	for (i = 0; i < nsessions; i++)
+		for (j = 0; j < sessions[i].nluns; j++) {
+			struct lun *l = &sessions[i].luns[j];
+
+			l->c.written_blocks = 0;
+			for (b = 0; b < opt.region_blocks; b++)
+				l->c.written_blocks += l->generation[b] != 0;
+		}
+}
+
 static void print_report(double elapsed)
 {
 	struct counters sum;
@@ -730,6 +753,7 @@ static void print_report(double elapsed)
 	uint64_t logins = 0, failures = 0, losses = 0, timeouts = 0;
 	int i, j, k;
 
+	count_written();
 	for (i = 0; i < nsessions; i++) {
 		struct session *s = &sessions[i];
 
