@@ -58,7 +58,7 @@ ra() {
 	ip netns exec "$ns" env OCF_ROOT="$OCF_ROOT" HA_RSCTMP="$RA_STATE" \
 		OCF_RESOURCE_INSTANCE="$RA_NAME" OCF_RESKEY_pin_dir="$pin" \
 		OCF_RESKEY_binary="$PORTFENCE" "${envs[@]}" \
-		"$AGENT" "$action" >"$RA_DIR/stdout" 2>"$RA_ERR"
+		"$AGENT" "$action" >"${RA_OUT:-$RA_DIR/stdout}" 2>"$RA_ERR"
 }
 
 ra_is() {
@@ -92,6 +92,11 @@ tcp_probe() { ip netns exec "$1" "$PY" "$TCP_PY" probe "$2" "$3" 1000; }
 tcp_blocked() {
 	ip netns exec "$1" "$PY" "$TCP_PY" probe "$2" "$3" 500
 	[ $? -eq 1 ]
+}
+# tcp_refused NS ADDR PORT: a connection attempt is refused or reset.
+tcp_refused() {
+	ip netns exec "$1" "$PY" "$TCP_PY" probe "$2" "$3" 500
+	[ $? -eq 2 ]
 }
 # established NS PORT: count established TCP sockets with local port PORT.
 established() {
