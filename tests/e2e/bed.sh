@@ -330,7 +330,8 @@ bed_report_get() {
 	grep "^$prefix " "$BED_DIR/load.report" | tail -1 | tr ' ' '\n' | sed -n "s/^$key=//p"
 }
 
-# bed_ops_max ACTION RES...: the longest operation of those resources, in ms.
+# bed_ops_max ACTION RES...: the longest operation of those resources, in
+# ms; ACTION "any" for every action.
 bed_ops_max() {
 	local action=$1; shift
 	awk -v action="$action" -v want=" $* " '
@@ -342,9 +343,27 @@ bed_ops_max() {
 				if (kv[1] == "action") a = kv[2]
 				if (kv[1] == "ms") ms = kv[2] + 0
 			}
-			if (a == action && index(want, " " r " ") && ms > max) max = ms
+			if ((action == "any" || a == action) && index(want, " " r " ") && ms > max)
+				max = ms
 		}
 		END { print max + 0 }' "$BED_DIR/ops.log"
+}
+
+# bed_ops_breakdown: per resource and action, how many operations, their
+# mean and longest time: where a move spends its time.
+bed_ops_breakdown() {
+	awk '
+		$1 == "op" {
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			k = f["res"] " " f["action"]
+			n[k]++; sum[k] += f["ms"]; if (f["ms"] > max[k]) max[k] = f["ms"]
+		}
+		END {
+			for (k in n) {
+				split(k, p, " ")
+				printf "ops res=%s action=%s n=%d mean_ms=%d max_ms=%d\n", p[1], p[2], n[k], sum[k] / n[k], max[k]
+			}
+		}' "$BED_DIR/ops.log" | sort
 }
 
 # bed_ops_count PATTERN: how many op lines match (grep -E).
