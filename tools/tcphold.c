@@ -85,8 +85,11 @@ static void run(int ep, int lfd, long live)
 					;
 				if (errno == EAGAIN && !(ev[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)))
 					continue;
+				if (errno != EAGAIN)
+					err = errno;	/* send() consumed the socket error */
 			}
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+			if (!err)
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
 			epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
 			close(fd);
 			live--;
