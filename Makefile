@@ -71,6 +71,7 @@ test: deps all $(TEST_BINS)
 	tests/run
 
 ROUNDS ?= 2
+export ROUNDS QUICK
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
 
