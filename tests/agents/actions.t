@@ -94,6 +94,19 @@ ok "udp: fenced" fenced "$node" "$pin" --ip 198.18.0.1 --port 3260 --proto udp
 ok "udp: tcp is not" not_fenced "$node" "$pin" --ip 198.18.0.1 --port 3260
 ra_is "udp: stop" 0 "$node" "$pin" stop action=block protocol=udp "${V4[@]}"
 
+# --- attachment: the VIP lands on an interface created after the fence
+ra_is "attach: block start" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
+ip -n "$node" link add late0 type veth peer name late1
+ip -n "$node" link set late0 up
+ip -n "$node" addr add 198.18.0.77/32 dev late0
+ra_is "attach: monitor fails while the VIP's interface has no programs" 1 \
+	"$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
+ok "attach: ... and says which interface" grep -q "not attached on late0" "$RA_ERR"
+ra_is "attach: start again attaches it" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
+ra_is "attach: monitor is 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
+ra_is "attach: stop" 0 "$node" "$pin" stop action=block ip=198.18.0.77 portno=3260
+ip -n "$node" link del late0
+
 # --- environment failures
 ra_is "missing binary: start is 5" 5 "$node" "$pin" start action=block "${V4[@]}" binary=/nonexistent/portfence
 ra_is "missing binary: probe is 7" 7 "$node" "$pin" monitor action=block "${V4[@]}" binary=/nonexistent/portfence
