@@ -39,9 +39,12 @@ TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
 TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) \
 	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
 
+AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
+AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
+
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e bench
-all: $(BUILD)/portfence $(BUILD)/tcphold
+all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS)
 
 deps:
 	@scripts/deps.sh
@@ -87,12 +90,18 @@ vmlinux:
 install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
 	install -D -m 0644 user/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
-	for a in $(wildcard agents/fence-portblock agents/tgt-account); do \
-		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$(basename $$a); \
+	for a in $(AGENTS); do \
+		n=$$(basename $$a); \
+		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$n; \
+		install -D -m 0644 $(BUILD)/ocf_portfence_$$n.7 $(DESTDIR)$(MANDIR)/man7/ocf_portfence_$$n.7; \
 	done
 
 clean:
 	rm -rf $(BUILD)
+
+# Agent man pages from their meta-data, as resource-agents does.
+$(BUILD)/ocf_portfence_%.7: agents/% agents/ra-man.sh | $(BUILD)
+	agents/ra-man.sh $< portfence > $@
 
 # Helpers for the demo and the benchmarks.
 $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
