@@ -107,6 +107,12 @@ ra_is "attach: monitor is 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.7
 ra_is "attach: stop" 0 "$node" "$pin" stop action=block ip=198.18.0.77 portno=3260
 ip -n "$node" link del late0
 
+# --- the default binary, "portfence", is found in PATH
+PATH=$(dirname "$PORTFENCE"):$PATH ra_is "binary found in PATH by name" 0 \
+	"$node" "$pin" start action=block "${V4[@]}" binary=portfence
+PATH=$(dirname "$PORTFENCE"):$PATH ra_is "... and stopped" 0 \
+	"$node" "$pin" stop action=block "${V4[@]}" binary=portfence
+
 # --- environment failures
 ra_is "missing binary: start is 5" 5 "$node" "$pin" start action=block "${V4[@]}" binary=/nonexistent/portfence
 ra_is "missing binary: probe is 7" 7 "$node" "$pin" monitor action=block "${V4[@]}" binary=/nonexistent/portfence
