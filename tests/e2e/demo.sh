@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo [ROUNDS]: the failover scenario without a fence and with portfence,
+# demo.sh [ROUNDS]: the failover scenario without a fence and with portfence,
 # the initiator's counters side by side (for `make demo`; needs root, tgt,
 # resource-agents, build/portfence and build/tests/iscsi-load).
 #
@@ -8,6 +8,14 @@ set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
 rounds=${1:-1}
 modes=${DEMO_MODES:-none portfence}
+top=$(cd "$E2E/../.." && pwd)
+for need in "$top/build/tests/iscsi-load" "$top/build/portfence" "$top/agents/fence-portblock"; do
+	if [ ! -x "$need" ]; then
+		echo "demo.sh: needs $need (make build/tests/iscsi-load build/portfence)" >&2
+		exit 1
+	fi
+done
+[ "$(id -u)" = 0 ] || { echo "demo.sh: needs root" >&2; exit 1; }
 out=$(mktemp -d /tmp/portfence-demo.XXXXXX) || exit 1
 trap 'rm -rf "$out"' EXIT
 
