@@ -110,3 +110,9 @@ $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
 # The e2e initiator load generator, on libiscsi.
 $(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -liscsi
+
+# --- bench (owned by bench/): the BPF_PROG_TEST_RUN timer ---
+bench: $(BUILD)/bench/progrun
+$(BUILD)/bench/progrun: bench/progrun.c include/portfence.h $(BUILD)/fence.skel.h | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
