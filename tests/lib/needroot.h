@@ -14,7 +14,7 @@
 		if (geteuid() != 0) {						\
 			const char *__ci = getenv("CI");			\
 			if (__ci && !strcmp(__ci, "true"))			\
-				cr_fail("needs root (CI=true: not skipped)");	\
+				cr_assert_fail("needs root (CI=true: not skipped)");	\
 			else							\
 				cr_skip_test("needs root");			\
 		}								\
