@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""timer.py: the clocks of the bench cases, run inside a test namespace.
+
+  timer.py pair REPS BOUND LABEL_A LABEL_B -- CMD_A... -- CMD_B...
+      REPS times: CMD_A then CMD_B, each timed process start to exit.
+      One line per run: "LABEL<TAB>ms", or "LABEL<TAB>fail:RC" /
+      "LABEL<TAB>dnf:BOUND" (killed after BOUND seconds).
+  timer.py burst N BOUND -- CMD...
+      N copies of CMD at once ({i} in an argument becomes 1..N, {vip} the
+      i-th bench VIP); waits for all. Prints "wall_ms<TAB>failures<TAB>dnf".
+  timer.py teardown PORT BOUND -- CMD...
+      Runs CMD and polls /proc/net/tcp{,6} of this namespace until no TCP
+      socket but the listener has local port PORT. Prints
+      "cmd_ms<TAB>gone_ms" (gone_ms "dnf:BOUND" when sockets remain).
+  timer.py settle PORT N BOUND
+      Waits until N sockets with local port PORT are established; prints
+      how many there are (fewer after BOUND seconds).
+  timer.py sink PORT             accept and read everything, forever
+  timer.py blast ADDR PORT SECS  send for SECS seconds; prints Mbit/s
+
+Every wait is bounded: a command still running after BOUND seconds is
+killed and reported, never dropped.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+def split_commands(args):
+    """Commands separated by a bare '--' (the first one leads)."""
+    cmds, cur = [], None
+    for a in args:
+        if a == "--":
+            cur = []
+            cmds.append(cur)
+        elif cur is not None:
+            cur.append(a)
+    return cmds
+
+
+def run_bounded(cmd, bound):
+    """(ms, status): status is 'ok', 'fail:RC' or 'dnf:BOUND'."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        rc = p.wait(timeout=bound)
+    except subprocess.TimeoutExpired:
+        kill_group(p)
+        return (time.perf_counter() - t0) * 1000, "dnf:%g" % bound
+    ms = (time.perf_counter() - t0) * 1000
+    return ms, "ok" if rc == 0 else "fail:%d" % rc
+
+
+def kill_group(p):
+    """The command and whatever it started (its own session), by pid."""
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    p.wait()
+
+
+def result(label, ms, status):
+    print("%s\t%s" % (label, "%.3f" % ms if status == "ok" else status), flush=True)
+
+
+def cmd_pair(args):
+    reps, bound, la, lb = int(args[0]), float(args[1]), args[2], args[3]
+    a, b = split_commands(args[4:])
+    for _ in range(reps):
+        result(la, *run_bounded(a, bound))
+        result(lb, *run_bounded(b, bound))
+
+
+def bench_vip(i):
+    """The i-th VIP of the concurrency case (1-based): 198.18.16.0/20."""
+    return "198.18.%d.%d" % (16 + i // 250, 1 + i % 250)
+
+
+def cmd_burst(args):
+    n, bound = int(args[0]), float(args[1])
+    cmd = split_commands(args[2:])[0]
+    procs = []
+    t0 = time.perf_counter()
+    for i in range(1, n + 1):
+        argv = [a.replace("{i}", str(i)).replace("{vip}", bench_vip(i)) for a in cmd]
+        procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True))
+    deadline = t0 + bound
+    failures = dnf = 0
+    for p in procs:
+        try:
+            rc = p.wait(timeout=max(0.0, deadline - time.perf_counter()))
+            failures += rc != 0
+        except subprocess.TimeoutExpired:
+            kill_group(p)
+            dnf += 1
+    wall = (time.perf_counter() - t0) * 1000
+    print("%.3f\t%d\t%d" % (wall, failures + dnf, dnf), flush=True)
+
+
+def sockets_on(port, established_only=False):
+    """TCP sockets of this namespace with local port PORT: every one but
+    the listener, or only the established ones."""
+    hexport = ":%04X" % port
+    n = 0
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(f) as fh:
+            next(fh)
+            for line in fh:
+                fields = line.split(None, 4)
+                # fields: sl local remote st ...; 01 ESTABLISHED, 0A LISTEN
+                if not fields[1].endswith(hexport) or fields[3] == "0A":
+                    continue
+                if not established_only or fields[3] == "01":
+                    n += 1
+    return n
+
+
+def cmd_settle(args):
+    port, want, bound = int(args[0]), int(args[1]), float(args[2])
+    end = time.perf_counter() + bound
+    n = sockets_on(port, True)
+    while n < want and time.perf_counter() < end:
+        time.sleep(0.05)
+        n = sockets_on(port, True)
+    print(n, flush=True)
+
+
+def cmd_teardown(args):
+    port, bound = int(args[0]), float(args[1])
+    cmd = split_commands(args[2:])[0]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd_ms = None
+    gone_ms = None
+    while time.perf_counter() - t0 < bound:
+        if cmd_ms is None and p.poll() is not None:
+            cmd_ms = (time.perf_counter() - t0) * 1000
+        if sockets_on(port) == 0:
+            gone_ms = (time.perf_counter() - t0) * 1000
+            break
+        time.sleep(0.002)
+    if cmd_ms is None:
+        try:
+            p.wait(timeout=max(0.0, bound - (time.perf_counter() - t0)))
+            cmd_ms = (time.perf_counter() - t0) * 1000
+        except subprocess.TimeoutExpired:
+            kill_group(p)
+    print("%s\t%s" % ("%.3f" % cmd_ms if cmd_ms is not None else "dnf:%g" % bound,
+                      "%.3f" % gone_ms if gone_ms is not None else "dnf:%g" % bound),
+          flush=True)
+
+
+def cmd_sink(args):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", int(args[0])))
+    ls.listen(16)
+    print("listening", flush=True)
+
+    def drain(c):
+        buf = bytearray(1 << 20)
+        while c.recv_into(buf):
+            pass
+        c.close()
+
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=drain, args=(c,), daemon=True).start()
+
+
+def cmd_blast(args):
+    addr, port, secs = args[0], int(args[1]), float(args[2])
+    s = socket.create_connection((addr, port), timeout=5)
+    buf = memoryview(bytearray(1 << 20))
+    sent = 0
+    t0 = time.perf_counter()
+    end = t0 + secs
+    while time.perf_counter() < end:
+        sent += s.send(buf)
+    elapsed = time.perf_counter() - t0
+    s.close()
+    print("%.1f" % (sent * 8 / elapsed / 1e6), flush=True)
+
+
+COMMANDS = {"pair": cmd_pair, "burst": cmd_burst, "teardown": cmd_teardown,
+            "settle": cmd_settle, "sink": cmd_sink, "blast": cmd_blast}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
