@@ -73,3 +73,19 @@ void assert_rst(const uint8_t *frame, size_t len, const struct pkt_spec *seg,
 		assert_ipv6(frame + l3, seg, w->reversed);
 	assert_tcp(frame + l3, frame + l3 + iphlen, seg, w);
 }
+
+struct rst_want rst_answering(const struct pkt_spec *seg)
+{
+	uint32_t span = (uint32_t)seg->payload_len;
+
+	if (seg->tcp_flags & PKT_TCP_SYN)
+		span++;
+	if (seg->tcp_flags & PKT_TCP_FIN)
+		span++;
+	return (struct rst_want){
+		.reversed = true,
+		.seq = seg->tcp_flags & PKT_TCP_ACK ? seg->ack : 0,
+		.ack = seg->seq + span,
+		.flags = PKT_TCP_RST | PKT_TCP_ACK,
+	};
+}

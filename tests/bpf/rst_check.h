@@ -16,6 +16,10 @@ struct rst_want {
 	uint8_t flags;
 };
 
+/* The RST that answers seg by RFC 793: seq = its ACK (0 without the ACK
+ * flag), ack = its seq + payload (+1 for SYN, +1 for FIN), RST|ACK. */
+struct rst_want rst_answering(const struct pkt_spec *seg);
+
 /* Asserts frame (len bytes) is a bare RST made from the segment seg, kept
  * behind seg's own VLAN tags, as w describes. */
 void assert_rst(const uint8_t *frame, size_t len, const struct pkt_spec *seg,
