@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""Endpoints tcphold has no mode for, for the tests/net suite.
+
+  peer.py reader ADDR PORT STATUS     connect and read slowly (64 KiB every
+                                      50 ms) so the server's queue stays full
+                                      and it sends GSO-sized segments; the
+                                      STATUS file says "connected LPORT BYTES",
+                                      then "reset" or "closed". SIGUSR1 sends
+                                      1000 bytes to the server.
+  peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N"
+  peer.py udp-send SADDR SPORT DADDR DPORT N
+                                      send N datagrams from SADDR:SPORT
+"""
+import os
+import signal
+import socket
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def write_status(path, text):
+    # replaced atomically: the test polls the file while we write it
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.replace(tmp, path)
+
+
+def reader(addr, port, status):
+    sock = socket.create_connection((addr, port), timeout=3)
+    sock.settimeout(None)
+    lport = sock.getsockname()[1]
+    total = 0
+    signal.signal(signal.SIGUSR1, lambda *_: sock.send(b"y" * 1000))
+    write_status(status, "connected %d %d" % (lport, total))
+    while True:
+        try:
+            data = sock.recv(65536)
+        except InterruptedError:
+            continue
+        except ConnectionResetError:
+            write_status(status, "reset")
+            return
+        except OSError as e:
+            write_status(status, "error %s" % e.strerror)
+            return
+        if not data:
+            write_status(status, "closed")
+            return
+        total += len(data)
+        write_status(status, "connected %d %d" % (lport, total))
+        time.sleep(0.05)
+
+
+def udp_recv(addr, port, status):
+    sock = socket.socket(family(addr), socket.SOCK_DGRAM)
+    sock.bind((addr, port))
+    n = 0
+    write_status(status, "datagrams 0")
+    while True:
+        sock.recv(65536)
+        n += 1
+        write_status(status, "datagrams %d" % n)
+
+
+def udp_send(saddr, sport, daddr, dport, count):
+    sock = socket.socket(family(daddr), socket.SOCK_DGRAM)
+    sock.bind((saddr, sport))
+    for _ in range(count):
+        sock.sendto(b"portfence", (daddr, dport))
+        time.sleep(0.01)
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "reader":
+        reader(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 5 and argv[1] == "udp-recv":
+        udp_recv(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 7 and argv[1] == "udp-send":
+        udp_send(argv[2], int(argv[3]), argv[4], int(argv[5]), int(argv[6]))
+    else:
+        sys.stderr.write(__doc__)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
