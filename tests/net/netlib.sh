@@ -107,6 +107,18 @@ reader() {
 	READER_PID=$TB_PID
 	tb_wait 3 grep -qs connected "$WORK/$3" || { diag "reader $3 did not connect"; exit 1; }
 }
+# quiet ADDR PORT NAME: a server that sends nothing until quiet_send; its
+# status file $WORK/NAME ("accepted N reset R aborted A closed C"), pid
+# in QUIET_PID.
+quiet() {
+	tb_bg "$SRV" "$PY" "$PEER" quiet-server "$1" "$2" "$WORK/$3" 2>"$WORK/$3.err"
+	QUIET_PID=$TB_PID
+	tb_wait 3 grep -qs accepted "$WORK/$3" || { diag "quiet server $3 did not start"; exit 1; }
+}
+# quiet_count NAME FIELD: one counter of a quiet server.
+quiet_count() { awk -v f="$2" '{ for (i = 1; i < NF; i += 2) if ($i == f) print $(i + 1) }' "$WORK/$1"; }
+quiet_has() { [ "$(quiet_count "$1" "$2")" -ge "$3" ]; }
+
 read_bytes() { awk '$1 == "connected" { print $3 }' "$WORK/$1"; }
 reader_lport() { awk '$1 == "connected" { print $2 }' "$WORK/$1"; }
 reader_is() { grep -qx "$2" "$WORK/$1"; }

@@ -7,11 +7,18 @@
                                       STATUS file says "connected LPORT BYTES",
                                       then "reset" or "closed". SIGUSR1 sends
                                       1000 bytes to the server.
+  peer.py quiet-server ADDR PORT STATUS
+                                      accept and send nothing until SIGUSR1,
+                                      then queue 1 MiB on every connection;
+                                      STATUS is "accepted N reset R aborted A
+                                      closed C" (reset: ECONNRESET, aborted:
+                                      any other error, closed: EOF)
   peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N"
   peer.py udp-send SADDR SPORT DADDR DPORT N
                                       send N datagrams from SADDR:SPORT
 """
 import os
+import selectors
 import signal
 import socket
 import sys
@@ -56,6 +63,52 @@ def reader(addr, port, status):
         time.sleep(0.05)
 
 
+def quiet_server(addr, port, status):
+    lsock = socket.socket(family(addr), socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((addr, port))
+    lsock.listen(128)
+    sel = selectors.DefaultSelector()
+    sel.register(lsock, selectors.EVENT_READ)
+    conns = set()
+    count = {"accepted": 0, "reset": 0, "aborted": 0, "closed": 0}
+
+    def report():
+        write_status(status, "accepted %(accepted)d reset %(reset)d aborted %(aborted)d closed %(closed)d" % count)
+
+    def send_all(*_):
+        for c in conns:
+            try:
+                c.send(b"x" * (1 << 20), socket.MSG_DONTWAIT)
+            except OSError:
+                pass
+
+    signal.signal(signal.SIGUSR1, send_all)
+    report()
+    while True:
+        for key, _ in sel.select():
+            sock = key.fileobj
+            if sock is lsock:
+                conn, _ = lsock.accept()
+                conns.add(conn)
+                sel.register(conn, selectors.EVENT_READ)
+                count["accepted"] += 1
+                report()
+                continue
+            try:
+                how = "closed" if not sock.recv(65536) else None
+            except ConnectionResetError:
+                how = "reset"
+            except OSError:
+                how = "aborted"
+            if how:
+                sel.unregister(sock)
+                conns.discard(sock)
+                sock.close()
+                count[how] += 1
+                report()
+
+
 def udp_recv(addr, port, status):
     sock = socket.socket(family(addr), socket.SOCK_DGRAM)
     sock.bind((addr, port))
@@ -78,6 +131,8 @@ def udp_send(saddr, sport, daddr, dport, count):
 def main(argv):
     if len(argv) == 5 and argv[1] == "reader":
         reader(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 5 and argv[1] == "quiet-server":
+        quiet_server(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "udp-recv":
         udp_recv(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 7 and argv[1] == "udp-send":

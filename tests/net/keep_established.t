@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# --direction out --keep-established: block leaves established sockets
+# alone; each then dies on its next transmit (a 1 MiB write, sent as GSO
+# super-packets) by the RST the egress program hands back to it. The peer
+# keeps its socket with method drop and is reset with method reject.
+. "$(dirname "$0")/netlib.sh"
+net_bed
+
+declare -A server
+for p in 3260 3261; do
+	quiet "$VIP" $p q$p
+	server[$p]=$QUIET_PID
+	for i in 1 2 3; do reader "$VIP" $p r$p-$i; done
+	tb_wait 3 quiet_has q$p accepted 3 || diag "q$p did not accept 3"
+done
+
+pf block --ip "$VIP" --port 3260 --direction out --keep-established >"$WORK/out"
+is "block --direction out --keep-established exits 0" "$?" 0
+ok "... says so" grep -qF "fenced tcp $VIP port 3260 (direction out, method drop, keep-established)" "$WORK/out"
+ok "... and destroyed nothing" bash -c '! grep -q "^destroyed" "$1"' _ "$WORK/out"
+pf block --ip "$VIP" --port 3261 --direction out --keep-established --method reject >/dev/null
+is "the same with --method reject exits 0" "$?" 0
+for p in 3260 3261; do
+	is "$p: the 3 established sockets survived the block" "$(established "$SRV" "$VIP" $p)" 3
+	is "$p: the server saw no socket die" "$(quiet_count q$p reset) $(quiet_count q$p aborted) $(quiet_count q$p closed)" "0 0 0"
+done
+
+kill -USR1 "${server[3260]}" "${server[3261]}"
+for p in 3260 3261; do
+	ok "$p: the server writes: its 3 sockets are reset (ECONNRESET)" tb_wait 3 quiet_has q$p reset 3
+	is "$p: no socket left established" "$(established "$SRV" "$VIP" $p)" 0
+	is "$p: none died another way" "$(quiet_count q$p aborted) $(quiet_count q$p closed)" "0 0"
+done
+for i in 1 2 3; do
+	ok "drop: client $i keeps its socket, unaware" grep -q '^connected' "$WORK/r3260-$i"
+	ok "reject: client $i is reset" tb_wait 3 reader_is r3261-$i reset
+done
+is "drop: the clients never got a byte of the 1 MiB" "$(for i in 1 2 3; do read_bytes r3260-$i; done | sort -u)" 0
+ok "local resets are counted" bash -c '[ "$1" -ge 3 ]' _ \
+	"$(pf_json "[e['counters']['local_resets'] for e in d if e['port'] == 3260][0]" list --json)"
+is "no socket was destroyed by a sweep" "$(pf_json 'd["counters"]["socks_destroyed"]' status --json)" 0
+
+done_testing
