@@ -2,11 +2,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -18,9 +22,87 @@
 #include "needroot.h"
 #include "fence.skel.h"
 
-static struct fence_bpf *skel;
+/* Loading the programs costs ~80 ms of verifier time, a hundred tests
+ * that would be seconds: the runner loads them once (PRE_ALL) and pins
+ * them, with the maps, in a bpffs of its own mount namespace, invisible
+ * to the rest of the machine and gone with the last test process. Each
+ * test opens the pins, takes the pin dir's lock (Criterion may run tests
+ * in parallel) and empties the maps first. */
+#define PIN_DIR_ENV	"PF_TEST_BPF_PIN_DIR"
+
+static char pin_dir[] = "/tmp/portfence-test-bpf.XXXXXX";
+static const char *const pinned_progs[] = { PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS };
+
+struct fixture {
+	int lock_fd;
+	int portals_fd, stats_fd, portal_stats_fd;
+	int prog_fd[2];		/* by enum fx_hook */
+};
+
+static struct fixture fx = { -1, -1, -1, -1, { -1, -1 } };
 static __u64 next_counters_id = 1;
 static int capture_fd = -1;
+
+static void pin_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", getenv(PIN_DIR_ENV), name);
+}
+
+/* Runner side. Errors leave PIN_DIR_ENV unset; fx_setup then fails each
+ * test with the reason printed here. */
+static int load_and_pin(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct bpf_program *progs[2];
+	struct fence_bpf *skel;
+	char path[PATH_MAX];
+	int err = 0, i;
+
+	skel = fence_bpf__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	err = fence_bpf__load(skel);
+	progs[FX_INGRESS] = skel->progs.fence_ingress;
+	progs[FX_EGRESS] = skel->progs.fence_egress;
+	for (i = 0; i < 2 && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_progs[i]);
+		err = bpf_program__pin(progs[i], path);
+	}
+	fence_bpf__destroy(skel);
+	return err;
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *tests)
+{
+	int err;
+
+	(void)tests;
+	if (geteuid() != 0)
+		return;		/* each test skips (or fails under CI) */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		fprintf(stderr, "tests/bpf: private mount namespace: %s\n", strerror(errno));
+		return;
+	}
+	if (!mkdtemp(pin_dir) || mount("bpf", pin_dir, "bpf", 0, NULL)) {
+		fprintf(stderr, "tests/bpf: bpffs on %s: %s\n", pin_dir, strerror(errno));
+		return;
+	}
+	err = load_and_pin();
+	if (err) {
+		fprintf(stderr, "tests/bpf: load the fence programs: %s\n", strerror(-err));
+		return;
+	}
+	setenv(PIN_DIR_ENV, pin_dir, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	if (pin_dir[strlen(pin_dir) - 1] == 'X')
+		return;		/* never made */
+	umount2(pin_dir, MNT_DETACH);	/* the pins go with the mount */
+	rmdir(pin_dir);
+}
 
 static void set_lo_up(bool up)
 {
@@ -40,41 +122,71 @@ void fx_lo_down(void)
 	set_lo_up(false);
 }
 
-/* Pinning off: the maps live only as long as this test process, so no
- * test can see another's entries or leave pins behind. */
-static void unpin_all(struct bpf_object *obj)
+static int open_pin(const char *name)
 {
-	struct bpf_map *map;
+	char path[PATH_MAX];
+	int fd;
 
-	bpf_object__for_each_map(map, obj)
-		cr_assert_eq(bpf_map__set_pin_path(map, NULL), 0, "unpin %s", bpf_map__name(map));
+	pin_path(path, sizeof(path), name);
+	fd = bpf_obj_get(path);
+	cr_assert_geq(fd, 0, "open pinned %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Deletes every key of a hash-like map (LPM trie, per-CPU hash). */
+static void empty_map(int fd, size_t key_size)
+{
+	uint8_t key[key_size];
+
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		cr_assert_eq(bpf_map_delete_elem(fd, key), 0, "empty a map: %s", strerror(errno));
+}
+
+static void zero_stats(void)
+{
+	struct pf_counters zeros[libbpf_num_possible_cpus()];
+	__u32 zero = 0;
+
+	memset(zeros, 0, sizeof(zeros));
+	cr_assert_eq(bpf_map_update_elem(fx.stats_fd, &zero, zeros, BPF_ANY), 0,
+		     "zero the stats: %s", strerror(errno));
 }
 
 void fx_setup(void)
 {
-	int err;
-
 	pf_need_root();
+	cr_assert_not_null(getenv(PIN_DIR_ENV), "the runner did not load the programs "
+			   "(its reason is on stderr)");
 	/* Criterion runs each test in its own process: the namespace is the
 	 * test's alone, and clone_redirect's copies land on its private lo. */
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
 	set_lo_up(true);
 
-	skel = fence_bpf__open();
-	cr_assert_not_null(skel, "open the fence object: %s", strerror(errno));
-	unpin_all(skel->obj);
-	err = fence_bpf__load(skel);
-	cr_assert_eq(err, 0, "load the fence programs: %s", strerror(-err));
-	cr_assert_not(bpf_map__is_pinned(skel->maps.portals), "portals map got pinned");
+	fx.lock_fd = open(getenv(PIN_DIR_ENV), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(fx.lock_fd, 0, "open the pin dir: %s", strerror(errno));
+	cr_assert_eq(flock(fx.lock_fd, LOCK_EX), 0, "lock the pin dir: %s", strerror(errno));
+	fx.portals_fd = open_pin(PF_PIN_PORTALS);
+	fx.stats_fd = open_pin(PF_PIN_STATS);
+	fx.portal_stats_fd = open_pin(PF_PIN_PORTAL_STATS);
+	fx.prog_fd[FX_INGRESS] = open_pin(PF_PIN_PROG_INGRESS);
+	fx.prog_fd[FX_EGRESS] = open_pin(PF_PIN_PROG_EGRESS);
+	empty_map(fx.portals_fd, sizeof(struct pf_portal_key));
+	empty_map(fx.portal_stats_fd, sizeof(__u64));
+	zero_stats();
 }
 
 void fx_teardown(void)
 {
-	if (capture_fd >= 0)
-		close(capture_fd);
-	capture_fd = -1;
-	fence_bpf__destroy(skel);
-	skel = NULL;
+	int *fds[] = { &capture_fd, &fx.portals_fd, &fx.stats_fd, &fx.portal_stats_fd,
+		       &fx.prog_fd[0], &fx.prog_fd[1], &fx.lock_fd };
+	size_t i;
+
+	/* the lock last: the maps are this test's until then */
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 __u64 fx_fence(uint8_t proto, const char *addr, unsigned int prefix, uint16_t port,
@@ -100,14 +212,12 @@ __u64 fx_fence(uint8_t proto, const char *addr, unsigned int prefix, uint16_t po
 			prefix = key.family == AF_INET ? 32 : 128;
 		key.prefixlen = PF_KEY_BITS_FAMILY + prefix;
 	}
-	err = bpf_map__update_elem(skel->maps.portals, &key, sizeof(key), &policy,
-				   sizeof(policy), BPF_NOEXIST);
+	err = bpf_map_update_elem(fx.portals_fd, &key, &policy, BPF_NOEXIST);
 	cr_assert_eq(err, 0, "add portal %s/%u:%u: %s", addr ? addr : "*", prefix, port,
-		     strerror(-err));
+		     strerror(errno));
 	memset(zeros, 0, sizeof(zeros));
-	err = bpf_map__update_elem(skel->maps.portal_stats, &policy.counters_id,
-				   sizeof(policy.counters_id), zeros, sizeof(zeros), BPF_NOEXIST);
-	cr_assert_eq(err, 0, "add portal counters: %s", strerror(-err));
+	err = bpf_map_update_elem(fx.portal_stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
+	cr_assert_eq(err, 0, "add portal counters: %s", strerror(errno));
 	return policy.counters_id;
 }
 
@@ -118,8 +228,6 @@ __u64 fx_fence_tcp(const char *addr, uint8_t direction, uint8_t method)
 
 static void run(enum fx_hook hook, const struct __sk_buff *ctx, struct fx_result *r)
 {
-	struct bpf_program *prog = hook == FX_INGRESS ? skel->progs.fence_ingress
-						      : skel->progs.fence_egress;
 	struct __sk_buff ctx_copy;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = r->in,
@@ -138,7 +246,7 @@ static void run(enum fx_hook hook, const struct __sk_buff *ctx, struct fx_result
 		opts.ctx_out = &r->ctx_out;
 		opts.ctx_size_out = sizeof(r->ctx_out);
 	}
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	err = bpf_prog_test_run_opts(fx.prog_fd[hook], &opts);
 	cr_assert_eq(err, 0, "BPF_PROG_TEST_RUN of a %zu-byte frame: %s", r->in_len,
 		     strerror(errno));
 	r->retval = (int)opts.retval;
@@ -187,13 +295,13 @@ struct pkt_spec fx_from_portal(int family, uint8_t flags)
 	return endpoints(family, false, flags);
 }
 
-static struct pf_counters sum_counters(struct bpf_map *map, const void *key, size_t key_size)
+static struct pf_counters sum_counters(int map_fd, const void *key)
 {
 	int ncpus = libbpf_num_possible_cpus(), i, err;
 	struct pf_counters per_cpu[ncpus], sum = {};
 
-	err = bpf_map__lookup_elem(map, key, key_size, per_cpu, sizeof(per_cpu), 0);
-	cr_assert_eq(err, 0, "read counters of %s: %s", bpf_map__name(map), strerror(-err));
+	err = bpf_map_lookup_elem(map_fd, key, per_cpu);
+	cr_assert_eq(err, 0, "read counters: %s", strerror(errno));
 	for (i = 0; i < ncpus; i++) {
 		sum.local_resets += per_cpu[i].local_resets;
 		sum.syns_dropped += per_cpu[i].syns_dropped;
@@ -208,12 +316,12 @@ struct pf_counters fx_stats(void)
 {
 	__u32 zero = 0;
 
-	return sum_counters(skel->maps.stats, &zero, sizeof(zero));
+	return sum_counters(fx.stats_fd, &zero);
 }
 
 struct pf_counters fx_portal_stats(__u64 counters_id)
 {
-	return sum_counters(skel->maps.portal_stats, &counters_id, sizeof(counters_id));
+	return sum_counters(fx.portal_stats_fd, &counters_id);
 }
 
 void fx_capture_start(void)
