@@ -1,0 +1,428 @@
+#!/usr/bin/python3
+"""report.py RAW_DIR RESULTS_DIR DOCS_DIR
+
+Turns the raw lines of the bench cases (RAW_DIR/CASE.tsv: series, x,
+value, note; a value is a number, "dnf:S" for not done after S seconds, or
+"fail:RC") into RESULTS_DIR/CASE.json, the plots DOCS_DIR/img/*.png
+(gnuplot) and DOCS_DIR/benchmarks.md. Nothing here measures anything: every
+number in the page comes from the raw lines of one `make bench` run.
+"""
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+
+CASES = {
+    "latency": ("1. Fence latency", "ms",
+                "One fence action, process start to exit, timed inside the node's network "
+                "namespace (Python `subprocess`, so the cost of starting any program is in "
+                "each number: the `baseline` row starts `/bin/true` the same way). "
+                "portfence: `portfence block` / `unblock` with the programs loaded; agents: "
+                "`start` / `stop` of an `action=block` resource, run as Pacemaker's executor "
+                "runs them (OCF_RESKEY_* environment). portblock is "
+                "`ocf:heartbeat:portblock` from Debian's resource-agents on each iptables "
+                "backend."),
+    "concurrency": ("2. Concurrency", "ms",
+                    "N agent actions at once on N different VIPs (all start, then all stop); "
+                    "wall time from the first spawn to the last exit, and the actions that "
+                    "failed (exit code not 0, or not done within the bound). Rules/entries "
+                    "left: what each fence still holds after every resource was stopped."),
+    "teardown": ("3. Teardown under load", "ms",
+                 "C established connections to one portal whose peers stopped reading, the "
+                 "server (build/tcphold) keeping every send queue full (send buffers capped "
+                 "at 64 KiB in the bench namespace, so 10,000 full queues fit in memory). "
+                 "Time from starting the fence command until the node's /proc/net/tcp shows "
+                 "no socket on the portal but the listener (polled every 2 ms). "
+                 "`portfence-out-keep` is `--direction out --keep-established`: no sweep, "
+                 "each socket dies on its next transmit, which for a peer with a closed "
+                 "window is its next zero-window probe (exponential backoff from 200 ms). "
+                 "portblock runs one bounded pass per size: its rules never tear a socket "
+                 "down. `command ms` rows: how long the fence command itself ran."),
+    "datapath": ("4. Data path", "ns / Mbit/s",
+                 "ns per packet of each program under BPF_PROG_TEST_RUN "
+                 "(build/bench/progrun): the kernel's own average over REPEAT runs of one "
+                 "IPv4 TCP frame: a SYN to the portal for ingress, a 64-byte data segment "
+                 "from the portal for egress. `fenced`: the frame's portal is one of the "
+                 "entries (ingress: dropped; egress: rewritten into the local RST, which "
+                 "changes the packet, so each run gets a fresh copy: the median of single "
+                 "runs, `per-call`, which includes a clock read); `not-fenced`: an address "
+                 "with no entry. Throughput: one TCP stream over veth from a sender "
+                 "namespace to receivers that differ only in what filters them: nothing, "
+                 "portfence (programs attached on every interface, 1,000 other portals "
+                 "fenced), iptables with 1,000 non-matching rules in INPUT. Rounds "
+                 "alternate between receivers."),
+    "failover": ("5. Failover", "ms",
+                 "The e2e scenario (tests/e2e/scenario): six iSCSI targets (tgtd, "
+                 "resource-agents' iSCSITarget/iSCSILogicalUnit/IPaddr2) under libiscsi "
+                 "load move a -> b -> a. Per move: its time (every group stopped on one "
+                 "node and started on the other, groups in parallel, 20 s bound per agent "
+                 "operation; a failed stop fences the node, as STONITH would), the longest "
+                 "initiator stall in the window after it, and what the initiator counted "
+                 "there. `none` has no fence at all."),
+}
+
+PLOTS = {
+    "concurrency": ("concurrency.png", "wall time vs concurrent agent actions",
+                    "concurrent agent actions (N)", "wall time (ms)", True, True,
+                    lambda s: s.endswith("wall ms")),
+    "teardown": ("teardown.png", "time until no socket is left vs connections",
+                 "established connections (full send queues)", "time until none left (ms)",
+                 True, True, lambda s: not s.endswith(" ms") and "setup" not in s),
+    "datapath": ("datapath.png", "ns per packet vs portal entries (BPF_PROG_TEST_RUN)",
+                 "portal entries", "ns per packet", True, False,
+                 lambda s: s.startswith("fence_")),
+}
+
+
+def parse_value(v):
+    if v.startswith("dnf:"):
+        return ("dnf", float(v[4:]))
+    if v.startswith("fail:"):
+        return ("fail", int(v[5:]))
+    try:
+        return ("ok", float(v))
+    except ValueError:
+        return ("fail", None)
+
+
+def load_case(path):
+    rows, order = {}, []
+    with open(path) as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3:
+                continue
+            series, x, value = parts[:3]
+            note = parts[3] if len(parts) > 3 else ""
+            key = (series, x)
+            if key not in rows:
+                rows[key] = {"series": series, "x": x, "samples": [], "notes": []}
+                order.append(key)
+            rows[key]["samples"].append(value)
+            if note:
+                rows[key]["notes"].append(note)
+    return [summarize(rows[k]) for k in order]
+
+
+def summarize(row):
+    ok, dnf, fail = [], [], []
+    for v in row["samples"]:
+        kind, n = parse_value(v)
+        {"ok": ok, "dnf": dnf, "fail": fail}[kind].append(n)
+    bound = max(dnf) if dnf else None
+    # a run not done within its bound counts as longer than every finished one
+    ranked = sorted(ok) + [math.inf] * len(dnf)
+    med = statistics.median(ranked) if ranked else None
+    row.update({
+        "n": len(ranked),
+        "finished": len(ok),
+        "not_done": len(dnf),
+        "not_done_bound_s": bound,
+        "failed": len(fail),
+        "median": None if med is None or math.isinf(med) else med,
+        "median_not_done": med is not None and math.isinf(med),
+        "min": min(ok) if ok else None,
+        "max": None if dnf else (max(ok) if ok else None),
+    })
+    methods = sorted(set(row["notes"]))
+    if methods and all("=" not in m for m in methods):
+        row["method"] = ", ".join(methods)
+    del row["notes"]
+    return row
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 100 or v == int(v):
+        return "%.0f" % v
+    return "%.1f" % v
+
+
+def cell_median(r):
+    if r["median_not_done"]:
+        return "not done after %g s" % r["not_done_bound_s"]
+    return fmt(r["median"])
+
+
+def cell_max(r):
+    if r["not_done"]:
+        return "not done after %g s" % r["not_done_bound_s"]
+    return fmt(r["max"])
+
+
+def table(rows, xname):
+    first = {}
+    for i, r in enumerate(rows):
+        first.setdefault(r["series"], i)
+    rows = sorted(rows, key=lambda r: first[r["series"]])  # stable: x order kept
+    out = ["| series | %s | median | min | max | N | notes |" % xname,
+           "|---|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        notes = []
+        if r["not_done"] and not r["median_not_done"]:
+            notes.append("%d of %d not done after %g s" % (r["not_done"], r["n"],
+                                                           r["not_done_bound_s"]))
+        if r["failed"]:
+            notes.append("%d failed" % r["failed"])
+        if r.get("method"):
+            notes.append(r["method"])
+        out.append("| %s | %s | %s | %s | %s | %d | %s |" % (
+            r["series"], r["x"], cell_median(r), fmt(r["min"]), cell_max(r),
+            r["n"] + r["failed"], "; ".join(notes)))
+    return "\n".join(out)
+
+
+def find(rows, series, x=None):
+    for r in rows:
+        if r["series"] == series and (x is None or r["x"] == str(x)):
+            return r
+    return None
+
+
+def plot(case, rows, imgdir):
+    name, title, xl, yl, logx, logy, pick = PLOTS[case]
+    series = []
+    for r in rows:
+        if pick(r["series"]) and r["series"] not in series:
+            series.append(r["series"])
+    datafile = os.path.join(imgdir, name.replace(".png", ".dat"))
+    plots = []
+    block = 0
+
+    def emit(fh, points, style, title):
+        nonlocal block
+        if not points:
+            return
+        fh.write("".join(points) + "\n\n")
+        plots.append("'%s' index %d using 1:2:3:4 with %s title '%s'" %
+                     (datafile, block, style, title))
+        block += 1
+
+    with open(datafile, "w") as fh:
+        for s in series:
+            done, dnf = [], []
+            for r in rows:
+                if r["series"] != s:
+                    continue
+                if r["median"] is not None:
+                    hi = r["max"] if r["max"] is not None else r["median"]
+                    done.append("%s %g %g %g\n" % (r["x"], r["median"], r["min"], hi))
+                elif r["median_not_done"]:
+                    b = r["not_done_bound_s"] * 1000  # ms plots only
+                    dnf.append("%s %g %g %g\n" % (r["x"], b, b, b))
+            emit(fh, done, "yerrorlines", s)
+            if dnf:
+                emit(fh, dnf, "points pt 9 ps 2", "%s: not done, drawn at its %g s bound"
+                     % (s, float(dnf[0].split()[1]) / 1000))
+    if not plots:
+        return None
+    script = [
+        "set terminal pngcairo size 900,560 font 'sans,10' noenhanced",
+        "set output '%s'" % os.path.join(imgdir, name),
+        "set title '%s'" % title,
+        "set xlabel '%s'" % xl,
+        "set ylabel '%s'" % yl,
+        "set key outside right top",
+        "set grid",
+    ]
+    if logx:
+        script.append("set logscale x")
+    if logy:
+        script.append("set logscale y")
+    script.append("plot " + ", ".join(plots))
+    subprocess.run(["gnuplot"], input="\n".join(script), text=True, check=True)
+    os.unlink(datafile)
+    return name
+
+
+def throughput_ratios(path):
+    """Per round, each receiver's throughput over the unfiltered one's."""
+    by_round = {}
+    with open(path) as fh:
+        for line in fh:
+            p = line.rstrip("\n").split("\t")
+            if len(p) >= 4 and p[0] == "throughput Mbit/s" and p[3].startswith("round="):
+                kind, v = parse_value(p[2])
+                if kind == "ok":
+                    by_round.setdefault(p[3], {})[p[1]] = v
+    ratios = {}
+    for rnd in by_round.values():
+        base = rnd.get("none")
+        for recv, v in rnd.items():
+            if recv != "none" and base:
+                ratios.setdefault(recv, []).append(v / base)
+    return {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
+            for k, v in ratios.items()}
+
+
+def aims(results, ratios):
+    """(aim, measured, verdict) for each aim of issues 2, 3 and 6."""
+    out = []
+
+    def verdict(ok):
+        return "met" if ok else "**not met**"
+
+    def check(aim, rows, series, x, limit, unit):
+        r = find(rows, series, x) if rows else None
+        if not r or (r["median"] is None and not r["median_not_done"]):
+            out.append((aim, "not measured in this pass", "-"))
+            return
+        if r["median_not_done"]:
+            out.append((aim, "not done after %g s" % r["not_done_bound_s"], verdict(False)))
+            return
+        ok = r["median"] < limit and not r["failed"] and not r["not_done"]
+        out.append((aim, "median %s %s (%s .. %s, N=%d)" % (fmt(r["median"]), unit, fmt(r["min"]),
+                                                          cell_max(r), r["n"]), verdict(ok)))
+
+    lat = results.get("latency")
+    check("`portfence block` (programs loaded, no connections) < 5 ms", lat, "portfence",
+          "CLI block ms", 5, "ms")
+    check("`portfence unblock` < 5 ms", lat, "portfence", "CLI unblock ms", 5, "ms")
+    check("fence-portblock agent start < 30 ms", lat, "portfence", "agent start ms", 30, "ms")
+    check("fence-portblock agent stop < 30 ms", lat, "portfence", "agent stop ms", 30, "ms")
+    conc = results.get("concurrency")
+    for action in ("start", "stop"):
+        for n, limit in ((64, 1000), (256, 2000)):
+            aim = "%d concurrent agent %ss < %g s, zero failures" % (n, action, limit / 1000)
+            check(aim, conc, "portfence %s wall ms" % action, n, limit, "ms")
+            f = find(conc, "portfence %s failures" % action, n) if conc else None
+            if f and f["median"] is not None:
+                if f["max"]:
+                    out[-1] = (out[-1][0], out[-1][1] + "; failures up to %s" % fmt(f["max"]),
+                               verdict(False))
+                else:
+                    out[-1] = (out[-1][0], out[-1][1] + "; 0 failures", out[-1][2])
+    td = results.get("teardown")
+    check("10,000 connections (full send queues) torn down < 100 ms", td, "portfence", 10000,
+          100, "ms")
+    check("1,000 connections torn down < 50 ms (issue 2 says idle connections; these have "
+          "full send queues)", td, "portfence", 1000, 50, "ms")
+    dp = results.get("datapath")
+    for prog in ("fence_ingress", "fence_egress"):
+        for lookup in ("not-fenced", "fenced"):
+            check("%s < 50 ns per packet at 65,536 entries (%s)" % (prog, lookup), dp,
+                  "%s %s" % (prog, lookup), 65536, 50, "ns")
+    r = ratios.get("portfence")
+    if r:
+        out.append(("throughput with the programs attached >= 97% of without",
+                    "median %.1f%% (%.1f .. %.1f%%, %d rounds)" % (
+                        100 * r["median"], 100 * r["min"], 100 * r["max"], r["n"]),
+                    verdict(r["median"] >= 0.97)))
+    else:
+        out.append(("throughput with the programs attached >= 97% of without",
+                    "not measured in this pass", "-"))
+    return out
+
+
+def machine(raw):
+    env = {}
+    path = os.path.join(raw, "machine.env")
+    if os.path.exists(path):
+        with open(path) as fh:
+            for line in fh:
+                k, _, v = line.rstrip("\n").partition("=")
+                env[k] = v
+    return env
+
+
+def main(raw, results_dir, docs):
+    imgdir = os.path.join(docs, "img")
+    os.makedirs(imgdir, exist_ok=True)
+    os.makedirs(results_dir, exist_ok=True)
+    env = machine(raw)
+    results, images = {}, {}
+    for case in CASES:
+        path = os.path.join(raw, case + ".tsv")
+        if not os.path.exists(path):
+            continue
+        rows = load_case(path)
+        results[case] = rows
+        doc = {"case": case, "title": CASES[case][0], "unit": CASES[case][1],
+               "machine": env, "rows": rows}
+        if case == "datapath":
+            doc["throughput_ratio_to_none"] = throughput_ratios(path)
+        with open(os.path.join(results_dir, case + ".json"), "w") as fh:
+            json.dump(doc, fh, indent=1, default=lambda v: None)
+        if case in PLOTS:
+            images[case] = plot(case, rows, imgdir)
+    ratios = throughput_ratios(os.path.join(raw, "datapath.tsv")) \
+        if "datapath" in results else {}
+    write_page(os.path.join(docs, "benchmarks.md"), env, results, images, ratios)
+
+
+def write_page(path, env, results, images, ratios):
+    quick = env.get("quick", "0") not in ("", "0")
+    L = ["# Benchmarks: portfence against portblock",
+         "",
+         "<!-- GENERATED by bench/report.py from bench/results/raw (make bench): "
+         "do not edit, run it again -->",
+         "",
+         "Every number below comes from one `make bench%s` run on one machine; the raw "
+         "samples are in [bench/results/](../bench/results/) (`*.json`, one per case). "
+         "Each table row gives the median, the minimum and the maximum of N runs; a run "
+         "still going at its bound is counted as longer than every finished run and shown "
+         "as *not done after N s*, never dropped." % (" QUICK=1" if quick else ""),
+         ""]
+    if quick:
+        L += ["**This is a QUICK pass** (fewer repetitions, smaller sizes): a check of the "
+              "harness, not numbers to quote.", ""]
+    L += ["## Machine", "",
+          "| | |", "|---|---|"]
+    for k in ("date", "os", "kernel", "cpu", "cpus", "memory_mb", "resource_agents",
+              "iptables", "portfence", "commit", "uptime_before", "uptime_after",
+              "seconds_total"):
+        if k in env:
+            L.append("| %s | %s |" % (k.replace("_", " "), env[k].replace("|", "/")))
+    loads = ["%s %s -> %s" % (c, env.get("load_before_" + c, "?"), env.get("load_after_" + c, "?"))
+             for c in CASES if "load_before_" + c in env]
+    if loads:
+        L.append("| load average per case (before -> after) | %s |" % "; ".join(loads))
+    L += ["",
+          "Other work ran on this 2-core machine during the run (see the load averages): "
+          "absolute times are noisy; the comparisons within one table were taken "
+          "side by side.", "",
+          "## Aims (issues 2, 3 and 6)", "",
+          "| aim | measured | |", "|---|---|---|"]
+    for aim, got, v in aims(results, ratios):
+        L.append("| %s | %s | %s |" % (aim, got, v))
+    for case, (title, unit, text) in CASES.items():
+        L += ["", "## " + title, "", text, ""]
+        if case not in results:
+            L += ["Not run in this pass%s." % (
+                  " (exit code %s)" % env["rc_" + case] if "rc_" + case in env else ""), ""]
+            continue
+        if env.get("rc_" + case, "0") != "0":
+            L += ["The case exited with code %s (%s): its rows below are what it measured "
+                  "before that." % (env["rc_" + case], "not done after its bound"
+                                    if env["rc_" + case] == "124" else "an error"), ""]
+        xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
+                 "datapath": "entries / receiver", "failover": "measure"}[case]
+        L.append(table(results[case], xname))
+        if case == "datapath" and ratios:
+            L += ["", "Throughput relative to the unfiltered receiver in the same round:", "",
+                  "| receiver | median | min | max | rounds |", "|---|---:|---:|---:|---:|"]
+            for k, r in sorted(ratios.items()):
+                L.append("| %s | %.1f%% | %.1f%% | %.1f%% | %d |" % (
+                    k, 100 * r["median"], 100 * r["min"], 100 * r["max"], r["n"]))
+        if images.get(case):
+            L += ["", "![%s](img/%s)" % (title, images[case])]
+    L += ["", "## Reproduce", "",
+          "`sudo make bench` (about 10-15 minutes on 2 cores) or `sudo make bench QUICK=1` "
+          "(a few minutes). The cases are `bench/case-*`, the clocks `bench/timer.py` and "
+          "`bench/progrun.c`; each case builds its own namespaces (198.18.0.0/15), private "
+          "bpffs pin dirs and iptables rules inside them only, and removes everything it "
+          "made. The iptables backend is chosen per run by a directory of "
+          "`xtables-{nft,legacy}-multi` links first in PATH; the system's alternatives "
+          "are left as they are.", ""]
+    with open(path, "w") as fh:
+        fh.write("\n".join(L))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    main(*sys.argv[1:])
