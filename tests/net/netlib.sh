@@ -107,9 +107,9 @@ reader() {
 	READER_PID=$TB_PID
 	tb_wait 3 grep -qs connected "$WORK/$3" || { diag "reader $3 did not connect"; exit 1; }
 }
-# quiet ADDR PORT NAME: a server that sends nothing until quiet_send; its
-# status file $WORK/NAME ("accepted N reset R aborted A closed C"), pid
-# in QUIET_PID.
+# quiet ADDR PORT NAME: a server that sends nothing until sent SIGUSR1
+# (pid in QUIET_PID); status file $WORK/NAME: "accepted N received BYTES
+# reset R aborted A closed C".
 quiet() {
 	tb_bg "$SRV" "$PY" "$PEER" quiet-server "$1" "$2" "$WORK/$3" 2>"$WORK/$3.err"
 	QUIET_PID=$TB_PID

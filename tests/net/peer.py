@@ -10,9 +10,10 @@
   peer.py quiet-server ADDR PORT STATUS
                                       accept and send nothing until SIGUSR1,
                                       then queue 1 MiB on every connection;
-                                      STATUS is "accepted N reset R aborted A
-                                      closed C" (reset: ECONNRESET, aborted:
-                                      any other error, closed: EOF)
+                                      STATUS is "accepted N received BYTES
+                                      reset R aborted A closed C" (reset:
+                                      ECONNRESET, aborted: any other error,
+                                      closed: EOF)
   peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N"
   peer.py udp-send SADDR SPORT DADDR DPORT N
                                       send N datagrams from SADDR:SPORT
@@ -71,10 +72,10 @@ def quiet_server(addr, port, status):
     sel = selectors.DefaultSelector()
     sel.register(lsock, selectors.EVENT_READ)
     conns = set()
-    count = {"accepted": 0, "reset": 0, "aborted": 0, "closed": 0}
+    count = {"accepted": 0, "received": 0, "reset": 0, "aborted": 0, "closed": 0}
 
     def report():
-        write_status(status, "accepted %(accepted)d reset %(reset)d aborted %(aborted)d closed %(closed)d" % count)
+        write_status(status, "accepted %(accepted)d received %(received)d reset %(reset)d aborted %(aborted)d closed %(closed)d" % count)
 
     def send_all(*_):
         for c in conns:
@@ -96,12 +97,16 @@ def quiet_server(addr, port, status):
                 report()
                 continue
             try:
-                how = "closed" if not sock.recv(65536) else None
+                data = sock.recv(65536)
+                count["received"] += len(data)
+                how = None if data else "closed"
             except ConnectionResetError:
                 how = "reset"
             except OSError:
                 how = "aborted"
-            if how:
+            if not how:
+                report()
+            else:
                 sel.unregister(sock)
                 conns.discard(sock)
                 sock.close()
