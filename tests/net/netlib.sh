@@ -81,6 +81,14 @@ pf_json() {
 	pf "$@" | "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$expr"
 }
 
+# fenced PORTAL-ARGS...: check says fenced (0); not_fenced: it says not
+# fenced (exactly 1, not a usage or runtime error).
+fenced() { pf check "$@" >/dev/null 2>&1; }
+not_fenced() { pf check "$@" >/dev/null 2>&1; [ $? -eq 1 ]; }
+
+# ge A B: A >= B, for ok "..." ge "$(count)" 1
+ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
+
 # --- endpoints; each started in the background, its pid killed at exit.
 # Logs and status files are under $WORK, named by the caller's NAME.
 
