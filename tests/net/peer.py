@@ -114,8 +114,15 @@ def quiet_server(addr, port, status):
                 report()
 
 
-def udp_recv(addr, port, status):
+def udp_socket(addr):
+    # shared: a sender binds the very address:port a receiver listens on
     sock = socket.socket(family(addr), socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def udp_recv(addr, port, status):
+    sock = udp_socket(addr)
     sock.bind((addr, port))
     n = 0
     write_status(status, "datagrams 0")
@@ -126,7 +133,7 @@ def udp_recv(addr, port, status):
 
 
 def udp_send(saddr, sport, daddr, dport, count):
-    sock = socket.socket(family(daddr), socket.SOCK_DGRAM)
+    sock = udp_socket(daddr)
     sock.bind((saddr, sport))
     for _ in range(count):
         sock.sendto(b"portfence", (daddr, dport))
