@@ -86,6 +86,9 @@ pf_json() {
 fenced() { pf check "$@" >/dev/null 2>&1; }
 not_fenced() { pf check "$@" >/dev/null 2>&1; [ $? -eq 1 ]; }
 
+# quietly CMD...: CMD with its output discarded (ok's own line is kept).
+quietly() { "$@" >/dev/null 2>&1; }
+
 # ge A B: A >= B, for ok "..." ge "$(count)" 1
 ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
 
