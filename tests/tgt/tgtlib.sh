@@ -117,7 +117,8 @@ ta() {
 	return $rc
 }
 
-# t N [PARAM=VALUE...]: parameters of the resource of target N.
+# t N [PARAM=VALUE...]: parameters of the resource of target N, for an
+# unquoted $(t ...): values must hold no white space or glob characters.
 t() { local n=$1; shift; echo "target_iqn=$(tgt_iqn "$n")"; printf '%s\n' "$@"; }
 
 ta_is() {
