@@ -208,9 +208,18 @@ Test(parse, short_ipv6_header_passes)
 	passes(&f, f.lay.l3 + 30);
 }
 
+/* Aimed so that a parser taking IHL 4 at its word would see a SYN to a
+ * fenced portal: the "TCP header" 16 bytes in starts at the destination
+ * address, whose low half is port 3260, and its doff/flags bytes are the
+ * real header's ack (0x5002....: doff 5, SYN). */
 Test(parse, ipv4_ihl_below_5_passes)
 {
-	struct raw f = syn_frame(AF_INET);
+	struct pkt_spec s = syn(AF_INET);
+
+	cr_assert(pkt_addrs(&s, AF_INET, V4_PEER, "198.18.12.188"));	/* .12.188 = 3260 */
+	s.ack = 0x50020000;
+	fx_fence(IPPROTO_TCP, NULL, 0, PORTAL_PORT, PF_DIR_BOTH, PF_METHOD_DROP, 0);
+	struct raw f = build(&s);
 
 	f.b[f.lay.l3] = 0x44;
 	refresh_ipv4_csum(&f);
