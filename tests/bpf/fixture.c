@@ -266,13 +266,18 @@ void fx_run_spec(enum fx_hook hook, const struct pkt_spec *s, struct fx_result *
 	fx_run_ctx(hook, s, NULL, r);
 }
 
+void fx_run_raw_ctx(enum fx_hook hook, const struct __sk_buff *ctx, struct fx_result *r)
+{
+	memset(&r->lay, 0, sizeof(r->lay));
+	run(hook, ctx, r);
+}
+
 void fx_run_raw(enum fx_hook hook, const void *frame, size_t len, struct fx_result *r)
 {
 	cr_assert_leq(len, sizeof(r->in));
 	memcpy(r->in, frame, len);
 	r->in_len = len;
-	memset(&r->lay, 0, sizeof(r->lay));
-	run(hook, NULL, r);
+	fx_run_raw_ctx(hook, NULL, r);
 }
 
 static struct pkt_spec endpoints(int family, bool to_portal, uint8_t flags)

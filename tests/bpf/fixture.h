@@ -63,6 +63,8 @@ void fx_run_ctx(enum fx_hook hook, const struct pkt_spec *s, const struct __sk_b
 		struct fx_result *r);
 /* Runs raw bytes (for frames the builder cannot describe). */
 void fx_run_raw(enum fx_hook hook, const void *frame, size_t len, struct fx_result *r);
+/* Runs the frame the caller put in r->in (r->in_len bytes), with ctx. */
+void fx_run_raw_ctx(enum fx_hook hook, const struct __sk_buff *ctx, struct fx_result *r);
 
 /* Segments of the two directions: peer -> portal (ingress) and
  * portal -> peer (egress), TCP over the given family. */

@@ -196,3 +196,51 @@ Test(local_reset, counted_once_as_local_reset)
 	cr_assert_arr_eq(&portal, &want, sizeof(want), "portal counters: local_resets %llu",
 			 portal.local_resets);
 }
+
+/* BIG TCP super-packets carry 0 in the IP length field (IPv4 tot_len,
+ * IPv6 payload_len): the payload is then what the skb holds. */
+static void big_tcp_reset(int family)
+{
+	struct pkt_spec s = data_segment(family, 3000);
+	struct __sk_buff ctx = { .gso_size = 1000, .gso_segs = 3 };
+	struct rst_want w = rst_answering(&s);
+	uint8_t frame[4096];
+	struct pkt_layout lay;
+	size_t len = pkt_build(&s, frame, sizeof(frame), &lay);
+	uint8_t *ip = frame + lay.l3;
+
+	cr_assert_gt(len, 0);
+	fx_fence_tcp(family == AF_INET ? V4_PORTAL : V6_PORTAL, PF_DIR_BOTH, PF_METHOD_DROP);
+	if (family == AF_INET) {
+		pkt_put16(ip + 2, 0);
+		pkt_put16(ip + 10, 0);
+		pkt_put16(ip + 10, pkt_csum_fold(pkt_csum_add(0, ip, PKT_IPV4_HLEN)));
+	} else {
+		pkt_put16(ip + 4, 0);
+	}
+	memcpy(r.in, frame, len);
+	r.in_len = len;
+	fx_run_raw_ctx(FX_EGRESS, &ctx, &r);
+	cr_assert_eq(r.retval, TC_ACT_REDIRECT, "verdict %d", r.retval);
+	assert_rst(r.data, r.len, &s, r.in, &w);
+}
+
+Test(local_reset, ipv4_big_tcp_zero_total_length_uses_skb_length) { big_tcp_reset(AF_INET); }
+Test(local_reset, ipv6_big_tcp_zero_payload_length_uses_skb_length) { big_tcp_reset(AF_INET6); }
+
+/* Frames below 60 bytes arrive padded; the padding is not payload, so
+ * the reset acknowledges only what the IP length says. */
+Test(local_reset, ethernet_padding_not_acknowledged)
+{
+	struct pkt_spec s = data_segment(AF_INET, 0);
+	struct rst_want w = rst_answering(&s);
+
+	fx_fence_tcp(V4_PORTAL, PF_DIR_OUT, PF_METHOD_DROP);
+	r.in_len = pkt_build(&s, r.in, sizeof(r.in), NULL);
+	cr_assert_eq(r.in_len, 54);
+	memset(r.in + 54, 0, 6);
+	r.in_len = 60;
+	fx_run_raw_ctx(FX_EGRESS, NULL, &r);
+	cr_assert_eq(r.retval, TC_ACT_REDIRECT, "verdict %d", r.retval);
+	assert_rst(r.data, r.len, &s, r.in, &w);
+}
