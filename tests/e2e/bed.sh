@@ -194,11 +194,7 @@ _bed_agent() {
 		echo "OCF_RESKEY_allowed_initiators=ALL"
 		;;
 	account)
-		if [ -x "$TOP/agents/tgt-account" ]; then
-			echo "$TOP/agents/tgt-account"
-		else
-			echo "$BED_E2E/chap-account"
-		fi
+		echo "$TOP/agents/tgt-account"
 		echo "OCF_RESKEY_username=$BED_CHAP_USER"
 		echo "OCF_RESKEY_password=$BED_CHAP_PASSWORD"
 		echo "OCF_RESKEY_target_iqn=$iqn"
