@@ -66,7 +66,7 @@ $(BUILD)/portfence: $(USER_OBJS)
 
 # One Criterion binary per test directory (tests/unit, tests/bpf, ...).
 .SECONDEXPANSION:
-$(BUILD)/tests/%: $$(wildcard tests/%/*.c) tests/lib/*.h $(LIB_OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: $$(wildcard tests/%/*.c tests/%/*.h) tests/lib/*.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) $(LIB_OBJS) -o $@ \
 		$(LDLIBS) -lcriterion
 
