@@ -42,27 +42,48 @@ def split_commands(args):
     return cmds
 
 
+class Deadline:
+    """Kills the given processes (each its own session) when BOUND seconds
+    have passed, from SIGALRM: the caller then waits with a plain blocking
+    waitpid. (Popen.wait(timeout) polls with growing sleeps, which would
+    round every measured time up to its next poll.)"""
+
+    def __init__(self, bound):
+        self.bound, self.procs, self.expired = bound, [], False
+
+    def __enter__(self):
+        signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.bound)
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _expire(self, signum, frame):
+        self.expired = True
+        for p in self.procs:
+            if p.returncode is None:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def spawn(self, cmd):
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(p)
+        return p
+
+
 def run_bounded(cmd, bound):
     """(ms, status): status is 'ok', 'fail:RC' or 'dnf:BOUND'."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        rc = p.wait(timeout=bound)
-    except subprocess.TimeoutExpired:
-        kill_group(p)
-        return (time.perf_counter() - t0) * 1000, "dnf:%g" % bound
-    ms = (time.perf_counter() - t0) * 1000
+    with Deadline(bound) as d:
+        t0 = time.perf_counter()
+        rc = d.spawn(cmd).wait()
+        ms = (time.perf_counter() - t0) * 1000
+    if d.expired:
+        return ms, "dnf:%g" % bound
     return ms, "ok" if rc == 0 else "fail:%d" % rc
-
-
-def kill_group(p):
-    """The command and whatever it started (its own session), by pid."""
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    p.wait()
 
 
 def result(label, ms, status):
@@ -85,24 +106,16 @@ def bench_vip(i):
 def cmd_burst(args):
     n, bound = int(args[0]), float(args[1])
     cmd = split_commands(args[2:])[0]
-    procs = []
-    t0 = time.perf_counter()
-    for i in range(1, n + 1):
-        argv = [a.replace("{i}", str(i)).replace("{vip}", bench_vip(i)) for a in cmd]
-        procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      start_new_session=True))
-    deadline = t0 + bound
-    failures = dnf = 0
-    for p in procs:
-        try:
-            rc = p.wait(timeout=max(0.0, deadline - time.perf_counter()))
-            failures += rc != 0
-        except subprocess.TimeoutExpired:
-            kill_group(p)
-            dnf += 1
-    wall = (time.perf_counter() - t0) * 1000
-    print("%.3f\t%d\t%d" % (wall, failures + dnf, dnf), flush=True)
+    with Deadline(bound) as d:
+        t0 = time.perf_counter()
+        for i in range(1, n + 1):
+            d.spawn([a.replace("{i}", str(i)).replace("{vip}", bench_vip(i)) for a in cmd])
+        rcs = [p.wait() for p in d.procs]
+        wall = (time.perf_counter() - t0) * 1000
+    # killed by the deadline: -SIGKILL; a command's own failure: any other
+    dnf = sum(rc == -signal.SIGKILL for rc in rcs) if d.expired else 0
+    failures = sum(rc != 0 for rc in rcs)
+    print("%.3f\t%d\t%d" % (wall, failures, dnf), flush=True)
 
 
 def sockets_on(port, established_only=False):
@@ -136,24 +149,21 @@ def cmd_settle(args):
 def cmd_teardown(args):
     port, bound = int(args[0]), float(args[1])
     cmd = split_commands(args[2:])[0]
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
-    cmd_ms = None
-    gone_ms = None
-    while time.perf_counter() - t0 < bound:
-        if cmd_ms is None and p.poll() is not None:
-            cmd_ms = (time.perf_counter() - t0) * 1000
-        if sockets_on(port) == 0:
-            gone_ms = (time.perf_counter() - t0) * 1000
-            break
-        time.sleep(0.002)
-    if cmd_ms is None:
-        try:
-            p.wait(timeout=max(0.0, bound - (time.perf_counter() - t0)))
-            cmd_ms = (time.perf_counter() - t0) * 1000
-        except subprocess.TimeoutExpired:
-            kill_group(p)
+    cmd_ms = gone_ms = None
+    with Deadline(bound) as d:
+        t0 = time.perf_counter()
+        p = d.spawn(cmd)
+        while not d.expired:
+            if cmd_ms is None and p.poll() is not None:
+                cmd_ms = (time.perf_counter() - t0) * 1000
+            if sockets_on(port) == 0:
+                gone_ms = (time.perf_counter() - t0) * 1000
+                break
+            time.sleep(0.002)
+        if cmd_ms is None:
+            p.wait()
+            if not d.expired:
+                cmd_ms = (time.perf_counter() - t0) * 1000
     print("%s\t%s" % ("%.3f" % cmd_ms if cmd_ms is not None else "dnf:%g" % bound,
                       "%.3f" % gone_ms if gone_ms is not None else "dnf:%g" % bound),
           flush=True)
