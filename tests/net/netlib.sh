@@ -103,12 +103,19 @@ serve() {
 }
 srv_log() { echo "$WORK/srv-$1-$2"; }
 
-# hold ADDR PORT N: N tcphold connections from the client node that never
-# read; log $WORK/hold-ADDR-PORT.
+# hold ADDR PORT N [NAME]: N tcphold connections from the client node that
+# never read (nor send anything: a stale one stays stale); log
+# $WORK/hold-NAME (NAME defaults to ADDR-PORT), pid in HOLD_PID.
 hold() {
-	local log=$WORK/hold-$1-$2
+	local log=$WORK/hold-${4:-$1-$2}
 	tb_bg "$CLI" "$HOLD" client "$1" "$2" "$3" >"$log" 2>&1
+	HOLD_PID=$TB_PID
 	tb_wait 3 grep -q "^connections $3" "$log" || { diag "client $1 $2 did not connect"; exit 1; }
+}
+# hold_lport PID: the local port of the (one) connection of a hold.
+hold_lport() {
+	ip netns exec "$CLI" ss -Htnp state established | awk -v p="pid=$1," '
+		index($0, p) { n = split($3, a, ":"); print a[n]; exit }'
 }
 
 # reader ADDR PORT NAME: a slow reader from the client node; status file
