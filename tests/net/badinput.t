@@ -14,7 +14,9 @@ rejected() {
 	rc=$?
 	is "$name: exit 2" "$rc" 2
 	ok "$name: the message names $value" grep -qF -- "$value" "$WORK/err"
-	[ "$rc" = 2 ] && grep -qF -- "$value" "$WORK/err" || sed 's/^/#   /' "$WORK/err"
+	if [ "$rc" != 2 ] || ! grep -qF -- "$value" "$WORK/err"; then
+		sed 's/^/#   /' "$WORK/err"
+	fi
 }
 
 # every bad block, as NAME|VALUE|ARGS (ARGS split on spaces)

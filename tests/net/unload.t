@@ -49,10 +49,10 @@ pf unload >/dev/null 2>&1
 is "unload again exits 0" "$?" 0
 is "... still no pin" "$(pins)" "$fresh"
 
-net_var other tb_bpffs
-ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$other" unload >/dev/null 2>&1
+net_var spare tb_bpffs
+ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$spare" unload >/dev/null 2>&1
 is "unload of a pin dir never loaded exits 0" "$?" 0
-is "... and creates nothing" "$(ls -A "$other")" "$fresh"
+is "... and creates nothing" "$(ls -A "$spare")" "$fresh"
 
 # block loads on demand: unload must undo that too
 pf block --ip "$VIP" --port 3260 >/dev/null && pf unload >/dev/null
