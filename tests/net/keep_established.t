@@ -40,4 +40,18 @@ ok "local resets are counted" ge \
 	"$(pf_json "[e['counters']['local_resets'] for e in d if e['port'] == 3260][0]" list --json)" 3
 is "no socket was destroyed by a sweep" "$(pf_json 'd["counters"]["socks_destroyed"]' status --json)" 0
 
+# A peer that stopped reading: its window is shut, so the server's next
+# transmit is a zero-window probe, whose sequence number is one below what
+# the peer expects. The RST that reject sends the peer must still be one
+# it accepts.
+quiet "$VIP" 3262 q3262
+hold "$VIP" 3262 2 zw
+kill -USR1 "$QUIET_PID"
+zero_window() { [ "$(ip netns exec "$CLI" ss -Htn state established "( dport = :3262 )" | awk '$1 > 0' | wc -l)" -eq 2 ]; }
+ok "zero window: the clients' receive queues are full, they read nothing" tb_wait 3 zero_window
+pf block --ip "$VIP" --port 3262 --direction out --keep-established --method reject >/dev/null
+ok "zero window: the server's next transmits (window probes) reset its sockets" tb_wait 5 quiet_has q3262 reset 2
+ok "zero window, reject: the clients are reset too" tb_wait 2 killed_at_least "$WORK/hold-zw" 2
+is "zero window, reject: no client socket left" "$(ip netns exec "$CLI" ss -Htn state established "( dport = :3262 )" | wc -l)" 0
+
 done_testing
