@@ -14,8 +14,11 @@ is "block --ip $VIP6 exits 0" "$?" 0
 is "no established socket left on the portal" "$(established "$SRV" "$VIP6" 3260)" 0
 ok "the server saw its 4 sockets killed" tb_wait 3 killed_at_least "$(srv_log "$VIP6" 3260)" 4
 is "... none closed cleanly" "$(closed "$(srv_log "$VIP6" 3260)")" 0
-is "block prints the 4 connections, IPv6 in brackets" \
-	"$(grep -cE "^destroyed \[$VIP6\]:3260	\[$CLIENT6\]:[0-9]+$" "$WORK/out")" 4
+# (those a server transmitted on before the sweep are reset on egress
+# instead: block.t)
+ok "block destroyed some" ge "$(grep -c '^destroyed ' "$WORK/out")" 1
+is "block prints them with IPv6 in brackets" \
+	"$(grep -cE "^destroyed \[$VIP6\]:3260	\[$CLIENT6\]:[0-9]+$" "$WORK/out")" "$(grep -c '^destroyed ' "$WORK/out")"
 ok "a new connection attempt gets no answer" syn_dropped "$VIP6" 3260
 
 # a prefix covers every address in it, and no IPv4 address
