@@ -46,6 +46,7 @@ is "no socket was destroyed by a sweep" "$(pf_json 'd["counters"]["socks_destroy
 # it accepts.
 quiet "$VIP" 3262 q3262
 hold "$VIP" 3262 2 zw
+tb_wait 3 quiet_has q3262 accepted 2 || diag "q3262 did not accept 2"
 kill -USR1 "$QUIET_PID"
 zero_window() { [ "$(ip netns exec "$CLI" ss -Htn state established "( dport = :3262 )" | awk '$1 > 0' | wc -l)" -eq 2 ]; }
 ok "zero window: the clients' receive queues are full, they read nothing" tb_wait 3 zero_window
