@@ -23,12 +23,16 @@ CASES = {
                 "`start` / `stop` of an `action=block` resource, run as Pacemaker's executor "
                 "runs them (OCF_RESKEY_* environment). portblock is "
                 "`ocf:heartbeat:portblock` from Debian's resource-agents on each iptables "
-                "backend."),
+                "backend. Its stop leaves the rule in place (see 2.), so each start adds one: "
+                "`rules left after the runs`."),
     "concurrency": ("2. Concurrency", "ms",
                     "N agent actions at once on N different VIPs (all start, then all stop); "
                     "wall time from the first spawn to the last exit, and the actions that "
                     "failed (exit code not 0, or not done within the bound). Rules/entries "
-                    "left: what each fence still holds after every resource was stopped."),
+                    "left: what each fence still holds after every resource was stopped: Debian 12's "
+                    "portblock never finds its own rule again (iptables 1.8.9 prints protocol "
+                    "`6`, the agent greps for `tcp`), so its stop exits 0 without removing "
+                    "anything, and its stop times are those of a stop that does nothing."),
     "teardown": ("3. Teardown under load", "ms",
                  "C established connections to one portal whose peers stopped reading, the "
                  "server (build/tcphold) keeping every send queue full (send buffers capped "
@@ -52,7 +56,10 @@ CASES = {
                  "namespace to receivers that differ only in what filters them: nothing, "
                  "portfence (programs attached on every interface, 1,000 other portals "
                  "fenced), iptables with 1,000 non-matching rules in INPUT. Rounds "
-                 "alternate between receivers."),
+                 "alternate between receivers, each round starting with the next one. "
+                 "Python sender and receiver (1 MiB send/recv calls), so the stream is "
+                 "partly bound by their CPU: a filter's cost shows only where it "
+                 "exceeds that."),
     "failover": ("5. Failover", "ms",
                  "The e2e scenario (tests/e2e/scenario): six iSCSI targets (tgtd, "
                  "resource-agents' iSCSITarget/iSCSILogicalUnit/IPaddr2) under libiscsi "
@@ -60,7 +67,9 @@ CASES = {
                  "node and started on the other, groups in parallel, 20 s bound per agent "
                  "operation; a failed stop fences the node, as STONITH would), the longest "
                  "initiator stall in the window after it, and what the initiator counted "
-                 "there. `none` has no fence at all."),
+                 "there. `none` has no fence at all. `completed per move` 0 with a stall as long "
+                 "as the window: no I/O got through at all after that move; `rules_left`: "
+                 "DROP rules still in the INPUT chain of a node after the run."),
 }
 
 PLOTS = {
@@ -172,6 +181,45 @@ def table(rows, xname):
         out.append("| %s | %s | %s | %s | %s | %d | %s |" % (
             r["series"], r["x"], cell_median(r), fmt(r["min"]), cell_max(r),
             r["n"] + r["failed"], "; ".join(notes)))
+    return "\n".join(out)
+
+
+def concurrency_table(rows):
+    """One line per fence and N: start and stop wall time, failures, and
+    what the fence still holds after every stop."""
+    fences, sizes = [], []
+    for r in rows:
+        f = r["series"].split(" ")[0]
+        if f not in fences:
+            fences.append(f)
+        if r["x"] not in sizes:
+            sizes.append(r["x"])
+
+    def wall(f, n, action):
+        r = find(rows, "%s %s wall ms" % (f, action), n)
+        if not r:
+            return "-"
+        return "%s (%s .. %s)" % (cell_median(r), fmt(r["min"]), cell_max(r))
+
+    def worst(series, n):
+        r = find(rows, series, n)
+        return fmt(r["max"]) if r and r["max"] is not None else "-"
+
+    out = ["| fence | N | start: median (min .. max) ms | stop: median (min .. max) ms "
+           "| failures start / stop (worst run) | rules or entries left after stop | runs |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        for f in fences:
+            r = find(rows, "%s start wall ms" % f, n)
+            if not r:
+                continue
+            left = worst("%s rules left after stop" % f, n)
+            if left == "-":
+                left = worst("%s entries left after stop" % f, n)
+            out.append("| %s | %s | %s | %s | %s / %s | %s | %d |" % (
+                f, n, wall(f, n, "start"), wall(f, n, "stop"),
+                worst("%s start failures" % f, n), worst("%s stop failures" % f, n), left,
+                r["n"]))
     return "\n".join(out)
 
 
@@ -400,7 +448,10 @@ def write_page(path, env, results, images, ratios):
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
                  "datapath": "entries / receiver", "failover": "measure"}[case]
-        L.append(table(results[case], xname))
+        if case == "concurrency":
+            L.append(concurrency_table(results[case]))
+        else:
+            L.append(table(results[case], xname))
         if case == "datapath" and ratios:
             L += ["", "Throughput relative to the unfiltered receiver in the same round:", "",
                   "| receiver | median | min | max | rounds |", "|---|---:|---:|---:|---:|"]
