@@ -11,7 +11,8 @@
  *   prog=fence_ingress entries=N lookup=fenced ns=12.3 verdict=2
  * where ns is the kernel's own per-run average over REPEAT runs (or, for
  * the fenced egress, which rewrites its packet, the median of REPEAT/100
- * single runs: see run_fresh). */
+ * single runs: see run_fresh). First, the same for a program that only
+ * returns: the floor of the harness itself (prog=empty_program). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -197,6 +198,30 @@ static int measure(const char *prog, int prog_fd, struct frame *f, size_t len,
 	return 0;
 }
 
+/* The harness's own floor: a tc program that only returns TC_ACT_OK, run
+ * the same way, so the programs' numbers can be read net of it. */
+static int bench_floor(int repeat, int runs)
+{
+	struct bpf_insn ret_ok[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	__be32 peer = htonl(0xc6130001), portal = portal_addr(0);
+	struct frame f;
+	int fd, err;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "pf_floor", "GPL", ret_ok, 2, NULL);
+	if (fd < 0) {
+		fprintf(stderr, "progrun: cannot load the empty program: %s\n", strerror(errno));
+		return -1;
+	}
+	build_frame(&f, peer, portal, htons(PEER_PORT), htons(PORTAL_PORT), TCP_SYN, 0);
+	err = measure("empty_program", fd, &f, sizeof(f) - sizeof(f.payload), 0, "none", false,
+		      repeat, runs);
+	close(fd);
+	return err;
+}
+
 static int bench_entries(struct fence_bpf *skel, unsigned int entries, int repeat, int runs)
 {
 	int in_fd = bpf_program__fd(skel->progs.fence_ingress);
@@ -242,6 +267,7 @@ int main(int argc, char **argv)
 		fence_bpf__destroy(skel);
 		return 1;
 	}
+	err = bench_floor(repeat, runs) ? 1 : 0;
 	/* entry counts ascending: each step adds to the table the last left */
 	for (i = 4; i < argc && !err; i++) {
 		unsigned int n = (unsigned int)atoi(argv[i]);
