@@ -183,7 +183,7 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 	if (!rc)
 		rc = pf_require_privileges(env);
 	if (!rc)
-		rc = pf_ensure_ready(env, NULL, 0, stdout);
+		rc = pf_ensure_ready(env, NULL, 0, false, stdout);
 	if (rc)
 		goto out;
 

@@ -17,7 +17,7 @@ int cmd_load(struct pf_env *env, int argc, char **argv)
 		"[--dev IF]...\n"
 		"Load and pin the programs and maps, and attach them (tc clsact, ingress and\n"
 		"egress) to the named interfaces, by default every interface of this network\n"
-		"namespace including lo. Idempotent; later --dev add interfaces.\n";
+		"namespace including lo. Idempotent; a later --dev adds interfaces, a later\nload without --dev selects every interface.\n";
 	char **devs = calloc((size_t)argc, sizeof(*devs));
 	int ndevs = 0, opt, rc;
 
@@ -41,7 +41,7 @@ int cmd_load(struct pf_env *env, int argc, char **argv)
 	if (!rc)
 		rc = pf_require_privileges(env);
 	if (!rc)
-		rc = pf_ensure_ready(env, ndevs ? devs : NULL, ndevs, stdout);
+		rc = pf_ensure_ready(env, ndevs ? devs : NULL, ndevs, !ndevs, stdout);
 	if (!rc)
 		printf("loaded in %s\n", env->pin_dir);
 	free(devs);

@@ -228,7 +228,7 @@ static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
 	return PF_EXIT_OK;
 }
 
-int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out)
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
 	char err[512];
 	int rc, lock, lacking;
@@ -237,7 +237,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out)
 	if (rc)
 		return rc;
 	/* Fast path, no lock: everything pinned and attached already. */
-	if (!devs && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
+	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
 		return PF_EXIT_OK;
 
 	rc = pf_pin_dir_prepare(env->pin_dir, true, err, sizeof(err));
@@ -249,11 +249,10 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out)
 	if (!pf_loaded(env->pin_dir)) {
 		rc = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
-		if (!rc && !devs)
-			rc = select_devices(env, NULL, 0);
+		all = all || !devs;
 	}
-	if (!rc && devs)
-		rc = select_devices(env, devs, ndevs);
+	if (!rc && (all || devs))
+		rc = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
 	if (!rc) {
 		lacking = sync_attachments(env, true, out);
 		rc = lacking < 0 ? -lacking : PF_EXIT_OK;

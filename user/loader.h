@@ -17,11 +17,12 @@ bool pf_loaded(const char *pin_dir);
 int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
 void pf_progs_close(struct pf_progs *progs);
 
-/* Load and pin if needed, add devs (NULL: every interface) to the selected
- * interfaces, attach to every selected interface not yet attached. Takes
- * the lock only when something must change. Prints what it attached to
- * out (may be NULL). Returns an exit code. */
-int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, FILE *out);
+/* Load and pin if needed, add devs to the selected interfaces (all: select
+ * every interface; a first load without devs does too), attach to every
+ * selected interface not yet attached. Takes the lock only when something
+ * must change. Prints what it attached to out (may be NULL). Returns an
+ * exit code. */
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out);
 
 /* Detach everywhere and remove every pin. Returns an exit code. */
 int pf_unload(const struct pf_env *env, FILE *out);
