@@ -148,6 +148,31 @@ static __always_inline int reject_to_peer(struct __sk_buff *skb, const struct pf
 	return bpf_redirect(skb->ifindex, 0);
 }
 
+/* Sends the peer an RST in the segment's place, same direction. The peer
+ * takes it only at exactly the sequence number it expects next (RFC 5961):
+ * the segment's own for data and pure ACKs, but a window probe or a
+ * keepalive is sent one below that (SND.UNA - 1), and nothing in a bare
+ * segment tells it from a pure ACK. So a bare segment is followed by a
+ * second RST one above; whichever of the two misses falls outside the
+ * peer's window and is dropped there without an answer. Counts each RST
+ * the kernel sent. */
+static __always_inline int reset_peer(struct __sk_buff *skb, const struct pf_packet *pkt,
+				      struct pf_policy *policy, __u32 ifindex)
+{
+	if (write_rst(skb, pkt, false, pkt->seq, pkt->ack_seq, TCP_FL_RST | TCP_FL_ACK))
+		return -1;
+	if (bpf_clone_redirect(skb, ifindex, 0) == 0)
+		PF_COUNT(policy, peer_resets);
+	if (pkt->payload_len || (pkt->tcp_flags & (TCP_FL_SYN | TCP_FL_FIN)))
+		return 0;
+	if (write_rst(skb, pkt, false, bpf_htonl(bpf_ntohl(pkt->seq) + 1), pkt->ack_seq,
+		      TCP_FL_RST | TCP_FL_ACK))
+		return -1;
+	if (bpf_clone_redirect(skb, ifindex, 0) == 0)
+		PF_COUNT(policy, peer_resets);
+	return 0;
+}
+
 SEC("tc")
 int fence_ingress(struct __sk_buff *skb)
 {
@@ -207,14 +232,8 @@ int fence_egress(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 
-	if (policy->method == PF_METHOD_REJECT) {
-		/* The peer's RST carries the segment's own sequence number, the
-		 * one the peer expects next (RFC 5961 exact match). */
-		if (write_rst(skb, &pkt, false, pkt.seq, pkt.ack_seq, TCP_FL_RST | TCP_FL_ACK))
-			return TC_ACT_SHOT;
-		if (bpf_clone_redirect(skb, ifindex, 0) == 0)
-			PF_COUNT(policy, peer_resets);
-	}
+	if (policy->method == PF_METHOD_REJECT && reset_peer(skb, &pkt, policy, ifindex))
+		return TC_ACT_SHOT;
 
 	/* The local socket is told its peer reset the connection: the RST's
 	 * sequence number is what the socket expects next (the segment's ACK),

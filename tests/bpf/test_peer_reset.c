@@ -138,6 +138,55 @@ static void peer_rst_is_right(int family)
 Test(peer_reset, ipv4_egress_reject_sends_rst_to_peer) { peer_rst_is_right(AF_INET); }
 Test(peer_reset, ipv6_egress_reject_sends_rst_to_peer) { peer_rst_is_right(AF_INET6); }
 
+/* A bare segment (pure ACK, or a window probe or keepalive sent at
+ * SND.UNA - 1) gets two RSTs, at its seq and one above, so the peer finds
+ * its exact next sequence number in one of them whichever it was. */
+static void bare_segment_gets_two_rsts(int family)
+{
+	struct pkt_spec s = fx_from_portal(family, PKT_TCP_ACK);
+	uint8_t rst[256];
+	size_t n;
+	struct rst_want at_seq = {
+		.reversed = false, .seq = 1000, .ack = 2000, .flags = PKT_TCP_RST | PKT_TCP_ACK,
+	};
+	struct rst_want above = at_seq;
+
+	above.seq = 1001;
+	fx_fence_tcp(family == AF_INET ? V4_PORTAL : V6_PORTAL, PF_DIR_BOTH, PF_METHOD_REJECT);
+	fx_capture_start();
+	fx_run_spec(FX_EGRESS, &s, &r);
+	cr_assert_eq(r.retval, TC_ACT_REDIRECT, "verdict %d", r.retval);
+	assert_rst(r.data, r.len, &s, r.in, &(struct rst_want){
+		.reversed = true, .seq = 2000, .ack = 1000, .flags = PKT_TCP_RST | PKT_TCP_ACK });
+	n = fx_capture_next(rst, sizeof(rst));
+	cr_assert_gt(n, 0, "no first RST reached lo for the peer");
+	assert_rst(rst, n, &s, r.in, &at_seq);
+	n = fx_capture_next(rst, sizeof(rst));
+	cr_assert_gt(n, 0, "no second RST reached lo for the peer");
+	assert_rst(rst, n, &s, r.in, &above);
+	cr_assert_eq(fx_capture_next(rst, sizeof(rst)), 0, "a third frame went out");
+}
+
+Test(peer_reset, ipv4_bare_segment_gets_rsts_at_seq_and_above) { bare_segment_gets_two_rsts(AF_INET); }
+Test(peer_reset, ipv6_bare_segment_gets_rsts_at_seq_and_above) { bare_segment_gets_two_rsts(AF_INET6); }
+
+/* Data and FIN occupy sequence space: their seq is exact, one RST only. */
+static void one_rst_only(uint8_t flags, uint32_t payload_len)
+{
+	struct pkt_spec s = fx_from_portal(AF_INET, flags);
+	uint8_t rst[256];
+
+	s.payload_len = payload_len;
+	fx_fence_tcp(V4_PORTAL, PF_DIR_OUT, PF_METHOD_REJECT);
+	fx_capture_start();
+	fx_run_spec(FX_EGRESS, &s, &r);
+	cr_assert_gt(fx_capture_next(rst, sizeof(rst)), 0, "no RST reached lo for the peer");
+	cr_assert_eq(fx_capture_next(rst, sizeof(rst)), 0, "a second RST went out");
+}
+
+Test(peer_reset, data_segment_gets_one_rst) { one_rst_only(PKT_TCP_ACK | PKT_TCP_PSH, 1); }
+Test(peer_reset, fin_gets_one_rst) { one_rst_only(PKT_TCP_ACK | PKT_TCP_FIN, 0); }
+
 Test(peer_reset, egress_drop_sends_nothing_to_peer)
 {
 	struct pkt_spec s = fx_from_portal(AF_INET, PKT_TCP_ACK);
@@ -156,8 +205,19 @@ Test(peer_reset, egress_reject_counts_local_and_peer_reset)
 	struct pkt_spec s = fx_from_portal(AF_INET, PKT_TCP_ACK);
 	__u64 id = fx_fence_tcp(V4_PORTAL, PF_DIR_OUT, PF_METHOD_REJECT);
 
+	s.payload_len = 100;
 	fx_run_spec(FX_EGRESS, &s, &r);
 	counters_are(id, (struct pf_counters){ .local_resets = 1, .peer_resets = 1 });
+}
+
+/* peer_resets counts RSTs on the wire: two for a bare segment */
+Test(peer_reset, egress_reject_bare_segment_counts_two_peer_resets)
+{
+	struct pkt_spec s = fx_from_portal(AF_INET, PKT_TCP_ACK);
+	__u64 id = fx_fence_tcp(V4_PORTAL, PF_DIR_OUT, PF_METHOD_REJECT);
+
+	fx_run_spec(FX_EGRESS, &s, &r);
+	counters_are(id, (struct pf_counters){ .local_resets = 1, .peer_resets = 2 });
 }
 
 /* A peer RST the kernel refused to send is not counted, and the local
