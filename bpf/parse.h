@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Packet parsing shared by the tc programs: Ethernet (+ up to two 802.1Q /
  * 802.1ad tags), IPv4 (options, fragments) or IPv6 (extension headers), then
- * TCP or UDP. Everything is read with bpf_skb_load_bytes() so non-linear
- * (GSO) skbs and short frames are handled alike: a frame we cannot read to
- * the end of its L4 header is reported unparsed and left alone. */
+ * TCP or UDP, read in place from the skb's data (direct packet access). A
+ * frame we cannot read to the end of its L4 header is reported unparsed and
+ * left alone. */
 #ifndef PF_PARSE_H
 #define PF_PARSE_H
 
@@ -34,8 +34,13 @@
 
 #define PF_MAX_VLAN_TAGS	2
 #define PF_MAX_IPV6_EXT		6
+/* Pulls into the linear data before giving up: one per header that may
+ * start past it (Ethernet, 2 tags, IP, 6 extension headers, L4). */
+#define PF_PARSE_PULLS		11
 
 struct pf_packet {
+	void *data;		/* skb->data of the current parse */
+	__u32 need;		/* bytes of linear data the parse ran short of */
 	__u32 l3_off;		/* start of the IP header */
 	__u32 payload_len;	/* L4 payload bytes (whole GSO super-packet) */
 	__u16 eth_proto;	/* host order, after VLAN tags */
@@ -50,144 +55,202 @@ struct pf_packet {
 	__be32 ack_seq;
 };
 
-/* Walks VLAN tags; returns the L3 offset or -1. */
-static __always_inline int parse_eth(struct __sk_buff *skb, struct pf_packet *pkt)
+/* A bounds check against the end of the linear data: on failure the parser
+ * records how far it needed to read, so the caller can pull that much into
+ * the linear area and parse again. */
+#define PF_NEED(pkt, ptr, size, end)					\
+	({								\
+		bool __short = (void *)(ptr) + (size) > (end);		\
+		if (__short)						\
+			(pkt)->need = (void *)(ptr) + (size) - (pkt)->data; \
+		__short;						\
+	})
+
+#define PF_PARSE_BAD	(-1)	/* not a packet a fence applies to */
+#define PF_PARSE_SHORT	(-2)	/* headers run past the linear data */
+
+struct pf_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct pf_ipv6_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off;	/* only in a fragment header */
+};
+
+/* Walks VLAN tags; returns the L3 offset or PF_PARSE_*. */
+static __always_inline int parse_eth(struct pf_packet *pkt, void *end)
 {
+	struct ethhdr *eth = pkt->data;
+	struct pf_vlan_hdr *vh;
 	__u32 off = ETH_HLEN;
 	__be16 proto;
 	int i;
 
-	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)))
-		return -1;
+	if (PF_NEED(pkt, eth, sizeof(*eth), end))
+		return PF_PARSE_SHORT;
+	proto = eth->h_proto;
 #pragma unroll
 	for (i = 0; i < PF_MAX_VLAN_TAGS; i++) {
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
-		/* TCI (2 bytes) then the encapsulated ethertype */
-		if (bpf_skb_load_bytes(skb, off + 2, &proto, sizeof(proto)))
-			return -1;
-		off += 4;
+		vh = pkt->data + off;
+		if (PF_NEED(pkt, vh, sizeof(*vh), end))
+			return PF_PARSE_SHORT;
+		proto = vh->proto;
+		off += sizeof(*vh);
 	}
 	pkt->eth_proto = bpf_ntohs(proto);
 	pkt->l3_off = off;
 	return off;
 }
 
-/* Returns the L4 offset, or -1 when there is no L4 header to read
+/* Returns the L4 offset, or PF_PARSE_* when there is no L4 header to read
  * (non-first fragment, unknown protocol, truncated or malformed). */
-static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pf_packet *pkt)
+static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pf_packet *pkt, void *end)
 {
-	struct iphdr iph;
+	struct iphdr *iph = pkt->data + pkt->l3_off;
 	__u32 hlen, tot;
 
-	if (bpf_skb_load_bytes(skb, pkt->l3_off, &iph, sizeof(iph)))
-		return -1;
-	if (iph.version != 4 || iph.ihl < 5)
-		return -1;
-	if (iph.frag_off & bpf_htons(IP_OFFSET))
-		return -1;
-	hlen = iph.ihl * 4;
-	tot = bpf_ntohs(iph.tot_len);
+	if (PF_NEED(pkt, iph, sizeof(*iph), end))
+		return PF_PARSE_SHORT;
+	if (iph->version != 4 || iph->ihl < 5)
+		return PF_PARSE_BAD;
+	if (iph->frag_off & bpf_htons(IP_OFFSET))
+		return PF_PARSE_BAD;
+	hlen = iph->ihl * 4;
+	tot = bpf_ntohs(iph->tot_len);
 	/* tot_len is 0 for BIG TCP super-packets: take the skb's length */
 	if (tot == 0)
 		tot = skb->len - pkt->l3_off;
 	if (tot < hlen)
-		return -1;
+		return PF_PARSE_BAD;
 	pkt->family = AF_INET;
-	pkt->proto = iph.protocol;
-	pkt->saddr[0] = iph.saddr;
-	pkt->daddr[0] = iph.daddr;
+	pkt->proto = iph->protocol;
+	pkt->saddr[0] = iph->saddr;
+	pkt->daddr[0] = iph->daddr;
 	pkt->payload_len = tot - hlen;	/* L4 header subtracted later */
 	return pkt->l3_off + hlen;
 }
 
-static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *pkt)
+static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *pkt, void *end)
 {
-	struct ipv6hdr ip6;
-	struct { __u8 nexthdr; __u8 hdrlen; __be16 frag_off; } ext;
-	__u32 off = pkt->l3_off + sizeof(ip6), plen;
+	struct ipv6hdr *ip6 = pkt->data + pkt->l3_off;
+	struct pf_ipv6_ext *ext;
+	__u32 off = pkt->l3_off + sizeof(*ip6), plen;
 	__u8 nexthdr;
 	int i;
 
-	if (bpf_skb_load_bytes(skb, pkt->l3_off, &ip6, sizeof(ip6)))
-		return -1;
-	if (ip6.version != 6)
-		return -1;
-	nexthdr = ip6.nexthdr;
+	if (PF_NEED(pkt, ip6, sizeof(*ip6), end))
+		return PF_PARSE_SHORT;
+	if (ip6->version != 6)
+		return PF_PARSE_BAD;
+	nexthdr = ip6->nexthdr;
 #pragma unroll
 	for (i = 0; i < PF_MAX_IPV6_EXT; i++) {
 		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_ROUTING &&
 		    nexthdr != NEXTHDR_DEST && nexthdr != NEXTHDR_FRAGMENT &&
 		    nexthdr != NEXTHDR_AUTH)
 			break;
-		if (bpf_skb_load_bytes(skb, off, &ext, sizeof(ext)))
-			return -1;
+		ext = pkt->data + off;
+		if (PF_NEED(pkt, ext, sizeof(*ext), end))
+			return PF_PARSE_SHORT;
 		if (nexthdr == NEXTHDR_FRAGMENT) {
-			if (ext.frag_off & bpf_htons(0xFFF8))
-				return -1;	/* not the first fragment */
+			if (ext->frag_off & bpf_htons(0xFFF8))
+				return PF_PARSE_BAD;	/* not the first fragment */
 			off += 8;
 		} else if (nexthdr == NEXTHDR_AUTH) {
-			off += (ext.hdrlen + 2) * 4;
+			off += (ext->hdrlen + 2) * 4;
 		} else {
-			off += (ext.hdrlen + 1) * 8;
+			off += (ext->hdrlen + 1) * 8;
 		}
-		nexthdr = ext.nexthdr;
+		nexthdr = ext->nexthdr;
 	}
-	plen = bpf_ntohs(ip6.payload_len);
+	plen = bpf_ntohs(ip6->payload_len);
 	/* payload_len is 0 for jumbograms / BIG TCP: take the skb's length */
-	plen = plen ? plen + sizeof(ip6) : skb->len - pkt->l3_off;
+	plen = plen ? plen + sizeof(*ip6) : skb->len - pkt->l3_off;
 	if (off - pkt->l3_off > plen)
-		return -1;
+		return PF_PARSE_BAD;
 	pkt->family = AF_INET6;
 	pkt->proto = nexthdr;
-	__builtin_memcpy(pkt->saddr, &ip6.saddr, 16);
-	__builtin_memcpy(pkt->daddr, &ip6.daddr, 16);
+	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
 	pkt->payload_len = plen - (off - pkt->l3_off);
 	return off;
 }
 
-/* Fills pkt for a TCP or UDP packet over IPv4/IPv6; returns 0, or -1 for
- * anything else (which the programs always pass untouched). */
-static __always_inline int parse_packet(struct __sk_buff *skb, struct pf_packet *pkt)
+static __always_inline int parse_l4(struct pf_packet *pkt, __u32 l4, void *end)
 {
-	int l4;
-
-	if (parse_eth(skb, pkt) < 0)
-		return -1;
-	if (pkt->eth_proto == ETH_P_IP)
-		l4 = parse_ipv4(skb, pkt);
-	else if (pkt->eth_proto == ETH_P_IPV6)
-		l4 = parse_ipv6(skb, pkt);
-	else
-		return -1;
-	if (l4 < 0)
-		return -1;
-
 	if (pkt->proto == IPPROTO_TCP) {
-		struct tcphdr th;
+		struct tcphdr *th = pkt->data + l4;
 		__u32 doff;
 
-		if (bpf_skb_load_bytes(skb, l4, &th, sizeof(th)))
-			return -1;
-		doff = th.doff * 4;
-		if (doff < sizeof(th) || doff > pkt->payload_len)
-			return -1;
-		pkt->sport = th.source;
-		pkt->dport = th.dest;
-		pkt->seq = th.seq;
-		pkt->ack_seq = th.ack_seq;
-		pkt->tcp_flags = ((__u8 *)&th)[13];
+		if (PF_NEED(pkt, th, sizeof(*th), end))
+			return PF_PARSE_SHORT;
+		doff = th->doff * 4;
+		if (doff < sizeof(*th) || doff > pkt->payload_len)
+			return PF_PARSE_BAD;
+		pkt->sport = th->source;
+		pkt->dport = th->dest;
+		pkt->seq = th->seq;
+		pkt->ack_seq = th->ack_seq;
+		pkt->tcp_flags = ((__u8 *)th)[13];
 		pkt->payload_len -= doff;
 		return 0;
 	}
 	if (pkt->proto == IPPROTO_UDP) {
-		struct udphdr uh;
+		struct udphdr *uh = pkt->data + l4;
 
-		if (bpf_skb_load_bytes(skb, l4, &uh, sizeof(uh)))
-			return -1;
-		pkt->sport = uh.source;
-		pkt->dport = uh.dest;
+		if (PF_NEED(pkt, uh, sizeof(*uh), end))
+			return PF_PARSE_SHORT;
+		pkt->sport = uh->source;
+		pkt->dport = uh->dest;
 		return 0;
+	}
+	return PF_PARSE_BAD;
+}
+
+/* One pass over the headers in the skb's linear data. */
+static __always_inline int parse_linear(struct __sk_buff *skb, struct pf_packet *pkt)
+{
+	void *end = (void *)(long)skb->data_end;
+	int l4;
+
+	pkt->data = (void *)(long)skb->data;
+	l4 = parse_eth(pkt, end);
+	if (l4 < 0)
+		return l4;
+	if (pkt->eth_proto == ETH_P_IP)
+		l4 = parse_ipv4(skb, pkt, end);
+	else if (pkt->eth_proto == ETH_P_IPV6)
+		l4 = parse_ipv6(skb, pkt, end);
+	else
+		return PF_PARSE_BAD;
+	if (l4 < 0)
+		return l4;
+	return parse_l4(pkt, l4, end);
+}
+
+/* Fills pkt for a TCP or UDP packet over IPv4/IPv6; returns 0, or -1 for
+ * anything else (which the programs always pass untouched). Headers are
+ * read in place, without a helper call, from the linear data, where the
+ * stack keeps them for its own segments, GSO super-packets included. When
+ * they run past it (a driver that left them in page fragments), the skb is
+ * made linear that far and parsed again; only a frame that truly ends
+ * before its L4 header is still short then. Pulling moves no byte of the
+ * frame, so a packet the fence passes leaves exactly as it came. */
+static __always_inline int parse_packet(struct __sk_buff *skb, struct pf_packet *pkt)
+{
+	int rc, i;
+
+	for (i = 0; i < PF_PARSE_PULLS + 1; i++) {
+		rc = parse_linear(skb, pkt);
+		if (rc != PF_PARSE_SHORT)
+			return rc ? -1 : 0;
+		if (pkt->need > skb->len || bpf_skb_pull_data(skb, pkt->need))
+			return -1;
 	}
 	return -1;
 }

@@ -14,10 +14,21 @@
                                       reset R aborted A closed C" (reset:
                                       ECONNRESET, aborted: any other error,
                                       closed: EOF)
-  peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N"
+  peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N
+                                      last SHA" (SHA: of the last one's data)
   peer.py udp-send SADDR SPORT DADDR DPORT N
                                       send N datagrams from SADDR:SPORT
+  peer.py raw-send DEV DMAC SADDR DADDR DPORT SIZE udp|syn
+                                      send one IPv4 frame of SIZE bytes (UDP
+                                      datagram, or TCP SYN carrying data) out
+                                      of DEV through a packet socket that
+                                      leaves only its Ethernet header in the
+                                      skb's linear data, the rest in page
+                                      fragments (SIZE >= 4096); prints the
+                                      SHA of its data
 """
+import hashlib
+import struct
 import os
 import selectors
 import signal
@@ -125,11 +136,11 @@ def udp_recv(addr, port, status):
     sock = udp_socket(addr)
     sock.bind((addr, port))
     n = 0
-    write_status(status, "datagrams 0")
+    write_status(status, "datagrams 0 last none")
     while True:
-        sock.recv(65536)
+        data = sock.recv(65536)
         n += 1
-        write_status(status, "datagrams %d" % n)
+        write_status(status, "datagrams %d last %s" % (n, sha(data)))
 
 
 def udp_send(saddr, sport, daddr, dport, count):
@@ -138,6 +149,51 @@ def udp_send(saddr, sport, daddr, dport, count):
     for _ in range(count):
         sock.sendto(b"portfence", (daddr, dport))
         time.sleep(0.01)
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def inet_csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+SOL_PACKET = 263
+PACKET_VNET_HDR = 15
+
+
+def raw_send(dev, dmac, saddr, daddr, dport, size, kind):
+    src, dst = socket.inet_aton(saddr), socket.inet_aton(daddr)
+    ip_proto = socket.IPPROTO_UDP if kind == "udp" else socket.IPPROTO_TCP
+    l4_len = size - 14 - 20
+    hlen = 8 if kind == "udp" else 20
+    data = bytes(i * 7 & 0xFF for i in range(l4_len - hlen))
+    pseudo = src + dst + struct.pack("!BBH", 0, ip_proto, l4_len)
+    if kind == "udp":
+        l4 = struct.pack("!HHHH", 7777, dport, l4_len, 0) + data
+    else:  # SYN, seq 1000, data offset 5
+        l4 = struct.pack("!HHIIBBHHH", 7777, dport, 1000, 0, 5 << 4, 0x02, 65535, 0, 0) + data
+    csum = inet_csum(pseudo + l4) or 0xFFFF
+    at = 6 if kind == "udp" else 16
+    l4 = l4[:at] + struct.pack("!H", csum) + l4[at + 2:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + l4_len, 1, 0, 64, ip_proto, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", inet_csum(ip)) + ip[12:]
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
+    sock.bind((dev, 0))
+    smac = sock.getsockname()[4]
+    eth = bytes.fromhex(dmac.replace(":", "")) + smac + b"\x08\x00"
+    # virtio_net_hdr: no GSO, no checksum offload, hdr_len 14: the kernel
+    # copies only that much into the linear data of a frame over a page
+    vnet = struct.pack("<BBHHHH", 0, 0, 14, 0, 0, 0)
+    sock.send(vnet + eth + ip + l4)
+    print(sha(data))
 
 
 def main(argv):
@@ -149,6 +205,8 @@ def main(argv):
         udp_recv(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 7 and argv[1] == "udp-send":
         udp_send(argv[2], int(argv[3]), argv[4], int(argv[5]), int(argv[6]))
+    elif len(argv) == 9 and argv[1] == "raw-send" and argv[8] in ("udp", "syn"):
+        raw_send(argv[2], argv[3], argv[4], argv[5], int(argv[6]), int(argv[7]), argv[8])
     else:
         sys.stderr.write(__doc__)
         return 3
