@@ -28,25 +28,17 @@
                                       SHA of its data
 """
 import hashlib
-import struct
 import os
 import selectors
 import signal
 import socket
+import struct
 import sys
 import time
 
 
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-
-def write_status(path, text):
-    # replaced atomically: the test polls the file while we write it
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.replace(tmp, path)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from endpoint import family, write_status  # noqa: E402
 
 
 def reader(addr, port, status):
