@@ -76,6 +76,7 @@ static const char *missing_feature(void)
 {
 	static const struct { enum bpf_func_id id; const char *name; } helpers[] = {
 		{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes" },
+		{ BPF_FUNC_skb_pull_data, "bpf_skb_pull_data" },
 		{ BPF_FUNC_skb_store_bytes, "bpf_skb_store_bytes" },
 		{ BPF_FUNC_skb_change_tail, "bpf_skb_change_tail" },
 		{ BPF_FUNC_csum_diff, "bpf_csum_diff" },
