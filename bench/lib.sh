@@ -9,7 +9,7 @@
 #   rec SERIES X VALUE [NOTE]        # one measurement (VALUE may be dnf:S / fail:RC)
 #   agent_cmd VAR FENCE PIN ...      # argv of one agent action, in an array
 #   timer NS pair|burst|teardown ... # bench/timer.py inside NS
-#   new_netns / new_bpffs / new_tmpdir (from tests/agents/agentlib.sh)
+#   new_netns / new_bpffs / new_tmpdir (from tests/lib/testlib.sh)
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH/../tests/lib/testlib.sh"
 . "$BENCH/../tests/agents/agentlib.sh"

@@ -16,28 +16,6 @@ TCP_PY=$TOP/tests/agents/tcp.py
 PY=/usr/bin/python3
 export OCF_ROOT=/usr/lib/ocf
 
-# new_netns VAR SUFFIX, new_bpffs VAR, new_tmpdir VAR: testlib's tb_netns,
-# tb_bpffs and tb_tmpdir, registered for cleanup in this shell (called as
-# $(tb_...) they register in a subshell, and the cleanup never sees them).
-new_netns() {
-	local v
-	v=$(tb_netns "$2") || { diag "cannot create netns $2"; exit 1; }
-	_tb_netns+=("$v")
-	printf -v "$1" %s "$v"
-}
-new_bpffs() {
-	local v
-	v=$(tb_bpffs) || { diag "cannot mount a bpffs"; exit 1; }
-	_tb_mounts+=("$v")
-	printf -v "$1" %s "$v"
-}
-new_tmpdir() {
-	local v
-	v=$(tb_tmpdir) || { diag "cannot create a temp dir"; exit 1; }
-	_tb_dirs+=("$v")
-	printf -v "$1" %s "$v"
-}
-
 ra_setup() {
 	need_root
 	[ -x "$PORTFENCE" ] || skip_all "$PORTFENCE is missing: run make"
@@ -61,15 +39,7 @@ ra() {
 		"$AGENT" "$action" >"${RA_OUT:-$RA_DIR/stdout}" 2>"$RA_ERR"
 }
 
-ra_is() {
-	local name=$1 want=$2 rc
-	shift 2
-	ra "$@"
-	rc=$?
-	is "$name" "$rc" "$want"
-	[ "$rc" = "$want" ] || sed 's/^/#   /' "$RA_ERR"
-	return 0
-}
+ra_is() { is_rc "$1" "$2" "$RA_ERR" ra "${@:3}"; }
 
 pf() {
 	local ns=$1 pin=$2

@@ -8,8 +8,7 @@ export OCF_ROOT=/usr/lib/ocf
 DTD=/usr/share/resource-agents/ra-api-1.dtd
 PORTBLOCK=$OCF_ROOT/resource.d/heartbeat/portblock
 [ -r "$OCF_ROOT/lib/heartbeat/ocf-shellfuncs" ] || skip_all "resource-agents is not installed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; _tb_cleanup' EXIT
+new_tmpdir tmp
 
 "$AGENT" meta-data > "$tmp/meta.xml"
 is "meta-data exits 0" "$?" 0

@@ -48,19 +48,6 @@ bed_fence_agent() {
 	esac
 }
 
-# _bed_run VAR CMD...: run CMD in this shell, not in a $(...) subshell, so
-# the cleanup testlib registers (namespaces, mounts, dirs) is not lost;
-# its output goes to VAR.
-_bed_run() {
-	local __var=$1 __out __rc; shift
-	__out=$(mktemp "/tmp/$TB_ID-out.XXXXXX") || return 1
-	"$@" >"$__out"
-	__rc=$?
-	printf -v "$__var" '%s' "$(cat "$__out")"
-	rm -f "$__out"
-	return "$__rc"
-}
-
 # bed_up FENCE: namespaces, bridge, tgtd per node, LUN backing files.
 bed_up() {
 	BED_FENCE=$1
@@ -68,15 +55,15 @@ bed_up() {
 	portfence | portblock | none) ;;
 	*) echo "bad fence mode '$BED_FENCE' (portfence|portblock|none)" >&2; return 2 ;;
 	esac
-	_bed_run BED_DIR tb_tmpdir || return 1
+	tb_var BED_DIR tb_tmpdir || return 1
 	mkdir -p "$BED_DIR/luns" "$BED_DIR/tickle" || return 1
-	_bed_run 'BED_NS[br]' tb_netns br || return 1
+	tb_var 'BED_NS[br]' tb_netns br || return 1
 	ip -n "${BED_NS[br]}" link add br0 type bridge || return 1
 	ip -n "${BED_NS[br]}" link set br0 up || return 1
 	BED_ADDR[ini]=198.18.0.1 BED_ADDR[a]=198.18.0.11 BED_ADDR[b]=198.18.0.12
 	local node
 	for node in ini a b; do
-		_bed_run "BED_NS[$node]" tb_netns "$node" || return 1
+		tb_var "BED_NS[$node]" tb_netns "$node" || return 1
 		_bed_port "$node" || return 1
 	done
 	[ -d /run/tgtd ] || mkdir -p /run/tgtd
@@ -92,7 +79,7 @@ bed_up() {
 		mkdir -p "$BED_DIR/$node/run-tgtd" "$BED_DIR/$node/rsctmp" || return 1
 		# resource-agents run tgtadm without --control-port (port 0).
 		ln -s "socket.${BED_CPORT[$node]}" "$BED_DIR/$node/run-tgtd/socket.0" || return 1
-		_bed_run "BED_PIN[$node]" tb_bpffs || return 1
+		tb_var "BED_PIN[$node]" tb_bpffs || return 1
 		bed_tgtd_start "$node" || return 1
 	done
 	: >"$BED_DIR/ops.log"

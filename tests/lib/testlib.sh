@@ -3,11 +3,13 @@
 #
 #   . "$(dirname "$0")/../lib/testlib.sh"
 #   need_root                       # skip all (or fail under CI=true) if not root
-#   ns=$(tb_netns a)                 # a network namespace, removed at exit
-#   pin=$(tb_bpffs)                  # a private bpffs mount, unmounted at exit
+#   new_netns ns a                   # a network namespace in $ns, removed at exit
+#   new_bpffs pin                    # a private bpffs mount, unmounted at exit
+#   new_tmpdir dir                   # a temp dir, removed at exit
 #   tb_bg ns CMD...                  # start CMD in ns; its pid is killed at exit
 #   ok "name" CMD...                 # one test: passes if CMD exits 0
 #   is "name" GOT WANT
+#   is_rc "name" WANT LOG CMD...    # one test: CMD exits WANT; LOG shown if not
 #   done_testing
 set -u
 
@@ -50,6 +52,18 @@ is() {
 		diag "want: '$want'"
 		_tb_failed=$((_tb_failed + 1))
 	fi
+}
+
+# is_rc NAME WANT LOG CMD...: run CMD, test its exit code against WANT; on
+# a mismatch show LOG (what CMD wrote to stderr) as diagnostics.
+is_rc() {
+	local name=$1 want=$2 log=$3 rc
+	shift 3
+	"$@"
+	rc=$?
+	is "$name" "$rc" "$want"
+	[ "$rc" = "$want" ] || sed 's/^/#   /' "$log"
+	return 0
 }
 
 skip_all() {
@@ -98,6 +112,27 @@ tb_tmpdir() {
 	_tb_dirs+=("$d")
 	echo "$d"
 }
+
+# tb_var VAR CMD...: CMD's output into VAR, CMD run in this shell. The
+# tb_netns/tb_bpffs/tb_tmpdir above register what they make for cleanup;
+# called as $(...) they would register it in a subshell, and the cleanup
+# at exit would never see it.
+tb_var() {
+	local __v=$1 __f __rc
+	shift
+	__f=$(mktemp "/tmp/$TB_ID.var.XXXXXX") || return 1
+	"$@" >"$__f"
+	__rc=$?
+	printf -v "$__v" %s "$(cat "$__f")"
+	rm -f "$__f"
+	return "$__rc"
+}
+
+# new_netns VAR SUFFIX, new_bpffs VAR, new_tmpdir VAR: tb_netns, tb_bpffs
+# and tb_tmpdir into VAR; the test ends at once if one cannot be made.
+new_netns() { tb_var "$1" tb_netns "$2" || { diag "cannot create netns $2"; exit 1; }; }
+new_bpffs() { tb_var "$1" tb_bpffs || { diag "cannot mount a bpffs"; exit 1; }; }
+new_tmpdir() { tb_var "$1" tb_tmpdir || { diag "cannot create a temp dir"; exit 1; }; }
 
 # tb_bg NS CMD...: run CMD in the background inside NS; sets TB_PID.
 tb_bg() {

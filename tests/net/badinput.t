@@ -65,7 +65,7 @@ rejected "load: no such interface" "'nosuch0'" load --dev nosuch0
 rejected "unknown command" "'bogus'" bogus
 
 # a pin dir that is a plain directory, not a bpffs mount
-net_var plain tb_tmpdir
+new_tmpdir plain
 ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$plain" block --ip "$VIP" --port 3261 >/dev/null 2>"$WORK/err"
 is "pin dir not on bpffs: exit 2" "$?" 2
 ok "... the message names the dir" grep -qF "'$plain'" "$WORK/err"

@@ -24,18 +24,6 @@ VIP6=2001:db8::1 OTHER6=2001:db8::3 CLIENT6=2001:db8::2
 # aborts it: ECONNABORTED); a clean close is reported as "closed"
 KILLED='^(Connection reset by peer|Software caused connection abort) '
 
-# net_var VAR CMD...: CMD's output into VAR, CMD run in this shell, so what
-# testlib registers for cleanup (netns, mounts, dirs) is registered here
-# and not in a $(...) subshell that forgets it.
-net_var() {
-	local __v=$1 __f
-	shift
-	__f=$(mktemp /tmp/$TB_ID.var.XXXXXX) || return 1
-	"$@" >"$__f" || { rm -f "$__f"; return 1; }
-	printf -v "$__v" %s "$(cat "$__f")"
-	rm -f "$__f"
-}
-
 net_setup() {
 	need_root
 	local f
@@ -43,15 +31,16 @@ net_setup() {
 		[ -x "$f" ] || skip_all "$f is missing: run make"
 	done
 	[ -x "$PY" ] || skip_all "$PY is missing"
-	net_var WORK tb_tmpdir || { diag "cannot make a temp dir"; exit 1; }
+	new_tmpdir WORK
 	chmod 755 "$WORK"
 }
 
 # net_bed: the two nodes, the link, the addresses, the server's pin dir.
 net_bed() {
 	net_setup
-	net_var SRV tb_netns srv && net_var CLI tb_netns cli && net_var PIN tb_bpffs ||
-		{ diag "cannot build the bed"; exit 1; }
+	new_netns SRV srv
+	new_netns CLI cli
+	new_bpffs PIN
 	ip link add srv0 netns "$SRV" type veth peer name cli0 netns "$CLI" || exit 1
 	net_addr "$SRV" srv0 "$VIP/24" "$OTHER/24" "$VIP6/64" "$OTHER6/64"
 	net_addr "$CLI" cli0 "$CLIENT/24" "$CLIENT6/64"

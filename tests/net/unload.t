@@ -49,7 +49,7 @@ pf unload >/dev/null 2>&1
 is "unload again exits 0" "$?" 0
 is "... still no pin" "$(pins)" "$fresh"
 
-net_var spare tb_bpffs
+new_bpffs spare
 ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$spare" unload >/dev/null 2>&1
 is "unload of a pin dir never loaded exits 0" "$?" 0
 is "... and creates nothing" "$(ls -A "$spare")" "$fresh"

@@ -9,8 +9,7 @@ export OCF_ROOT=/usr/lib/ocf
 DTD=/usr/share/resource-agents/ra-api-1.dtd
 [ -r "$OCF_ROOT/lib/heartbeat/ocf-shellfuncs" ] || skip_all "resource-agents is not installed"
 command -v xmllint >/dev/null || skip_all "needs xmllint (libxml2-utils)"
-tmp=$(mktemp -d)
-_tb_dirs+=("$tmp")
+new_tmpdir tmp
 
 "$AGENT" meta-data >"$tmp/meta.xml"
 is "meta-data exits 0" "$?" 0

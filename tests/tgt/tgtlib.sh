@@ -23,21 +23,6 @@ TGT_IQN_PREFIX=iqn.2026-01.test.portfence.account
 
 tgt_iqn() { echo "$TGT_IQN_PREFIX:t$1"; }
 
-# new_tmpdir VAR, new_netns VAR SUFFIX: testlib's helpers, registered for
-# cleanup in this shell (in a $(...) subshell the registration is lost).
-new_tmpdir() {
-	local v
-	v=$(tb_tmpdir) || { diag "cannot create a temp dir"; exit 1; }
-	_tb_dirs+=("$v")
-	printf -v "$1" %s "$v"
-}
-new_netns() {
-	local v
-	v=$(tb_netns "$2") || { diag "cannot create netns $2"; exit 1; }
-	_tb_netns+=("$v")
-	printf -v "$1" %s "$v"
-}
-
 # tgt_free_port: a control port no tgtd on this machine uses (its socket
 # lives in the shared /run/tgtd, whatever the netns). Below the e2e bed's
 # range (20000-31999).
@@ -121,15 +106,7 @@ ta() {
 # unquoted $(t ...): values must hold no white space or glob characters.
 t() { local n=$1; shift; echo "target_iqn=$(tgt_iqn "$n")"; printf '%s\n' "$@"; }
 
-ta_is() {
-	local name=$1 want=$2 rc
-	shift 2
-	ta "$@"
-	rc=$?
-	is "$name" "$rc" "$want"
-	[ "$rc" = "$want" ] || sed 's/^/#   /' "${TA_ERR_FILE_OVERRIDE:-$TA_ERR_FILE}"
-	return 0
-}
+ta_is() { is_rc "$1" "$2" "${TA_ERR_FILE_OVERRIDE:-$TA_ERR_FILE}" ta "${@:3}"; }
 
 # login [USER PASSWORD] N: the libiscsi initiator logs in to target N and
 # reads LUN 1's inquiry data; 0 if it did.
