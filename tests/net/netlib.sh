@@ -145,7 +145,6 @@ established() {
 	case $a in *:*) a="[$a]";; esac
 	ip netns exec "$1" ss -Htn state established "( src $a:$3 )" | wc -l
 }
-no_established() { [ "$(established "$@")" -eq 0 ]; }
 
 # send_q_max NS ADDR PORT: the largest Send-Q among those sockets, bytes.
 send_q_max() {
