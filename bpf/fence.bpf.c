@@ -2,6 +2,10 @@
 /* The fence data path: tc ingress and egress programs (clsact,
  * direct-action) that apply the policy of SPEC §3 to fenced portals and
  * leave every other packet alone. One LPM lookup per TCP/UDP packet. */
+/* Packet headers and __sk_buff have one layout on every kernel: without
+ * CO-RE relocations, loading this object needs no parse of the kernel's
+ * BTF (9 ms of a fresh node's first fence). */
+#define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -33,20 +37,25 @@ static __always_inline __u16 csum_fold(__s64 sum)
 }
 
 /*
- * Rewrites the skb in place into a bare RST (no options, no payload):
+ * Rewrites the skb in place into a bare RST|ACK (no options, no payload):
  * Ethernet + a fresh IPv4/IPv6 header + 20-byte TCP header, with valid IP
  * and TCP checksums. With reverse, addresses, ports and MACs are swapped so
  * the RST answers pkt; without, it goes the same way pkt went. Trimming with
  * bpf_skb_change_tail() also linearises the skb and clears its GSO state,
- * which is what makes this work for TSO super-packets.
+ * which is what makes this work for TSO super-packets. A global function:
+ * the verifier checks it once, not once per caller.
  */
-static __always_inline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt,
-				     bool reverse, __be32 seq, __be32 ack_seq, __u8 flags)
+__noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, bool reverse,
+			 __be32 seq, __be32 ack_seq)
 {
 	struct pf_pseudo_tcp ph = {};
-	__u32 l3 = pkt->l3_off, iphlen;
 	__u8 macs[2 * ETH_ALEN], swapped[2 * ETH_ALEN];
+	__u32 l3, iphlen;
 	__s64 sum;
+
+	if (!pkt)
+		return -1;
+	l3 = pkt->l3_off;
 
 	iphlen = pkt->family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	if (l3 > ETH_HLEN + 4 * PF_MAX_VLAN_TAGS)
@@ -74,7 +83,7 @@ static __always_inline int write_rst(struct __sk_buff *skb, const struct pf_pack
 	ph.th.seq = seq;
 	ph.th.ack_seq = ack_seq;
 	ph.th.doff = 5;
-	((__u8 *)&ph.th)[13] = flags;
+	((__u8 *)&ph.th)[13] = TCP_FL_RST | TCP_FL_ACK;
 	ph.len = bpf_htonl(sizeof(struct tcphdr));
 	ph.proto = bpf_htonl(IPPROTO_TCP);
 
@@ -134,8 +143,7 @@ static __always_inline int answer_with_rst(struct __sk_buff *skb, const struct p
 		span++;
 	if (pkt->tcp_flags & TCP_FL_ACK)
 		seq = pkt->ack_seq;
-	return write_rst(skb, pkt, true, seq, bpf_htonl(bpf_ntohl(pkt->seq) + span),
-			 TCP_FL_RST | TCP_FL_ACK);
+	return write_rst(skb, pkt, true, seq, bpf_htonl(bpf_ntohl(pkt->seq) + span));
 }
 
 /* Sends the answer back out of the interface it came in on. */
@@ -159,14 +167,13 @@ static __always_inline int reject_to_peer(struct __sk_buff *skb, const struct pf
 static __always_inline int reset_peer(struct __sk_buff *skb, const struct pf_packet *pkt,
 				      struct pf_policy *policy, __u32 ifindex)
 {
-	if (write_rst(skb, pkt, false, pkt->seq, pkt->ack_seq, TCP_FL_RST | TCP_FL_ACK))
+	if (write_rst(skb, pkt, false, pkt->seq, pkt->ack_seq))
 		return -1;
 	if (bpf_clone_redirect(skb, ifindex, 0) == 0)
 		PF_COUNT(policy, peer_resets);
 	if (pkt->payload_len || (pkt->tcp_flags & (TCP_FL_SYN | TCP_FL_FIN)))
 		return 0;
-	if (write_rst(skb, pkt, false, bpf_htonl(bpf_ntohl(pkt->seq) + 1), pkt->ack_seq,
-		      TCP_FL_RST | TCP_FL_ACK))
+	if (write_rst(skb, pkt, false, bpf_htonl(bpf_ntohl(pkt->seq) + 1), pkt->ack_seq))
 		return -1;
 	if (bpf_clone_redirect(skb, ifindex, 0) == 0)
 		PF_COUNT(policy, peer_resets);
