@@ -17,6 +17,8 @@
 #define PF_PIN_PROG_INGRESS	"prog_ingress"
 #define PF_PIN_PROG_EGRESS	"prog_egress"
 #define PF_PIN_PROG_SWEEP	"prog_sweep"
+#define PF_PIN_KNOCKS		"knocks"
+#define PF_PIN_CLI_STATS	"cli_stats"
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
@@ -26,6 +28,9 @@
 
 #define PF_MAX_PORTALS		262144
 #define PF_MAX_DEVICES		1024
+/* Peers remembered while their portal is fenced, for the wake-up when it
+ * opens: least recently seen go first. */
+#define PF_MAX_KNOCKS		16384
 
 /*
  * Fence table key (LPM trie). The bits after prefixlen are matched in
@@ -60,6 +65,9 @@ enum pf_method {
 };
 
 #define PF_F_KEEP_ESTABLISHED	(1U << 0)
+/* Established connections are being drained: inbound payload is cut to
+ * the ACK it carries, outbound traffic flows, SYNs are held off. */
+#define PF_F_DRAINING		(1U << 1)
 
 struct pf_policy {
 	__u8 direction;		/* enum pf_direction */
@@ -68,26 +76,94 @@ struct pf_policy {
 	__u8 _pad[5];
 	__u64 counters_id;	/* key into portal_stats */
 	__u64 since;		/* CLOCK_REALTIME seconds when fenced */
+	__u64 drain_until;	/* CLOCK_MONOTONIC ns: drain deadline (PF_F_DRAINING) */
+	__u64 drain_stall_ns;	/* no progress this long: stop draining a socket */
 };
 
-/* One set of counters; per CPU in both "stats" (global, index 0) and
- * "portal_stats" (per portal, keyed by pf_policy.counters_id). */
+/*
+ * The counters, once: X(name, help). Per CPU in both "stats" (global,
+ * index 0) and "portal_stats" (per portal, keyed by pf_policy.counters_id),
+ * counted by the programs; user space lists them from here.
+ */
+#define PF_COUNTERS(X)								\
+	X(local_resets, "egress segments turned into RSTs to the local socket")	\
+	X(syns_dropped, "new connection attempts dropped or rejected")		\
+	X(segs_dropped, "other segments and datagrams dropped")			\
+	X(peer_resets, "RSTs sent to peers (method reject)")			\
+	X(socks_destroyed, "established sockets destroyed by the sweep")	\
+	X(knocks, "segments of peers recorded for the wake-up")		\
+	X(drained, "sockets destroyed once their send queue was empty")		\
+	X(discarded_bytes, "bytes still queued when a socket was destroyed")
+
+#define PF_COUNTER_FIELD(name, help) __u64 name;
 struct pf_counters {
-	__u64 local_resets;	/* egress segments turned into RSTs to the local socket */
-	__u64 syns_dropped;	/* new connection attempts dropped or rejected */
-	__u64 segs_dropped;	/* other segments and datagrams dropped */
-	__u64 peer_resets;	/* RSTs sent to peers (method reject) */
-	__u64 socks_destroyed;	/* established sockets destroyed by the sweep */
+	PF_COUNTERS(PF_COUNTER_FIELD)
+};
+#undef PF_COUNTER_FIELD
+
+/* Counters kept by the CLI itself, one copy shared by every process: the
+ * "cli_stats" array (one element, mmap()ed and added to atomically). */
+#define PF_CLI_COUNTERS(X)							\
+	X(woken, "peers woken when their portal opened")
+
+#define PF_COUNTER_FIELD(name, help) __u64 name;
+struct pf_cli_counters {
+	PF_CLI_COUNTERS(PF_COUNTER_FIELD)
+};
+#undef PF_COUNTER_FIELD
+
+/* How the sweep ended a socket. */
+enum pf_sweep_outcome {
+	PF_SWEEP_DESTROYED = 0,	/* at once (no drain) */
+	PF_SWEEP_DRAINED = 1,	/* its send queue was empty */
+	PF_SWEEP_STALLED = 2,	/* its send queue made no progress for drain_stall_ns */
+	PF_SWEEP_DEADLINE = 3,	/* drain_until passed */
+	PF_SWEEP_PENDING = 4,	/* still draining: not destroyed yet */
 };
 
-/* Record the sweep iterator writes for each socket it destroys. */
+/* Record the sweep iterator writes for each socket it destroys (or, while
+ * draining, leaves for the next pass). */
 struct pf_sweep_record {
 	__u16 family;
 	__be16 local_port;
 	__be16 remote_port;
-	__u16 _pad;
+	__u8 outcome;		/* enum pf_sweep_outcome */
+	__u8 _pad;
 	__be32 local_addr[4];
 	__be32 remote_addr[4];
+	__u64 counters_id;	/* the portal entry that fenced it */
+	__u32 queued;		/* bytes in its send queue (discarded unless drained) */
+	__u32 _pad2;
+};
+
+/* Key of the "knocks" map: a peer's connection to a fenced portal. IPv4
+ * in [0] of the addresses, the rest zero. */
+struct pf_knock_key {
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 _pad;
+	__be16 local_port;
+	__be16 remote_port;
+	__u16 _pad2;
+	__be32 local_addr[4];
+	__be32 remote_addr[4];
+};
+
+enum pf_knock_kind {
+	PF_KNOCK_SYN = 1,	/* a dropped SYN: its TCP header is kept to replay */
+	PF_KNOCK_SEGMENT = 2,	/* a segment of a connection this node does not have */
+};
+
+#define PF_KNOCK_TCP_MAX	60	/* a TCP header with every option */
+
+struct pf_knock {
+	__u64 counters_id;	/* the portal entry that fenced it */
+	__u64 seen;		/* CLOCK_MONOTONIC ns of the last knock */
+	__u8 kind;		/* enum pf_knock_kind */
+	__u8 tcp_len;		/* bytes of tcp[] (PF_KNOCK_SYN) */
+	__u8 _pad[2];
+	__be32 seq;		/* the segment's own */
+	__be32 ack_seq;		/* what the peer expects next from us */
+	__u8 tcp[PF_KNOCK_TCP_MAX];
 };
 
 /* Key of the "devices" map: which interfaces load selected ("*" = all). */

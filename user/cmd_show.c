@@ -29,13 +29,8 @@ static void read_counters(int fd, const void *key, struct pf_counters *sum)
 		free(v);
 		return;
 	}
-	for (i = 0; i < ncpus; i++) {
-		sum->local_resets += v[i].local_resets;
-		sum->syns_dropped += v[i].syns_dropped;
-		sum->segs_dropped += v[i].segs_dropped;
-		sum->peer_resets += v[i].peer_resets;
-		sum->socks_destroyed += v[i].socks_destroyed;
-	}
+	for (i = 0; i < ncpus; i++)
+		pf_counters_add(sum, &v[i]);
 	free(v);
 }
 
@@ -94,9 +89,9 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s\n", "PROTO", "ADDRESS",
-		       "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST", "SYNDROP", "SEGDROP",
-		       "PEERRST", "DESTROY");
+		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s %8s %8s %10s\n",
+		       "PROTO", "ADDRESS", "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST",
+		       "SYNDROP", "SEGDROP", "PEERRST", "DESTROY", "KNOCKS", "DRAINED", "DISCARDED");
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -115,12 +110,13 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 			pf_print_counters_json(&c);
 			printf("}");
 		} else {
-			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu\n",
+			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu "
+			       "%8llu %8llu %10llu\n",
 			       pf_proto_name(key.proto), addr, ntohs(key.port),
 			       pf_direction_name(policy.direction), pf_method_name(policy.method),
 			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since,
 			       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets,
-			       c.socks_destroyed);
+			       c.socks_destroyed, c.knocks, c.drained, c.discarded_bytes);
 		}
 		first = false;
 	}
@@ -226,9 +222,9 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		pf_print_counters_json(&c);
 		printf("}\n");
 	} else {
-		printf("%s\ncounters:      local_resets %llu, syns_dropped %llu, segs_dropped %llu, "
-		       "peer_resets %llu, socks_destroyed %llu\n", first ? " none" : "",
-		       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets, c.socks_destroyed);
+		printf("%s\ncounters:      ", first ? " none" : "");
+		pf_print_counters_text(&c);
+		putchar('\n');
 	}
 	if (n >= 0)
 		free(ifs);

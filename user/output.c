@@ -22,9 +22,31 @@ void pf_print_json_string(const char *s)
 
 void pf_print_counters_json(const struct pf_counters *c)
 {
-	printf("{\"local_resets\": %llu, \"syns_dropped\": %llu, \"segs_dropped\": %llu, "
-	       "\"peer_resets\": %llu, \"socks_destroyed\": %llu}",
-	       c->local_resets, c->syns_dropped, c->segs_dropped, c->peer_resets, c->socks_destroyed);
+	const char *sep = "";
+
+	putchar('{');
+#define PF_COUNTER_JSON(name, help) \
+	printf("%s\"" #name "\": %llu", sep, (unsigned long long)c->name), sep = ", ";
+	PF_COUNTERS(PF_COUNTER_JSON)
+#undef PF_COUNTER_JSON
+	putchar('}');
+}
+
+void pf_print_counters_text(const struct pf_counters *c)
+{
+	const char *sep = "";
+
+#define PF_COUNTER_TEXT(name, help) \
+	printf("%s" #name " %llu", sep, (unsigned long long)c->name), sep = ", ";
+	PF_COUNTERS(PF_COUNTER_TEXT)
+#undef PF_COUNTER_TEXT
+}
+
+void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c)
+{
+#define PF_COUNTER_ADD(name, help) sum->name += c->name;
+	PF_COUNTERS(PF_COUNTER_ADD)
+#undef PF_COUNTER_ADD
 }
 
 void pf_format_time(__u64 t, char *buf, size_t n)

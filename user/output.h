@@ -9,6 +9,10 @@
 
 void pf_print_json_string(const char *s);
 void pf_print_counters_json(const struct pf_counters *c);
+/* "local_resets 0, syns_dropped 2, ..." */
+void pf_print_counters_text(const struct pf_counters *c);
+/* sum += c, field by field (per-CPU values into one). */
+void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c);
 /* Seconds since the epoch as "2026-11-25T04:10:00Z". */
 void pf_format_time(__u64 t, char *buf, size_t n);
 

@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "fixture.h"
+#include "output.h"
 #include "needroot.h"
 #include "fence.skel.h"
 
@@ -307,13 +308,8 @@ static struct pf_counters sum_counters(int map_fd, const void *key)
 
 	err = bpf_map_lookup_elem(map_fd, key, per_cpu);
 	cr_assert_eq(err, 0, "read counters: %s", strerror(errno));
-	for (i = 0; i < ncpus; i++) {
-		sum.local_resets += per_cpu[i].local_resets;
-		sum.syns_dropped += per_cpu[i].syns_dropped;
-		sum.segs_dropped += per_cpu[i].segs_dropped;
-		sum.peer_resets += per_cpu[i].peer_resets;
-		sum.socks_destroyed += per_cpu[i].socks_destroyed;
-	}
+	for (i = 0; i < ncpus; i++)
+		pf_counters_add(&sum, &per_cpu[i]);
 	return sum;
 }
 
