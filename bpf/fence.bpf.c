@@ -180,6 +180,15 @@ static __always_inline int reset_peer(struct __sk_buff *skb, const struct pf_pac
 	return 0;
 }
 
+/* A segment to a portal whose connections are being drained: the server
+ * must see the peer acknowledge its replies, and no new command. */
+static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_packet *pkt)
+{
+	if (!pkt->payload_len)
+		return TC_ACT_OK;	/* pure ACK, window update, FIN */
+	return TC_ACT_OK;	/* TODO(drain): cut to the ACK it carries */
+}
+
 SEC("tc")
 int fence_ingress(struct __sk_buff *skb)
 {
@@ -189,7 +198,12 @@ int fence_ingress(struct __sk_buff *skb)
 	if (parse_packet(skb, &pkt))
 		return TC_ACT_OK;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
-	if (!policy || !(policy->direction & PF_DIR_IN))
+	if (!policy)
+		return TC_ACT_OK;
+	if ((policy->flags & PF_F_DRAINING) && pkt.proto == IPPROTO_TCP &&
+	    (pkt.tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) != TCP_FL_SYN)
+		return drain_inbound(skb, &pkt);
+	if (!(policy->direction & PF_DIR_IN))
 		return TC_ACT_OK;
 
 	if (pkt.proto == IPPROTO_UDP) {
@@ -224,6 +238,10 @@ int fence_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);
 	if (!policy || !(policy->direction & PF_DIR_OUT))
+		return TC_ACT_OK;
+	/* Draining: the replies already written reach the peer, and so does
+	 * the RST of each socket the sweep destroys once drained. */
+	if (policy->flags & PF_F_DRAINING)
 		return TC_ACT_OK;
 
 	if (pkt.proto == IPPROTO_UDP) {
