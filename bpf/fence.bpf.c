@@ -180,6 +180,81 @@ static __always_inline int reset_peer(struct __sk_buff *skb, const struct pf_pac
 	return 0;
 }
 
+/*
+ * Remembers a peer knocking on a fenced portal, for the wake-up when the
+ * portal opens: a dropped SYN with its whole TCP header, so that it can be
+ * replayed to the listener then; a segment of a connection this node does
+ * not have, with the sequence number an RST must carry to be accepted.
+ * Segments of connections the node holds are no knock: their socket
+ * answers them. Returns 1 when recorded. A global function: the socket
+ * lookup and the copy are verified once, and cost nothing unless fenced.
+ */
+__noinline int record_knock(struct __sk_buff *skb, const struct pf_packet *pkt, __u64 counters_id)
+{
+	struct pf_knock_key key = {};
+	struct pf_knock knock = {};
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk;
+	__u32 len;
+
+	if (!pkt || (pkt->tcp_flags & TCP_FL_RST))
+		return 0;
+	key.family = pkt->family;
+	key.local_port = pkt->dport;
+	key.remote_port = pkt->sport;
+	__builtin_memcpy(key.local_addr, pkt->daddr, 16);
+	__builtin_memcpy(key.remote_addr, pkt->saddr, 16);
+	knock.counters_id = counters_id;
+	knock.seq = pkt->seq;
+	knock.ack_seq = pkt->ack_seq;
+
+	if ((pkt->tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) == TCP_FL_SYN) {
+		/* doff * 4: a multiple of 4, at most 60; the mask is what
+		 * lets the verifier see the copy's bound */
+		len = pkt->l4_hlen & 0x3C;
+		if (len < sizeof(struct tcphdr))
+			return 0;
+		if (bpf_skb_load_bytes(skb, pkt->l4_off, knock.tcp, len))
+			return 0;
+		knock.kind = PF_KNOCK_SYN;
+		knock.tcp_len = len;
+	} else {
+		if (pkt->family == AF_INET) {
+			tuple.ipv4.saddr = pkt->saddr[0];
+			tuple.ipv4.daddr = pkt->daddr[0];
+			tuple.ipv4.sport = pkt->sport;
+			tuple.ipv4.dport = pkt->dport;
+			len = sizeof(tuple.ipv4);
+		} else {
+			__builtin_memcpy(tuple.ipv6.saddr, pkt->saddr, 16);
+			__builtin_memcpy(tuple.ipv6.daddr, pkt->daddr, 16);
+			tuple.ipv6.sport = pkt->sport;
+			tuple.ipv6.dport = pkt->dport;
+			len = sizeof(tuple.ipv6);
+		}
+		/* the lookup falls back to the listener: only that is no
+		 * connection */
+		sk = bpf_skc_lookup_tcp(skb, &tuple, len, BPF_F_CURRENT_NETNS, 0);
+		if (sk) {
+			bool held = sk->state != BPF_TCP_LISTEN;
+
+			bpf_sk_release(sk);
+			if (held)
+				return 0;
+		}
+		knock.kind = PF_KNOCK_SEGMENT;
+	}
+	knock.seen = bpf_ktime_get_ns();
+	return bpf_map_update_elem(&knocks, &key, &knock, BPF_ANY) == 0;
+}
+
+static __always_inline void knock(struct __sk_buff *skb, const struct pf_packet *pkt,
+				  struct pf_policy *policy)
+{
+	if (record_knock(skb, pkt, policy->counters_id))
+		PF_COUNT(policy, knocks);
+}
+
 /* A segment to a portal whose connections are being drained: the server
  * must see the peer acknowledge its replies, and no new command. */
 static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_packet *pkt)
@@ -214,16 +289,22 @@ int fence_ingress(struct __sk_buff *skb)
 		PF_COUNT(policy, syns_dropped);
 		if (policy->method == PF_METHOD_REJECT)
 			return reject_to_peer(skb, &pkt, policy);
+		knock(skb, &pkt, policy);
 		return TC_ACT_SHOT;
 	}
 	/* With "both" the peer's segments reach the local socket, and whatever
-	 * it answers is turned into its own reset on egress. */
-	if (policy->direction == PF_DIR_BOTH)
+	 * it answers is turned into its own reset on egress: with "drop" the
+	 * peer hears nothing and waits, so it is remembered. */
+	if (policy->direction == PF_DIR_BOTH) {
+		if (policy->method == PF_METHOD_DROP)
+			knock(skb, &pkt, policy);
 		return TC_ACT_OK;
+	}
 
 	PF_COUNT(policy, segs_dropped);
 	if (policy->method == PF_METHOD_REJECT && !(pkt.tcp_flags & TCP_FL_RST))
 		return reject_to_peer(skb, &pkt, policy);
+	knock(skb, &pkt, policy);
 	return TC_ACT_SHOT;
 }
 

@@ -43,6 +43,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } devices SEC(".maps");
 
+/* Peers that knocked on a fenced portal, for "unblock" to wake them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct pf_knock_key);
+	__type(value, struct pf_knock);
+	__uint(max_entries, PF_MAX_KNOCKS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} knocks SEC(".maps");
+
+/* Counters the CLI keeps (peers woken): user space maps it and adds
+ * atomically, so concurrent commands never lose a count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pf_cli_counters);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cli_stats SEC(".maps");
+
 static __always_inline struct pf_policy *
 portal_lookup(__u8 proto, __u8 family, const __be32 *addr, __be16 port)
 {

@@ -46,6 +46,8 @@ struct pf_packet {
 	void *data;		/* skb->data of the current parse */
 	__u32 need;		/* bytes of linear data the parse ran short of */
 	__u32 l3_off;		/* start of the IP header */
+	__u32 l4_off;		/* start of the TCP/UDP header */
+	__u32 l4_hlen;		/* TCP header length, options included */
 	__u32 payload_len;	/* L4 payload bytes (whole GSO super-packet) */
 	__u16 eth_proto;	/* host order, after VLAN tags */
 	__u8 family;		/* AF_INET / AF_INET6 */
@@ -212,6 +214,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *p
 
 static __always_inline int parse_l4(struct pf_packet *pkt, __u32 l4, void *end)
 {
+	pkt->l4_off = l4;
 	if (pkt->proto == IPPROTO_TCP) {
 		struct tcphdr *th = pkt->data + l4;
 		__u32 doff;
@@ -226,6 +229,7 @@ static __always_inline int parse_l4(struct pf_packet *pkt, __u32 l4, void *end)
 		pkt->seq = th->seq;
 		pkt->ack_seq = th->ack_seq;
 		pkt->tcp_flags = ((__u8 *)th)[13];
+		pkt->l4_hlen = doff;
 		pkt->payload_len -= doff;
 		return 0;
 	}

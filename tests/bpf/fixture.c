@@ -36,11 +36,11 @@ static const char *const pinned_progs[] = { PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGR
 
 struct fixture {
 	int lock_fd;
-	int portals_fd, stats_fd, portal_stats_fd;
+	int portals_fd, stats_fd, portal_stats_fd, knocks_fd;
 	int prog_fd[2];		/* by enum fx_hook */
 };
 
-static struct fixture fx = { -1, -1, -1, -1, { -1, -1 } };
+static struct fixture fx = { -1, -1, -1, -1, -1, { -1, -1 } };
 static __u64 next_counters_id = 1;
 static int capture_fd = -1;
 
@@ -169,17 +169,19 @@ void fx_setup(void)
 	fx.portals_fd = open_pin(PF_PIN_PORTALS);
 	fx.stats_fd = open_pin(PF_PIN_STATS);
 	fx.portal_stats_fd = open_pin(PF_PIN_PORTAL_STATS);
+	fx.knocks_fd = open_pin(PF_PIN_KNOCKS);
 	fx.prog_fd[FX_INGRESS] = open_pin(PF_PIN_PROG_INGRESS);
 	fx.prog_fd[FX_EGRESS] = open_pin(PF_PIN_PROG_EGRESS);
 	empty_map(fx.portals_fd, sizeof(struct pf_portal_key));
 	empty_map(fx.portal_stats_fd, sizeof(__u64));
+	empty_map(fx.knocks_fd, sizeof(struct pf_knock_key));
 	zero_stats();
 }
 
 void fx_teardown(void)
 {
 	int *fds[] = { &capture_fd, &fx.portals_fd, &fx.stats_fd, &fx.portal_stats_fd,
-		       &fx.prog_fd[0], &fx.prog_fd[1], &fx.lock_fd };
+		       &fx.knocks_fd, &fx.prog_fd[0], &fx.prog_fd[1], &fx.lock_fd };
 	size_t i;
 
 	/* the lock last: the maps are this test's until then */
@@ -311,6 +313,33 @@ static struct pf_counters sum_counters(int map_fd, const void *key)
 	for (i = 0; i < ncpus; i++)
 		pf_counters_add(&sum, &per_cpu[i]);
 	return sum;
+}
+
+bool fx_knock(const struct pkt_spec *s, struct pf_knock *knock)
+{
+	struct pf_knock_key key = {
+		.family = (__u8)s->family,
+		.local_port = htons(s->dport),
+		.remote_port = htons(s->sport),
+	};
+	size_t alen = s->family == AF_INET ? 4 : 16;
+
+	memcpy(key.local_addr, s->daddr, alen);
+	memcpy(key.remote_addr, s->saddr, alen);
+	return bpf_map_lookup_elem(fx.knocks_fd, &key, knock) == 0;
+}
+
+unsigned int fx_knock_count(void)
+{
+	struct pf_knock_key key, next, *prev = NULL;
+	unsigned int n = 0;
+
+	while (bpf_map_get_next_key(fx.knocks_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
 }
 
 struct pf_counters fx_stats(void)

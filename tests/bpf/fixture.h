@@ -75,6 +75,12 @@ struct pkt_spec fx_from_portal(int family, uint8_t flags);
 struct pf_counters fx_stats(void);
 struct pf_counters fx_portal_stats(__u64 counters_id);
 
+/* The knock recorded for the peer -> portal connection of s (a spec of a
+ * segment to the portal); false if there is none. */
+bool fx_knock(const struct pkt_spec *s, struct pf_knock *knock);
+/* How many knocks the map holds. */
+unsigned int fx_knock_count(void);
+
 /* Frames bpf_clone_redirect() put on lo, read from a packet socket. */
 void fx_capture_start(void);
 /* Next captured frame into buf; its length, or 0 when none is waiting. */
