@@ -244,22 +244,23 @@ Test(peer_reset, syn_reject_counts_syn_and_peer_reset)
 	counters_are(id, (struct pf_counters){ .syns_dropped = 1, .peer_resets = 1 });
 }
 
-Test(peer_reset, syn_drop_counts_syn_only)
+/* and the silent drop leaves the peer waiting: it is a knock */
+Test(peer_reset, syn_drop_counts_syn_and_knock_only)
 {
 	struct pkt_spec s = fx_to_portal(AF_INET, PKT_TCP_SYN);
 	__u64 id = fx_fence_tcp(V4_PORTAL, PF_DIR_BOTH, PF_METHOD_DROP);
 
 	fx_run_spec(FX_INGRESS, &s, &r);
-	counters_are(id, (struct pf_counters){ .syns_dropped = 1 });
+	counters_are(id, (struct pf_counters){ .syns_dropped = 1, .knocks = 1 });
 }
 
-Test(peer_reset, data_in_drop_counts_segment)
+Test(peer_reset, data_in_drop_counts_segment_and_knock)
 {
 	struct pkt_spec s = fx_to_portal(AF_INET, PKT_TCP_ACK);
 	__u64 id = fx_fence_tcp(V4_PORTAL, PF_DIR_IN, PF_METHOD_DROP);
 
 	fx_run_spec(FX_INGRESS, &s, &r);
-	counters_are(id, (struct pf_counters){ .segs_dropped = 1 });
+	counters_are(id, (struct pf_counters){ .segs_dropped = 1, .knocks = 1 });
 }
 
 Test(peer_reset, data_in_reject_counts_segment_and_peer_reset)
