@@ -31,6 +31,8 @@
 /* Peers remembered while their portal is fenced, for the wake-up when it
  * opens: least recently seen go first. */
 #define PF_MAX_KNOCKS		16384
+/* Peers one unblock wakes at most; the rest stay recorded for the next. */
+#define PF_WAKE_MAX		4096
 
 /*
  * Fence table key (LPM trie). The bits after prefixlen are matched in

@@ -6,35 +6,84 @@
  * such socket and resets it, so the peer reconnects at once. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
 #include "output.h"
+#include "rawtcp.h"
 #include "sockdiag.h"
+#include "wake.h"
 
 #define TCP_ESTABLISHED_STATE 1
+
+struct knocked_out {
+	bool json, first;
+	__u64 now;
+};
+
+static void print_knock(const struct pf_knock_key *k, const struct pf_knock *knock, void *arg)
+{
+	struct knocked_out *o = arg;
+	const char *kind = knock->kind == PF_KNOCK_SYN ? "syn" : "segment";
+	__u64 age_ms = o->now > knock->seen ? (o->now - knock->seen) / 1000000 : 0;
+	char local[64], remote[64];
+
+	pf_format_endpoint(k->family, k->local_addr, ntohs(k->local_port), local, sizeof(local));
+	pf_format_endpoint(k->family, k->remote_addr, ntohs(k->remote_port), remote, sizeof(remote));
+	if (o->json)
+		printf("%s{\"local\": \"%s\", \"remote\": \"%s\", \"kind\": \"%s\", "
+		       "\"age_ms\": %llu}", o->first ? "" : ", ", local, remote, kind, age_ms);
+	else
+		printf("%s\t%s\t%s\t%llums\n", local, remote, kind, age_ms);
+	o->first = false;
+}
+
+/* The peers recorded while the portal was fenced, which unblock will wake. */
+static int list_knocked(const struct pf_env *env, const struct pf_portal_args *pa, bool json)
+{
+	struct knocked_out o = { .json = json, .first = true };
+	struct timespec ts;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	o.now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	if (json)
+		printf("[");
+	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);
+	if (json)
+		printf("]\n");
+	if (n == -EACCES || n == -EPERM)
+		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
+			       PF_PIN_KNOCKS);
+	if (n < 0 && n != -ENOENT)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot read '%s/%s': %s", env->pin_dir,
+			       PF_PIN_KNOCKS, strerror(-n));
+	return PF_EXIT_OK;
+}
 
 int cmd_conns(struct pf_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		PF_OPT_PORTAL,
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "knocked", no_argument, NULL, OPT_KNOCKED },
 		PF_OPT_HELP,
 		{}
 	};
 	static const char usage[] =
-		"[--ip A[/LEN]] [--port P] [--json]\n"
+		"[--ip A[/LEN]] [--port P] [--json] [--knocked]\n"
 		"Established TCP connections whose local end is the portal, one\n"
-		"'local<TAB>remote' line each (portblock's tickle file format).\n";
+		"'local<TAB>remote' line each (portblock's tickle file format).\n"
+		"With --knocked: the peers that knocked while it was fenced, which\n"
+		"unblock wakes, 'local<TAB>remote<TAB>syn|segment<TAB>AGE' each.\n";
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
 	struct pf_conn *conns = NULL;
-	bool json = false, first = true;
+	bool json = false, first = true, knocked = false;
 	int opt, rc, n, i;
 
 	if (!pa)
@@ -49,8 +98,8 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 		}
 		if (rc)
 			continue;
-		if (opt == OPT_JSON) {
-			json = true;
+		if (opt == OPT_JSON || opt == OPT_KNOCKED) {
+			*(opt == OPT_JSON ? &json : &knocked) = true;
 			continue;
 		}
 		free(pa);
@@ -59,7 +108,9 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 	rc = pf_opts_end(env, argc, argv, pa, false);
 	if (!rc && pa->portal.proto != IPPROTO_TCP)
 		rc = pf_fail(env, PF_EXIT_USAGE, "conns lists TCP connections only");
-	if (rc) {
+	if (!rc && knocked)
+		rc = list_knocked(env, pa, json);
+	if (rc || knocked) {
 		free(pa);
 		return rc;
 	}
@@ -98,86 +149,22 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 	return PF_EXIT_OK;
 }
 
-static __u16 csum_finish(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
-static __u32 csum_add(__u32 sum, const void *data, size_t len)
-{
-	const __u8 *p = data;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (__u32)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (__u32)p[len - 1] << 8;
-	return sum;
-}
-
-/* One ACK with seq 0, ack 0 from local to remote, through a raw socket
- * that carries our own IP header (the local address may be any). */
+/* One ACK with seq 0, ack 0 from local to remote. */
 static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
 		       const struct pf_addr *remote, __u16 rport, int count)
 {
-	struct { union { struct iphdr v4; struct ip6_hdr v6; } ip; struct tcphdr th; } pkt;
-	struct sockaddr_storage dst = {};
-	size_t iplen = family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ip6_hdr);
-	size_t alen = family == AF_INET ? 4 : 16;
-	struct tcphdr *th = (struct tcphdr *)((char *)&pkt + iplen);
-	__u32 sum = 0;
-	int fd, one = 1, i, err = 0;
+	struct tcphdr th = {
+		.source = htons(lport),
+		.dest = htons(rport),
+		.doff = 5,
+		.ack = 1,
+		.window = htons(1234),
+	};
+	int fd = pf_raw_open(family), err;
 
-	memset(&pkt, 0, sizeof(pkt));
-	memset(th, 0, sizeof(*th));
-	th->source = htons(lport);
-	th->dest = htons(rport);
-	th->doff = 5;
-	th->ack = 1;
-	th->window = htons(1234);
-	sum = csum_add(sum, local->a, alen);
-	sum = csum_add(sum, remote->a, alen);
-	sum += IPPROTO_TCP + sizeof(*th);
-	sum = csum_add(sum, th, sizeof(*th));
-	th->check = htons(csum_finish(sum));
-
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
-
-		pkt.ip.v4.version = 4;
-		pkt.ip.v4.ihl = 5;
-		pkt.ip.v4.ttl = 64;
-		pkt.ip.v4.protocol = IPPROTO_TCP;
-		pkt.ip.v4.tot_len = htons((__u16)(iplen + sizeof(*th)));
-		memcpy(&pkt.ip.v4.saddr, local->a, 4);
-		memcpy(&pkt.ip.v4.daddr, remote->a, 4);
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, remote->a, 4);
-		/* the kernel fills in the IPv4 header checksum */
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
-
-		pkt.ip.v6.ip6_flow = htonl(6U << 28);
-		pkt.ip.v6.ip6_plen = htons(sizeof(*th));
-		pkt.ip.v6.ip6_nxt = IPPROTO_TCP;
-		pkt.ip.v6.ip6_hlim = 64;
-		memcpy(&pkt.ip.v6.ip6_src, local->a, 16);
-		memcpy(&pkt.ip.v6.ip6_dst, remote->a, 16);
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, remote->a, 16);
-	}
-	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (fd < 0)
-		return -errno;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_HDRINCL, &one, sizeof(one));
-	for (i = 0; i < count && !err; i++) {
-		if (sendto(fd, &pkt, iplen + sizeof(*th), 0, (struct sockaddr *)&dst,
-			   family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) < 0)
-			err = -errno;
-	}
+		return fd;
+	err = pf_raw_send(fd, family, local->a, remote->a, &th, sizeof(th), count);
 	close(fd);
 	return err;
 }

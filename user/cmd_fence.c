@@ -14,6 +14,7 @@
 #include "options.h"
 #include "pins.h"
 #include "sweep.h"
+#include "wake.h"
 
 static void portal_defaults(struct pf_portal_args *pa)
 {
@@ -215,13 +216,15 @@ out:
 	return rc;
 }
 
-/* Shared by unblock and check: parse --ip/--port/--proto (+ --exact). */
+/* Shared by unblock and check: parse --ip/--port/--proto, and --exact
+ * (check) or --no-wake (unblock) where the caller takes it. */
 static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct pf_portal_args *pa,
-			     const char *usage, bool *exact)
+			     const char *usage, bool *exact, bool *no_wake)
 {
 	static const struct option opts[] = {
 		PF_OPT_PORTAL,
 		{ "exact", no_argument, NULL, OPT_EXACT },
+		{ "no-wake", no_argument, NULL, OPT_NO_WAKE },
 		PF_OPT_HELP,
 		{}
 	};
@@ -239,6 +242,10 @@ static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct p
 			*exact = true;
 			continue;
 		}
+		if (opt == OPT_NO_WAKE && no_wake) {
+			*no_wake = true;
+			continue;
+		}
 		if (opt == OPT_HELP) {
 			pf_usage(env, usage, PF_EXIT_OK);
 			return -1;
@@ -248,20 +255,39 @@ static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct p
 	return pf_opts_end(env, argc, argv, pa, true);
 }
 
+static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, const char *reason,
+			void *arg)
+{
+	char local[64], remote[64];
+
+	(void)arg;
+	pf_format_endpoint(k->family, k->local_addr, ntohs(k->local_port), local, sizeof(local));
+	pf_format_endpoint(k->family, k->remote_addr, ntohs(k->remote_port), remote, sizeof(remote));
+	if (how == PF_WAKE_SKIPPED)
+		printf("not woken %s\t%s (%s)\n", local, remote, reason);
+	else
+		printf("woke %s\t%s (%s)\n", local, remote,
+		       how == PF_WAKE_CONNECT ? "SYN replayed" : "reset");
+}
+
 int cmd_unblock(struct pf_env *env, int argc, char **argv)
 {
 	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp]\n"
+		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--no-wake]\n"
 		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
-		"with). Idempotent: a portal that is not fenced is not an error.\n";
+		"with), then wake the peers that knocked while it was fenced (unless\n"
+		"--no-wake): a dropped SYN is replayed so the pending connect completes,\n"
+		"a peer holding a connection this node does not have is reset. Idempotent:\n"
+		"a portal that is not fenced is not an error.\n";
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	int rc, portals_fd, stats_fd, port;
+	int rc, portals_fd, stats_fd, port, woken;
 	struct pf_portal_key key;
+	bool no_wake = false;
 	char what[256];
 
 	if (!pa)
 		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, NULL);
+	rc = parse_portal_only(env, argc, argv, pa, usage, NULL, &no_wake);
 	if (rc) {
 		free(pa);
 		return rc < 0 ? PF_EXIT_OK : rc;
@@ -279,6 +305,13 @@ int cmd_unblock(struct pf_env *env, int argc, char **argv)
 	if (!rc) {
 		describe(pa, what, sizeof(what));
 		printf("unfenced %s\n", what);
+	}
+	if (!rc && portals_fd >= 0 && pa->portal.proto == IPPROTO_TCP) {
+		woken = pf_wake(env->pin_dir, &pa->portal, !no_wake, print_woken, NULL);
+		if (woken < 0)
+			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
+		else if (woken)
+			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
 	}
 	if (portals_fd >= 0)
 		close(portals_fd);
@@ -304,7 +337,7 @@ int cmd_check(struct pf_env *env, int argc, char **argv)
 
 	if (!pa)
 		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, &exact);
+	rc = parse_portal_only(env, argc, argv, pa, usage, &exact, NULL);
 	if (rc) {
 		free(pa);
 		return rc < 0 ? PF_EXIT_OK : rc;

@@ -34,6 +34,19 @@ static void read_counters(int fd, const void *key, struct pf_counters *sum)
 	free(v);
 }
 
+/* The CLI's own counters; zeros if not loaded. */
+static void read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli)
+{
+	int fd = pf_pin_open(pin_dir, PF_PIN_CLI_STATS);
+	__u32 zero = 0;
+
+	memset(cli, 0, sizeof(*cli));
+	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, cli))
+		memset(cli, 0, sizeof(*cli));
+	if (fd >= 0)
+		close(fd);
+}
+
 static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
 {
 	static const struct option opts[] = {
@@ -107,7 +120,7 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 			       first ? "" : ",", pf_proto_name(key.proto), addr, ntohs(key.port),
 			       pf_direction_name(policy.direction), pf_method_name(policy.method),
 			       policy.flags & PF_F_KEEP_ESTABLISHED ? "true" : "false", since);
-			pf_print_counters_json(&c);
+			pf_print_counters_json(&c, NULL);
 			printf("}");
 		} else {
 			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu "
@@ -164,6 +177,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	struct pf_iface *ifs = NULL;
 	struct utsname un;
 	struct pf_counters c;
+	struct pf_cli_counters cli = {};
 	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
 	const char *mechanism;
 	int rc, n, i, stats_fd, portals_fd;
@@ -179,6 +193,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	portals_fd = pf_pin_open(env->pin_dir, PF_PIN_PORTALS);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
 	read_counters(stats_fd, &zero, &c);
+	read_cli_counters(env->pin_dir, &cli);
 	portals = count_portals(portals_fd);
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = kernel_has_func("bpf_sock_destroy");
@@ -219,11 +234,11 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	}
 	if (json) {
 		printf("], \"counters\": ");
-		pf_print_counters_json(&c);
+		pf_print_counters_json(&c, &cli);
 		printf("}\n");
 	} else {
 		printf("%s\ncounters:      ", first ? " none" : "");
-		pf_print_counters_text(&c);
+		pf_print_counters_text(&c, &cli);
 		putchar('\n');
 	}
 	if (n >= 0)

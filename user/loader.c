@@ -17,7 +17,8 @@
 #include "sweep.skel.h"
 
 static const char *const pinned_maps[] = {
-	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES,
+	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
+	PF_PIN_CLI_STATS,
 };
 
 bool pf_loaded(const char *dir)

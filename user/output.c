@@ -20,26 +20,38 @@ void pf_print_json_string(const char *s)
 	putchar('"');
 }
 
-void pf_print_counters_json(const struct pf_counters *c)
+void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli)
 {
 	const char *sep = "";
 
 	putchar('{');
 #define PF_COUNTER_JSON(name, help) \
 	printf("%s\"" #name "\": %llu", sep, (unsigned long long)c->name), sep = ", ";
+#define PF_CLI_COUNTER_JSON(name, help) \
+	printf("%s\"" #name "\": %llu", sep, (unsigned long long)cli->name), sep = ", ";
 	PF_COUNTERS(PF_COUNTER_JSON)
+	if (cli) {
+		PF_CLI_COUNTERS(PF_CLI_COUNTER_JSON)
+	}
 #undef PF_COUNTER_JSON
+#undef PF_CLI_COUNTER_JSON
 	putchar('}');
 }
 
-void pf_print_counters_text(const struct pf_counters *c)
+void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli)
 {
 	const char *sep = "";
 
 #define PF_COUNTER_TEXT(name, help) \
 	printf("%s" #name " %llu", sep, (unsigned long long)c->name), sep = ", ";
+#define PF_CLI_COUNTER_TEXT(name, help) \
+	printf("%s" #name " %llu", sep, (unsigned long long)cli->name), sep = ", ";
 	PF_COUNTERS(PF_COUNTER_TEXT)
+	if (cli) {
+		PF_CLI_COUNTERS(PF_CLI_COUNTER_TEXT)
+	}
 #undef PF_COUNTER_TEXT
+#undef PF_CLI_COUNTER_TEXT
 }
 
 void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c)

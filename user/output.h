@@ -8,9 +8,10 @@
 #include "portfence.h"
 
 void pf_print_json_string(const char *s);
-void pf_print_counters_json(const struct pf_counters *c);
+/* The counters as a JSON object; with cli, the CLI's own ones too. */
+void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli);
 /* "local_resets 0, syns_dropped 2, ..." */
-void pf_print_counters_text(const struct pf_counters *c);
+void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli);
 /* sum += c, field by field (per-CPU values into one). */
 void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c);
 /* Seconds since the epoch as "2026-11-25T04:10:00Z". */

@@ -14,6 +14,15 @@
                                       reset R aborted A closed C" (reset:
                                       ECONNRESET, aborted: any other error,
                                       closed: EOF)
+  peer.py connect ADDR PORT STATUS    one blocking connect(): STATUS says
+                                      "connecting T", then "connected T",
+                                      "refused T" or "error E T" (T: the
+                                      system's CLOCK_MONOTONIC, seconds);
+                                      the connection is kept open
+  peer.py stale ADDR PORT STATUS      connect ("connected T"); on SIGUSR1
+                                      send 100 bytes ("sent T"), then wait
+                                      for the connection's end: "reset T",
+                                      "closed T" or "error E T"
   peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N
                                       last SHA" (SHA: of the last one's data)
   peer.py udp-send SADDR SPORT DADDR DPORT N
@@ -65,6 +74,43 @@ def reader(addr, port, status):
         total += len(data)
         write_status(status, "connected %d %d" % (lport, total))
         time.sleep(0.05)
+
+
+def now():
+    return "%.3f" % time.monotonic()
+
+
+def connect(addr, port, status):
+    sock = socket.socket(family(addr), socket.SOCK_STREAM)
+    write_status(status, "connecting " + now())
+    try:
+        sock.connect((addr, port))
+        write_status(status, "connected " + now())
+    except ConnectionRefusedError:
+        write_status(status, "refused " + now())
+        return
+    except OSError as e:
+        write_status(status, "error %s %s" % (e.errno, now()))
+        return
+    while True:
+        signal.pause()
+
+
+def stale(addr, port, status):
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+    sock = socket.create_connection((addr, port), timeout=3)
+    sock.settimeout(None)
+    write_status(status, "connected " + now())
+    signal.sigwait([signal.SIGUSR1])
+    sock.send(b"s" * 100)
+    write_status(status, "sent " + now())
+    try:
+        data = sock.recv(65536)
+        write_status(status, ("closed " if not data else "data ") + now())
+    except ConnectionResetError:
+        write_status(status, "reset " + now())
+    except OSError as e:
+        write_status(status, "error %s %s" % (e.errno, now()))
 
 
 def quiet_server(addr, port, status):
@@ -191,6 +237,10 @@ def raw_send(dev, dmac, saddr, daddr, dport, size, kind):
 def main(argv):
     if len(argv) == 5 and argv[1] == "reader":
         reader(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 5 and argv[1] == "connect":
+        connect(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 5 and argv[1] == "stale":
+        stale(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "quiet-server":
         quiet_server(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "udp-recv":
