@@ -111,8 +111,11 @@ $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
 $(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -liscsi
 
-# --- bench (owned by bench/): the BPF_PROG_TEST_RUN timer ---
-bench: $(BUILD)/bench/progrun
+# --- bench (owned by bench/): the BPF_PROG_TEST_RUN timer, the verifier's statistics ---
+bench: $(BUILD)/bench/progrun $(BUILD)/bench/verifier
 $(BUILD)/bench/progrun: bench/progrun.c include/portfence.h $(BUILD)/fence.skel.h | $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(BUILD)/bench/verifier: bench/verifier.c tests/lib/verifier_stats.h $(SKELS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $< -o $@ $(LDLIBS)
