@@ -19,12 +19,15 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct pf_pseudo_tcp {
-	__be32 saddr[4];
-	__be32 daddr[4];
-	__be32 len;
-	__be32 proto;
-	struct tcphdr th;
+/* What the TCP checksum covers besides the segment (RFC 793, RFC 8200). */
+struct pf_pseudo_v4 {
+	__be32 saddr, daddr;
+	__be32 len_proto;
+};
+
+struct pf_pseudo_v6 {
+	__be32 saddr[4], daddr[4];
+	__be32 len, proto;
 };
 
 static __always_inline __u16 csum_fold(__s64 sum)
@@ -42,16 +45,25 @@ static __always_inline __u16 csum_fold(__s64 sum)
  * and TCP checksums. With reverse, addresses, ports and MACs are swapped so
  * the RST answers pkt; without, it goes the same way pkt went. Trimming with
  * bpf_skb_change_tail() also linearises the skb and clears its GSO state,
- * which is what makes this work for TSO super-packets. A global function:
- * the verifier checks it once, not once per caller.
+ * which is what makes this work for TSO super-packets.
+ *
+ * The TCP checksum goes in through bpf_l4_csum_replace(), which follows the
+ * skb's checksum state: a locally sent segment is CHECKSUM_PARTIAL, and its
+ * checksum field must then hold only the pseudo-header's share, which the
+ * NIC (or skb_checksum_help() where the device does not offload) completes
+ * over the header; a full sum stored there would be summed again and the
+ * peer would drop the RST as corrupt. Any other skb gets the full sum.
+ *
+ * A global function: the verifier checks it once, not once per caller.
  */
 __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, bool reverse,
 			 __be32 seq, __be32 ack_seq)
 {
-	struct pf_pseudo_tcp ph = {};
 	__u8 macs[2 * ETH_ALEN], swapped[2 * ETH_ALEN];
-	__u32 l3, iphlen;
-	__s64 sum;
+	struct tcphdr th = {};
+	__be32 saddr[4], daddr[4];
+	__u32 l3, iphlen, check_off;
+	__s64 pseudo, header;
 
 	if (!pkt)
 		return -1;
@@ -70,22 +82,21 @@ __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, boo
 		__builtin_memcpy(swapped + ETH_ALEN, macs, ETH_ALEN);
 		if (bpf_skb_store_bytes(skb, 0, swapped, sizeof(swapped), 0))
 			return -1;
-		__builtin_memcpy(ph.saddr, pkt->daddr, 16);
-		__builtin_memcpy(ph.daddr, pkt->saddr, 16);
-		ph.th.source = pkt->dport;
-		ph.th.dest = pkt->sport;
+		__builtin_memcpy(saddr, pkt->daddr, 16);
+		__builtin_memcpy(daddr, pkt->saddr, 16);
+		th.source = pkt->dport;
+		th.dest = pkt->sport;
 	} else {
-		__builtin_memcpy(ph.saddr, pkt->saddr, 16);
-		__builtin_memcpy(ph.daddr, pkt->daddr, 16);
-		ph.th.source = pkt->sport;
-		ph.th.dest = pkt->dport;
+		__builtin_memcpy(saddr, pkt->saddr, 16);
+		__builtin_memcpy(daddr, pkt->daddr, 16);
+		th.source = pkt->sport;
+		th.dest = pkt->dport;
 	}
-	ph.th.seq = seq;
-	ph.th.ack_seq = ack_seq;
-	ph.th.doff = 5;
-	((__u8 *)&ph.th)[13] = TCP_FL_RST | TCP_FL_ACK;
-	ph.len = bpf_htonl(sizeof(struct tcphdr));
-	ph.proto = bpf_htonl(IPPROTO_TCP);
+	th.seq = seq;
+	th.ack_seq = ack_seq;
+	th.doff = 5;
+	((__u8 *)&th)[13] = TCP_FL_RST | TCP_FL_ACK;
+	header = bpf_csum_diff(NULL, 0, (__be32 *)&th, sizeof(th), 0);
 
 	if (pkt->family == AF_INET) {
 		struct iphdr iph = {
@@ -95,19 +106,17 @@ __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, boo
 			.frag_off = bpf_htons(IP_DF),
 			.ttl = 64,
 			.protocol = IPPROTO_TCP,
-			.saddr = ph.saddr[0],
-			.daddr = ph.daddr[0],
+			.saddr = saddr[0],
+			.daddr = daddr[0],
 		};
-		struct { __be32 saddr, daddr, len_proto; struct tcphdr th; } ph4 = {
-			.saddr = ph.saddr[0],
-			.daddr = ph.daddr[0],
+		struct pf_pseudo_v4 ph = {
+			.saddr = saddr[0],
+			.daddr = daddr[0],
 			.len_proto = bpf_htonl((IPPROTO_TCP << 16) | sizeof(struct tcphdr)),
-			.th = ph.th,
 		};
 
 		iph.check = csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&iph, sizeof(iph), 0));
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph4, sizeof(ph4), 0);
-		ph.th.check = csum_fold(sum);
+		pseudo = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
 		if (bpf_skb_store_bytes(skb, l3, &iph, sizeof(iph), 0))
 			return -1;
 	} else {
@@ -117,15 +126,25 @@ __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, boo
 			.nexthdr = IPPROTO_TCP,
 			.hop_limit = 64,
 		};
+		struct pf_pseudo_v6 ph = {
+			.len = bpf_htonl(sizeof(struct tcphdr)),
+			.proto = bpf_htonl(IPPROTO_TCP),
+		};
 
-		__builtin_memcpy(&ip6.saddr, ph.saddr, 16);
-		__builtin_memcpy(&ip6.daddr, ph.daddr, 16);
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
-		ph.th.check = csum_fold(sum);
+		__builtin_memcpy(&ip6.saddr, saddr, 16);
+		__builtin_memcpy(&ip6.daddr, daddr, 16);
+		__builtin_memcpy(ph.saddr, saddr, 16);
+		__builtin_memcpy(ph.daddr, daddr, 16);
+		pseudo = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
 		if (bpf_skb_store_bytes(skb, l3, &ip6, sizeof(ip6), 0))
 			return -1;
 	}
-	return bpf_skb_store_bytes(skb, l3 + iphlen, &ph.th, sizeof(ph.th), 0);
+	if (bpf_skb_store_bytes(skb, l3 + iphlen, &th, sizeof(th), 0))
+		return -1;
+	check_off = l3 + iphlen + __builtin_offsetof(struct tcphdr, check);
+	if (bpf_l4_csum_replace(skb, check_off, 0, pseudo, BPF_F_PSEUDO_HDR))
+		return -1;
+	return bpf_l4_csum_replace(skb, check_off, 0, header, 0);
 }
 
 /* The RST that answers pkt, RFC 793 style: its sequence number is the
