@@ -16,6 +16,7 @@
 #define TC_ACT_OK		0
 #define TC_ACT_SHOT		2
 #define BPF_F_INGRESS_FLAG	1	/* BPF_F_INGRESS */
+#define PACKET_HOST		0
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -274,6 +275,40 @@ static __always_inline void knock(struct __sk_buff *skb, const struct pf_packet 
 		PF_COUNT(policy, knocks);
 }
 
+/*
+ * Is a frame that matched a fence really for this host? A promiscuous
+ * device or a bridge port sees frames for other hosts (pkt_type), and a
+ * node that forwards routes traffic to portals it does not hold: none of
+ * that may be dropped, answered or recorded. Asked only once a fence
+ * matched, so unfenced traffic pays nothing for it. Where the route
+ * lookup cannot tell (forwarding off, as on most storage nodes, or a
+ * bridge port without addresses of its own), whatever came to our MAC is
+ * ours: the stack would deliver it or drop it, never pass it on.
+ */
+__noinline int to_this_host(struct __sk_buff *skb, const struct pf_packet *pkt)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	if (!pkt || skb->pkt_type != PACKET_HOST)
+		return 0;
+	fib.family = pkt->family;
+	fib.l4_protocol = pkt->proto;
+	fib.sport = pkt->sport;
+	fib.dport = pkt->dport;
+	fib.ifindex = skb->ifindex;
+	if (pkt->family == AF_INET) {
+		fib.ipv4_src = pkt->saddr[0];
+		fib.ipv4_dst = pkt->daddr[0];
+	} else {
+		__builtin_memcpy(fib.ipv6_src, pkt->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, pkt->daddr, 16);
+	}
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	return rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH &&
+	       rc != BPF_FIB_LKUP_RET_FRAG_NEEDED;
+}
+
 /* A segment to a portal whose connections are being drained: the server
  * must see the peer acknowledge its replies, and no new command. */
 static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_packet *pkt)
@@ -292,7 +327,7 @@ int fence_ingress(struct __sk_buff *skb)
 	if (parse_packet(skb, &pkt))
 		return TC_ACT_OK;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
-	if (!policy)
+	if (!policy || !to_this_host(skb, &pkt))
 		return TC_ACT_OK;
 	if ((policy->flags & PF_F_DRAINING) && pkt.proto == IPPROTO_TCP &&
 	    (pkt.tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) != TCP_FL_SYN)
@@ -338,6 +373,10 @@ int fence_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);
 	if (!policy || !(policy->direction & PF_DIR_OUT))
+		return TC_ACT_OK;
+	/* Received on some interface, so not sent by this host: traffic it
+	 * forwards or bridges is another host's to fence. */
+	if (skb->ingress_ifindex)
 		return TC_ACT_OK;
 	/* Draining: the replies already written reach the peer, and so does
 	 * the RST of each socket the sweep destroys once drained. */

@@ -288,9 +288,15 @@ static struct pkt_spec endpoints(int family, bool to_portal, uint8_t flags)
 	const char *portal = family == AF_INET ? V4_PORTAL : V6_PORTAL;
 	const char *peer = family == AF_INET ? V4_PEER : V6_PEER;
 
-	if (to_portal)
-		return pkt_spec_tcp(family, peer, PEER_PORT, portal, PORTAL_PORT, flags);
-	return pkt_spec_tcp(family, portal, PORTAL_PORT, peer, PEER_PORT, flags);
+	struct pkt_spec s;
+
+	if (!to_portal)
+		return pkt_spec_tcp(family, portal, PORTAL_PORT, peer, PEER_PORT, flags);
+	/* BPF_PROG_TEST_RUN receives the frame on the namespace's lo: addressed
+	 * to lo's MAC (all zeros) it is for this host (PACKET_HOST) */
+	s = pkt_spec_tcp(family, peer, PEER_PORT, portal, PORTAL_PORT, flags);
+	memset(s.dst_mac, 0, sizeof(s.dst_mac));
+	return s;
 }
 
 struct pkt_spec fx_to_portal(int family, uint8_t flags)
