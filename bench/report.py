@@ -10,6 +10,7 @@ number in the page comes from the raw lines of one `make bench` run.
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -76,7 +77,16 @@ CASES = {
                  "initiator stall in the window after it, and what the initiator counted "
                  "there. `none` has no fence at all. `completed per move` 0 with a stall as long "
                  "as the window: no I/O got through at all after that move; `rules_left`: "
-                 "DROP rules still in the INPUT chain of a node after the run."),
+                 "DROP rules still in the INPUT chain of a node after the run. "
+                 "`reissued`: commands in flight at a connection loss that were sent again; "
+                 "`reexecuted`: of those, writes the target had already executed (the "
+                 "initiator reads the chunk before the write goes out again). "
+                 "`portfence-libiscsi-*`: the initiator leaves reconnecting to libiscsi "
+                 "(its own re-login, backoff and re-queueing, NOP-Outs every 5 s, as under "
+                 "QEMU), nothing is loaded on a node before its first block start, and the "
+                 "unblock resources run with `wake` on or off (`wake` / `nowake`) and with "
+                 "or without `tickle_dir` (`tickle` / `notickle`); their moves are also "
+                 "given one by one below the table."),
 }
 
 PLOTS = {
@@ -227,6 +237,33 @@ def concurrency_table(rows):
                 f, n, wall(f, n, "start"), wall(f, n, "stop"),
                 worst("%s start failures" % f, n), worst("%s stop failures" % f, n), left,
                 r["n"]))
+    return "\n".join(out)
+
+
+PER_MOVE = re.compile(r"^move (\d+): (.*)$")
+
+
+def per_move_table(rows):
+    """One line per variant and move, from the `move N: ...` rows."""
+    moves, order = {}, []
+    for r in rows:
+        m = PER_MOVE.match(r["x"])
+        if not m or r["median"] is None:
+            continue
+        key = (r["series"], int(m.group(1)))
+        if key not in moves:
+            moves[key] = {}
+            order.append(key)
+        moves[key][m.group(2)] = r["median"]
+    if not order:
+        return None
+    out = ["| variant | move | move ms | longest stall ms | stall − move ms | re-sent "
+           "| executed twice |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for key in order:
+        v = moves[key]
+        out.append("| %s | %d | %s | %s | %s | %s | %s |" % (
+            key[0], key[1], fmt(v.get("move ms")), fmt(v.get("longest stall ms")),
+            fmt(v.get("stall - move ms")), fmt(v.get("reissued")), fmt(v.get("reexecuted"))))
     return "\n".join(out)
 
 
@@ -468,6 +505,12 @@ def write_page(path, env, results, images, ratios):
                  "datapath": "entries / receiver", "failover": "measure"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
+        elif case == "failover":
+            L.append(table([r for r in results[case] if not PER_MOVE.match(r["x"])], xname))
+            per_move = per_move_table(results[case])
+            if per_move:
+                L += ["", "Each move of the libiscsi-reconnect initiator (stall − move: how "
+                      "much longer the initiators waited than the move took):", "", per_move]
         else:
             L.append(table(results[case], xname))
         if case == "datapath" and ratios:

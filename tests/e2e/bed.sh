@@ -8,6 +8,14 @@
 #   bed_move a b          # all groups a -> b, in parallel, as Pacemaker would
 #   bed_load_stop         # ends the load; its report is in $BED_DIR/load.report
 #
+# Knobs (environment), defaults first:
+#   E2E_RECONNECT=own|libiscsi  who reconnects the initiator: its own loop,
+#                               or libiscsi's built-in reconnect (as QEMU's)
+#   E2E_TICKLE=1|0              tickle_dir on the unblock resources
+#   E2E_WAKE=1|0                0: wake=false on portfence's resources
+#   E2E_PRELOAD=0|1             1: `portfence load` on both nodes before any
+#                               agent runs, so no fence operation pays it
+#
 # Namespaces: the initiator, node a, node b, and a bridge joining them. Each
 # node has its own tgtd, /run/tgtd (a bind mount made inside every command
 # run on the node, so resource-agents' tgtadm without a control port finds
@@ -27,6 +35,10 @@ BED_IQN_PREFIX=iqn.2026-01.test.portfence
 BED_RA=${OCF_ROOT:-/usr/lib/ocf}/resource.d/heartbeat
 BED_LOAD=${BED_LOAD:-$TOP/build/tests/iscsi-load}
 BED_E2E=$TOP/tests/e2e
+BED_RECONNECT=${E2E_RECONNECT:-own}
+BED_TICKLE=${E2E_TICKLE:-1}
+BED_WAKE=${E2E_WAKE:-1}
+BED_PRELOAD=${E2E_PRELOAD:-0}
 
 declare -A BED_NS BED_ADDR BED_PIN BED_CPORT BED_TGTD
 
@@ -54,6 +66,10 @@ bed_up() {
 	case $BED_FENCE in
 	portfence | portblock | none) ;;
 	*) echo "bad fence mode '$BED_FENCE' (portfence|portblock|none)" >&2; return 2 ;;
+	esac
+	case $BED_RECONNECT in
+	own | libiscsi) ;;
+	*) echo "bad E2E_RECONNECT '$BED_RECONNECT' (own|libiscsi)" >&2; return 2 ;;
 	esac
 	tb_var BED_DIR tb_tmpdir || return 1
 	mkdir -p "$BED_DIR/luns" "$BED_DIR/tickle" || return 1
@@ -83,6 +99,16 @@ bed_up() {
 		bed_tgtd_start "$node" || return 1
 	done
 	: >"$BED_DIR/ops.log"
+	# A fresh pin dir has nothing loaded: the first block start on each
+	# node pays the load, as on a node just booted, unless preloaded.
+	if [ "$BED_FENCE" = portfence ] && [ "$BED_PRELOAD" = 1 ]; then
+		for node in a b; do
+			ip netns exec "${BED_NS[$node]}" "$PORTFENCE" --pin-dir "${BED_PIN[$node]}" \
+				load >>"$BED_DIR/$node/agents.out" 2>&1 || return 1
+		done
+	fi
+	echo "bed fence=$BED_FENCE reconnect=$BED_RECONNECT tickle=$BED_TICKLE" \
+		"wake=$BED_WAKE preload=$BED_PRELOAD" >>"$BED_DIR/ops.log"
 }
 
 # _bed_port NODE: a veth from NODE's eth0 to a port of the bridge.
@@ -160,11 +186,14 @@ _bed_agent() {
 		echo "OCF_RESKEY_action=$res"
 		# The connections the unblock resource records on stop, and the
 		# node taking over tickles (a directory both nodes share).
-		[ "$res" = unblock ] && echo "OCF_RESKEY_tickle_dir=$BED_DIR/tickle"
+		[ "$res" = unblock ] && [ "$BED_TICKLE" = 1 ] &&
+			echo "OCF_RESKEY_tickle_dir=$BED_DIR/tickle"
 		if [ "$BED_FENCE" = portfence ]; then
 			echo "OCF_RESKEY_direction=both"
 			echo "OCF_RESKEY_pin_dir=${BED_PIN[$node]}"
 			echo "OCF_RESKEY_binary=$PORTFENCE"
+			# A block resource's stop lifts a fence too: off means both.
+			[ "$BED_WAKE" = 0 ] && echo "OCF_RESKEY_wake=false"
 		fi
 		;;
 	ip)
@@ -302,6 +331,7 @@ bed_move() {
 bed_load_start() {
 	local duration=$1 g; shift
 	local -a targets=()
+	[ "$BED_RECONNECT" = libiscsi ] && set -- --libiscsi-reconnect "$@"
 	for g in $(seq "$BED_GROUPS"); do
 		targets+=("$(bed_vip "$g"):3260/$(bed_iqn "$g")/1,2")
 	done

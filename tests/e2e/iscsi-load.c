@@ -10,6 +10,15 @@
  * On connection loss it logs in again and re-issues the commands that did
  * not complete, as open-iscsi does within its replacement timeout; errors
  * that a real initiator would hand to the application are counted as such.
+ * With --libiscsi-reconnect, libiscsi does that instead, as it does for
+ * QEMU: its own re-login with its own backoff and its own re-queueing, the
+ * delays a real libiscsi initiator feels.
+ *
+ * Before a write that was in flight at a connection loss is sent again, its
+ * chunk is read (on the new connection, or with --libiscsi-reconnect on a
+ * second session, holding libiscsi's re-sent queue until then): if it
+ * already holds that write's generation, the target had executed it, and
+ * sending it again executes it twice (`reexecuted`).
  *
  * At the end (duration reached, SIGINT or SIGTERM) it drains, optionally
  * reads back every block it wrote (--verify), and prints one `lun ...` line
@@ -39,9 +48,17 @@
 #define ASCQ_LU_NOT_SUPPORTED 0x2500
 /* A unit attention is retried, as the SCSI midlayer does; this bounds it. */
 #define MAX_UA_RETRIES 10
+/* With --libiscsi-reconnect, a NOP-Out every NOP_INTERVAL_S and a
+ * reconnect after more than MAX_NOP_FAILURES unanswered, as QEMU and
+ * libiscsi's iscsi-perf do: all that tells a silent dead connection. */
+#define NOP_INTERVAL_S 5
+#define MAX_NOP_FAILURES 3
 
-enum session_state { SESSION_DOWN, SESSION_CONNECTING, SESSION_UP };
-enum command_kind { CMD_READ, CMD_WRITE };
+/* RECONNECTING: libiscsi's own re-login is under way (--libiscsi-reconnect). */
+enum session_state { SESSION_DOWN, SESSION_CONNECTING, SESSION_UP,
+		     SESSION_RECONNECTING };
+enum command_kind { CMD_READ, CMD_WRITE, CMD_PROBE };
+enum probe_state { PROBE_IDLE, PROBE_CONNECTING, PROBE_READING };
 
 struct options {
 	const char *initiator;
@@ -59,6 +76,7 @@ struct options {
 	double replacement_timeout_s; /* session down this long: fail its I/O */
 	double drain_timeout_s;    /* at the end, wait this long for stragglers */
 	bool verify;
+	bool libiscsi_reconnect;
 	int progress_s;
 	const char *tag;
 };
@@ -94,6 +112,9 @@ struct counters {
 	uint64_t final_verified;   /* blocks the closing read-back confirmed */
 	uint64_t written_blocks;   /* blocks holding an acknowledged write */
 	uint64_t reissued;         /* re-sent after a reconnect */
+	uint64_t reexecuted;       /* re-sent writes the target had already executed */
+	uint64_t probed;           /* re-sent writes whose chunk was read first */
+	uint64_t probe_failures;   /* ... where that read did not complete */
 };
 
 struct session;
@@ -110,6 +131,7 @@ struct lun {
 	uint64_t verify_cursor;    /* next chunk of the final read-back */
 	double last_completion;
 	double max_stall, mark_stall;
+	uint64_t mark_completed;   /* completed at the last mark */
 	struct counters c;
 	struct sense_count sense[MAX_SENSE_KINDS];
 	int sense_kinds;
@@ -122,9 +144,13 @@ struct command {
 	uint32_t generation;
 	int ua_retries;
 	bool verify_pass;
+	bool wire;                 /* sent on a live connection */
+	bool straddled;            /* outstanding when that connection was lost */
+	bool needs_probe;          /* a write to probe before it is sent again */
 	unsigned char *data;       /* write payload */
 	struct scsi_task *task;
-	struct command *next;
+	struct command *next;      /* pending queue */
+	struct command *inext;     /* in-flight list (sent, no callback yet) */
 };
 
 struct session {
@@ -141,6 +167,16 @@ struct session {
 	struct lun luns[MAX_LUNS_PER_TARGET];
 	int nluns;
 	struct command *pending;   /* to (re)issue once logged in */
+	struct command *inflight;  /* handed to libiscsi, no callback yet */
+	bool reconnected;          /* libiscsi re-logged in: handled in the loop */
+	/* Probing the writes sent again: see the comment at the top. */
+	enum probe_state probe;
+	struct iscsi_context *probe_iscsi; /* --libiscsi-reconnect only */
+	struct command *probe_list; /* probes not sent yet */
+	int probes_out;            /* probes sent, no callback yet */
+	double next_nop;
+	bool probe_failed;
+	double probe_since;
 	uint64_t logins, login_failures, connection_losses, io_timeouts;
 };
 
@@ -247,6 +283,24 @@ static void queue_command(struct session *s, struct command *cmd)
 	*p = cmd;
 }
 
+static void inflight_add(struct session *s, struct command *cmd)
+{
+	cmd->inext = s->inflight;
+	s->inflight = cmd;
+}
+
+static void inflight_del(struct session *s, struct command *cmd)
+{
+	struct command **p;
+
+	for (p = &s->inflight; *p; p = &(*p)->inext)
+		if (*p == cmd) {
+			*p = cmd->inext;
+			cmd->inext = NULL;
+			return;
+		}
+}
+
 static void finish_command(struct command *cmd)
 {
 	cmd->lun->busy[cmd->chunk] = 0;
@@ -344,6 +398,7 @@ static void command_cb(struct iscsi_context *iscsi, int status,
 	(void)iscsi;
 	(void)command_data;
 	cmd->task = NULL;
+	inflight_del(s, cmd);
 
 	switch (status) {
 	case SCSI_STATUS_GOOD:
@@ -354,6 +409,8 @@ static void command_cb(struct iscsi_context *iscsi, int status,
 		if (!s->tearing_down)
 			s->lost = true;
 		lun->c.reissued++;
+		cmd->needs_probe = cmd->kind == CMD_WRITE && cmd->wire;
+		cmd->wire = false;
 		queue_command(s, cmd);
 		break;
 	case SCSI_STATUS_BUSY:
@@ -401,7 +458,93 @@ static bool submit(struct session *s, struct command *cmd)
 		cmd->task = iscsi_read16_task(s->iscsi, lun->number, lba, len,
 					      opt.block_size, 0, 0, 0, 0, 0,
 					      command_cb, cmd);
-	return cmd->task != NULL;
+	if (!cmd->task)
+		return false;
+	/* While libiscsi reconnects, it parks the command unsent. */
+	cmd->wire = s->state == SESSION_UP;
+	inflight_add(s, cmd);
+	return true;
+}
+
+/* Probes: one read of the chunk of a write that is to be sent again. */
+
+static void probe_cb(struct iscsi_context *iscsi, int status,
+		     void *command_data, void *private_data)
+{
+	struct command *p = private_data;
+	struct lun *lun = p->lun;
+	struct scsi_task *task = p->task;
+	uint64_t b, first = p->chunk * opt.chunk_blocks;
+	bool executed = true;
+
+	(void)command_data;
+	lun->session->probes_out--;
+	/* A new session's first command to a LUN gets a unit attention. */
+	if (status == SCSI_STATUS_CHECK_CONDITION && task &&
+	    task->sense.key == SCSI_SENSE_UNIT_ATTENTION &&
+	    p->ua_retries++ < MAX_UA_RETRIES) {
+		scsi_free_scsi_task(task);
+		p->task = iscsi_read16_task(iscsi, lun->number, first,
+					    opt.chunk_blocks * opt.block_size,
+					    opt.block_size, 0, 0, 0, 0, 0, probe_cb, p);
+		if (p->task) {
+			lun->session->probes_out++;
+			return;
+		}
+		task = NULL;
+	}
+	if (status != SCSI_STATUS_GOOD || !task ||
+	    task->datain.size < opt.chunk_blocks * opt.block_size) {
+		lun->c.probe_failures++;
+	} else {
+		lun->c.probed++;
+		for (b = 0; b < (uint64_t)opt.chunk_blocks; b++)
+			executed &= block_is(task->datain.data + b * opt.block_size,
+					     first + b, p->generation, lun->number);
+		lun->c.reexecuted += executed;
+	}
+	if (task)
+		scsi_free_scsi_task(task);
+	free(p);
+}
+
+static void add_probe(struct session *s, struct command *write)
+{
+	struct command *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		die("out of memory");
+	p->lun = write->lun;
+	p->kind = CMD_PROBE;
+	p->chunk = write->chunk;
+	p->generation = write->generation;
+	p->next = s->probe_list;
+	s->probe_list = p;
+	write->needs_probe = false;
+}
+
+static void send_probes(struct session *s, struct iscsi_context *iscsi)
+{
+	struct command *p;
+
+	while ((p = s->probe_list)) {
+		s->probe_list = p->next;
+		p->task = iscsi_read16_task(iscsi, p->lun->number,
+					    p->chunk * opt.chunk_blocks,
+					    opt.chunk_blocks * opt.block_size,
+					    opt.block_size, 0, 0, 0, 0, 0, probe_cb, p);
+		if (!p->task) {
+			p->lun->c.probe_failures++;
+			free(p);
+			continue;
+		}
+		s->probes_out++;
+	}
+}
+
+static bool probing(const struct session *s)
+{
+	return s->probe_list || s->probes_out || s->probe != PROBE_IDLE;
 }
 
 static struct command *new_command(struct lun *lun, bool verify_pass)
@@ -486,6 +629,8 @@ static void set_state(struct session *s, enum session_state state)
 	s->state_since = now();
 }
 
+static void probe_end(struct session *s);
+
 static void teardown(struct session *s, double retry_at)
 {
 	if (s->iscsi) {
@@ -495,9 +640,10 @@ static void teardown(struct session *s, double retry_at)
 		s->tearing_down = false;
 		s->iscsi = NULL;
 	}
+	probe_end(s);
 	s->lost = false;
 	s->next_attempt = retry_at;
-	if (s->state == SESSION_UP)
+	if (s->state == SESSION_UP || s->state == SESSION_RECONNECTING)
 		s->down_since = now();
 	set_state(s, SESSION_DOWN);
 }
@@ -536,6 +682,132 @@ static void connect_cb(struct iscsi_context *iscsi, int status,
 	}
 }
 
+/* libiscsi's log is the only place its own reconnect shows; each line
+ * ends with " [TARGET-IQN]". Only flags and lists are touched here: this
+ * runs inside libiscsi. */
+static void libiscsi_log(int level, const char *msg)
+{
+	static int notes;
+	const char *open = strrchr(msg, '[');
+	struct session *s = NULL;
+	struct command *cmd;
+	size_t n;
+	int i;
+
+	if (!open)
+		return;
+	n = strcspn(open + 1, "]");
+	for (i = 0; i < nsessions; i++)
+		if (strlen(sessions[i].iqn) == n &&
+		    !strncmp(sessions[i].iqn, open + 1, n))
+			s = &sessions[i];
+	if (!s)
+		return;
+	if (!strncmp(msg, "reconnect initiated", 19) && !strstr(msg, "deferred")) {
+		if (s->state != SESSION_UP)
+			return; /* a further attempt */
+		s->connection_losses++;
+		s->down_since = now();
+		s->state = SESSION_RECONNECTING;
+		s->state_since = s->down_since;
+		note("%s: connection lost, libiscsi reconnects", s->iqn);
+		for (cmd = s->inflight; cmd; cmd = cmd->inext)
+			cmd->straddled = cmd->wire;
+	} else if (!strncmp(msg, "reconnect try", 13)) {
+		if (++s->login_failures <= 3)
+			note("%s: %.*s", s->iqn, (int)(open - msg), msg);
+	} else if (!strncmp(msg, "reconnect was successful", 24)) {
+		s->logins++;
+		s->state = SESSION_UP;
+		s->state_since = now();
+		s->last_progress = s->state_since;
+		note("%s: libiscsi logged in again after %.3f s", s->iqn,
+		     s->state_since - s->down_since);
+		/* Re-queued, not sent yet: probe the writes first. */
+		for (cmd = s->inflight; cmd; cmd = cmd->inext) {
+			if (cmd->straddled) {
+				cmd->lun->c.reissued++;
+				if (cmd->kind == CMD_WRITE)
+					add_probe(s, cmd);
+			}
+			cmd->straddled = false;
+			cmd->wire = true;
+		}
+	} else if (level <= 1 && !strstr(msg, "UNIT_ATTENTION") && notes++ < 20) {
+		note("libiscsi: %s", msg);
+	}
+}
+
+static void probe_login_cb(struct iscsi_context *iscsi, int status,
+			   void *command_data, void *private_data)
+{
+	struct session *s = private_data;
+
+	(void)command_data;
+	if (iscsi != s->probe_iscsi)
+		return;
+	if (status != SCSI_STATUS_GOOD) {
+		s->probe_failed = true;
+		return;
+	}
+	s->probe = PROBE_READING;
+	send_probes(s, iscsi);
+}
+
+static void probe_connect_cb(struct iscsi_context *iscsi, int status,
+			     void *command_data, void *private_data)
+{
+	struct session *s = private_data;
+
+	(void)command_data;
+	if (iscsi != s->probe_iscsi)
+		return;
+	if (status != SCSI_STATUS_GOOD ||
+	    iscsi_login_async(iscsi, probe_login_cb, s) != 0)
+		s->probe_failed = true;
+}
+
+static void probe_end(struct session *s)
+{
+	struct iscsi_context *iscsi = s->probe_iscsi;
+	struct command *p;
+
+	s->probe_iscsi = NULL;
+	if (iscsi) {
+		iscsi_scsi_cancel_all_tasks(iscsi);
+		iscsi_destroy_context(iscsi);
+	}
+	while ((p = s->probe_list)) {
+		s->probe_list = p->next;
+		p->lun->c.probe_failures++;
+		free(p);
+	}
+	s->probe_failed = false;
+	s->probe = PROBE_IDLE;
+}
+
+/* A second session for the probes, since what libiscsi re-queued on the
+ * first goes out ahead of anything sent there. libiscsi gives each
+ * context its own random ISID: a new session, not a reinstatement. */
+static void probe_start(struct session *s, double t)
+{
+	struct iscsi_context *iscsi = iscsi_create_context(opt.initiator);
+
+	if (!iscsi)
+		die("cannot create an iSCSI context");
+	iscsi_set_targetname(iscsi, s->iqn);
+	iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
+	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE);
+	if (opt.user)
+		iscsi_set_initiator_username_pwd(iscsi, opt.user, opt.password);
+	iscsi_set_noautoreconnect(iscsi, 1);
+	s->probe_iscsi = iscsi;
+	s->probe = PROBE_CONNECTING;
+	s->probe_since = t;
+	if (iscsi_connect_async(iscsi, s->portal, probe_connect_cb, s) != 0)
+		s->probe_failed = true;
+}
+
 static void start_login(struct session *s)
 {
 	struct iscsi_context *iscsi = iscsi_create_context(opt.initiator);
@@ -547,12 +819,23 @@ static void start_login(struct session *s)
 	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE);
 	if (opt.user)
 		iscsi_set_initiator_username_pwd(iscsi, opt.user, opt.password);
-	/* We reconnect ourselves: libiscsi's own backs off for seconds and
-	 * blocks the event loop. */
-	iscsi_set_noautoreconnect(iscsi, 1);
+	/* Our own loop reconnects unless --libiscsi-reconnect: then this
+	 * first login is ours (libiscsi has no session to restore yet),
+	 * every later one libiscsi's, which reports it only in its log. */
+	if (opt.libiscsi_reconnect) {
+		iscsi_set_log_fn(iscsi, libiscsi_log);
+		iscsi_set_log_level(iscsi, 2);
+	} else {
+		iscsi_set_noautoreconnect(iscsi, 1);
+	}
 	s->iscsi = iscsi;
 	set_state(s, SESSION_CONNECTING);
-	if (iscsi_connect_async(iscsi, s->portal, connect_cb, s) != 0)
+	/* libiscsi's reconnect goes back to the portal (and LUN) that
+	 * iscsi_full_connect_* recorded, as QEMU's connect does. */
+	if (opt.libiscsi_reconnect ?
+	    iscsi_full_connect_async(iscsi, s->portal, s->luns[0].number,
+				     login_cb, s) != 0 :
+	    iscsi_connect_async(iscsi, s->portal, connect_cb, s) != 0)
 		s->lost = true;
 }
 
@@ -565,21 +848,47 @@ static void tend(struct session *s, double t, bool running, bool verify_pass)
 		if (s->state == SESSION_UP) {
 			s->connection_losses++;
 			note("%s: connection lost", s->iqn);
+		} else if (s->state == SESSION_RECONNECTING) {
+			note("%s: libiscsi gave up reconnecting", s->iqn);
 		}
-		teardown(s, s->state == SESSION_UP ? t : t + opt.retry_delay_s);
+		teardown(s, s->state == SESSION_UP ||
+			    s->state == SESSION_RECONNECTING ? t : t + opt.retry_delay_s);
 	}
 	if (s->state == SESSION_CONNECTING &&
 	    t - s->state_since > opt.login_timeout_s) {
 		s->login_failures++;
 		teardown(s, t + opt.retry_delay_s);
 	}
-	if (s->state == SESSION_UP && s->pending == NULL &&
-	    t - s->last_progress > opt.io_timeout_s) {
+	if (opt.libiscsi_reconnect && s->state == SESSION_UP && t >= s->next_nop) {
+		s->next_nop = t + NOP_INTERVAL_S;
+		if (iscsi_get_nops_in_flight(s->iscsi) > MAX_NOP_FAILURES) {
+			s->io_timeouts++;
+			note("%s: %d NOPs unanswered, iscsi_reconnect()", s->iqn,
+			     iscsi_get_nops_in_flight(s->iscsi));
+			if (iscsi_reconnect(s->iscsi) != 0)
+				s->lost = true;
+		} else {
+			iscsi_nop_out_async(s->iscsi, NULL, NULL, 0, NULL);
+		}
+	}
+	/* With libiscsi reconnecting, only if it seems stuck: a no-op while
+	 * its own attempt is under way. */
+	if ((opt.libiscsi_reconnect ? s->state == SESSION_RECONNECTING && !probing(s)
+				    : s->state == SESSION_UP) &&
+	    s->pending == NULL && t - s->last_progress > opt.io_timeout_s) {
 		bool busy = false;
 
 		for (i = 0; i < s->nluns; i++)
 			busy |= s->luns[i].inflight > 0;
-		if (busy) {
+		if (busy && opt.libiscsi_reconnect && !probing(s)) {
+			/* What QEMU does when its NOPs go unanswered. */
+			s->io_timeouts++;
+			note("%s: no completion for %.1f s, iscsi_reconnect()",
+			     s->iqn, t - s->last_progress);
+			s->last_progress = t;
+			if (iscsi_reconnect(s->iscsi) != 0)
+				s->lost = true;
+		} else if (busy && !opt.libiscsi_reconnect) {
 			s->io_timeouts++;
 			s->connection_losses++;
 			note("%s: no completion for %.1f s, reconnecting",
@@ -587,6 +896,15 @@ static void tend(struct session *s, double t, bool running, bool verify_pass)
 			teardown(s, t);
 		}
 	}
+	if (opt.libiscsi_reconnect && s->probe == PROBE_IDLE && s->probe_list)
+		probe_start(s, t);
+	if (s->probe != PROBE_IDLE &&
+	    (s->probe_failed || t - s->probe_since > opt.login_timeout_s)) {
+		note("%s: could not probe the writes to re-send", s->iqn);
+		probe_end(s);
+	}
+	if (s->probe == PROBE_READING && s->probes_out == 0)
+		probe_end(s);
 	if (s->state == SESSION_DOWN && s->pending &&
 	    t - s->down_since > opt.replacement_timeout_s) {
 		struct command *cmd;
@@ -601,7 +919,16 @@ static void tend(struct session *s, double t, bool running, bool verify_pass)
 	if (s->state == SESSION_DOWN && t >= s->next_attempt &&
 	    (running || s->pending || verify_pass))
 		start_login(s);
-	if (s->state == SESSION_UP) {
+	if (s->state == SESSION_UP && !opt.libiscsi_reconnect) {
+		struct command *cmd;
+
+		for (cmd = s->pending; cmd; cmd = cmd->next)
+			if (cmd->needs_probe)
+				add_probe(s, cmd);
+		/* Sent ahead of the writes they look for, which wait. */
+		send_probes(s, s->iscsi);
+	}
+	if (s->state == SESSION_UP && !s->probes_out) {
 		if (running || verify_pass)
 			refill(s, verify_pass);
 		else
@@ -620,32 +947,56 @@ static int session_inflight(const struct session *s)
 
 static void poll_once(double timeout_s)
 {
-	struct pollfd *pfd = calloc(nsessions, sizeof(*pfd));
+	struct pollfd *pfd = calloc(2 * nsessions, sizeof(*pfd));
+	bool *idle = calloc(nsessions, sizeof(*idle));
 	int i;
 
-	if (!pfd)
+	if (!pfd || !idle)
 		die("out of memory");
 	for (i = 0; i < nsessions; i++) {
-		pfd[i].fd = -1;
-		if (sessions[i].iscsi && sessions[i].state != SESSION_DOWN) {
-			int ev = iscsi_which_events(sessions[i].iscsi);
+		struct session *s = &sessions[i];
 
+		pfd[2 * i].fd = pfd[2 * i + 1].fd = -1;
+		if (s->iscsi && s->state != SESSION_DOWN) {
+			int ev = iscsi_which_events(s->iscsi);
+
+			/* Hold what libiscsi re-queued until it is probed. */
+			if (opt.libiscsi_reconnect && probing(s))
+				ev &= ~POLLOUT;
+			/* None while libiscsi backs off between attempts. */
+			idle[i] = ev == 0;
 			if (ev) {
-				pfd[i].fd = iscsi_get_fd(sessions[i].iscsi);
-				pfd[i].events = ev;
+				pfd[2 * i].fd = iscsi_get_fd(s->iscsi);
+				pfd[2 * i].events = ev;
 			}
 		}
+		if (s->probe_iscsi) {
+			pfd[2 * i + 1].fd = iscsi_get_fd(s->probe_iscsi);
+			pfd[2 * i + 1].events = iscsi_which_events(s->probe_iscsi);
+		}
 	}
-	if (poll(pfd, nsessions, (int)(timeout_s * 1000)) < 0 && errno != EINTR)
+	if (poll(pfd, 2 * nsessions, (int)(timeout_s * 1000)) < 0 && errno != EINTR)
 		die("poll: %s", strerror(errno));
 	for (i = 0; i < nsessions; i++) {
 		struct session *s = &sessions[i];
 
-		if (pfd[i].fd < 0 || !pfd[i].revents || !s->iscsi)
+		if (s->probe_iscsi && pfd[2 * i + 1].revents &&
+		    iscsi_service(s->probe_iscsi, pfd[2 * i + 1].revents) < 0)
+			s->probe_failed = true;
+		if (!s->iscsi)
 			continue;
-		if (iscsi_service(s->iscsi, pfd[i].revents) < 0)
+		/* Its backoff ends only in iscsi_service, as in QEMU's timer. */
+		if (idle[i] && opt.libiscsi_reconnect && s->state != SESSION_CONNECTING) {
+			if (iscsi_service(s->iscsi, 0) < 0)
+				s->lost = true;
+			continue;
+		}
+		if (pfd[2 * i].fd < 0 || !pfd[2 * i].revents)
+			continue;
+		if (iscsi_service(s->iscsi, pfd[2 * i].revents) < 0)
 			s->lost = true;
 	}
+	free(idle);
 	free(pfd);
 }
 
@@ -671,6 +1022,9 @@ static void totals(struct counters *sum, double *max_stall, double *mark_stall)
 			sum->final_verified += l->c.final_verified;
 			sum->written_blocks += l->c.written_blocks;
 			sum->reissued += l->c.reissued;
+			sum->reexecuted += l->c.reexecuted;
+			sum->probed += l->c.probed;
+			sum->probe_failures += l->c.probe_failures;
 			if (l->max_stall > *max_stall)
 				*max_stall = l->max_stall;
 			if (l->mark_stall > *mark_stall)
@@ -685,12 +1039,14 @@ static void print_counters(FILE *f, const struct counters *c)
 		" errors=%" PRIu64 " lu_not_supported=%" PRIu64
 		" check_conditions=%" PRIu64 " unit_attentions=%" PRIu64
 		" mismatches=%" PRIu64 " verified_blocks=%" PRIu64
-		" reissued=%" PRIu64 " written_blocks=%" PRIu64
+		" reissued=%" PRIu64 " reexecuted=%" PRIu64 " probed=%" PRIu64
+		" probe_failures=%" PRIu64 " written_blocks=%" PRIu64
 		" final_verified=%" PRIu64,
 		c->completed, c->reads, c->writes, c->errors,
 		c->lu_not_supported, c->check_conditions, c->unit_attentions,
-		c->mismatches, c->verified_blocks, c->reissued,
-		c->written_blocks, c->final_verified);
+		c->mismatches, c->verified_blocks, c->reissued, c->reexecuted,
+		c->probed, c->probe_failures, c->written_blocks,
+		c->final_verified);
 }
 
 /* The stall still running counts too: a LUN that never came back. */
@@ -714,21 +1070,29 @@ static void print_mark(void)
 {
 	struct counters sum;
 	double max_stall, mark_stall, t = now();
-	int i, j, down = 0;
+	int i, j, down = 0, idle = 0;
 
 	close_stall_windows(t);
 	totals(&sum, &max_stall, &mark_stall);
-	for (i = 0; i < nsessions; i++)
+	for (i = 0; i < nsessions; i++) {
 		down += sessions[i].state != SESSION_UP;
+		for (j = 0; j < sessions[i].nluns; j++)
+			idle += sessions[i].luns[j].c.completed ==
+				sessions[i].luns[j].mark_completed;
+	}
 	fprintf(report, "mark n=%d t_ms=%.0f", ++marks, (t - t_start) * 1000);
 	print_counters(report, &sum);
-	fprintf(report, " stall_ms=%.0f sessions_down=%d\n", mark_stall * 1000,
-		down);
+	/* idle_luns: LUNs that completed nothing since the last mark. */
+	fprintf(report, " stall_ms=%.0f sessions_down=%d idle_luns=%d\n",
+		mark_stall * 1000, down, idle);
 	fflush(report);
 	/* The next window starts now, not at the last completion. */
 	for (i = 0; i < nsessions; i++)
-		for (j = 0; j < sessions[i].nluns; j++)
+		for (j = 0; j < sessions[i].nluns; j++) {
 			sessions[i].luns[j].mark_stall = 0;
+			sessions[i].luns[j].mark_completed =
+				sessions[i].luns[j].c.completed;
+		}
 }
 
 static void count_written(void)
@@ -905,6 +1269,8 @@ static void usage(FILE *f)
 	      "      --replacement-timeout S  down this long: fail its I/O (120)\n"
 	      "      --drain-timeout S     at the end, wait for unfinished I/O (30)\n"
 	      "      --verify              read back every written block at the end\n"
+	      "      --libiscsi-reconnect  after the first login, libiscsi reconnects and\n"
+	      "                            re-queues by itself (as for QEMU)\n"
 	      "  -o, --report FILE         key=value report (default stdout)\n"
 	      "      --progress S          a progress line on stderr every S seconds\n"
 	      "SIGUSR1 prints a mark line; SIGINT/SIGTERM end the run.\n", f);
@@ -925,7 +1291,7 @@ static void on_mark(int sig)
 int main(int argc, char **argv)
 {
 	enum { O_IO_TIMEOUT = 256, O_LOGIN_TIMEOUT, O_RETRY_DELAY,
-	       O_REPLACEMENT, O_DRAIN, O_VERIFY, O_PROGRESS };
+	       O_REPLACEMENT, O_DRAIN, O_VERIFY, O_PROGRESS, O_LIBISCSI };
 	static const struct option longopts[] = {
 		{ "initiator", required_argument, NULL, 'i' },
 		{ "user", required_argument, NULL, 'u' },
@@ -944,6 +1310,7 @@ int main(int argc, char **argv)
 		{ "replacement-timeout", required_argument, NULL, O_REPLACEMENT },
 		{ "drain-timeout", required_argument, NULL, O_DRAIN },
 		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "libiscsi-reconnect", no_argument, NULL, O_LIBISCSI },
 		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -974,6 +1341,7 @@ int main(int argc, char **argv)
 		case O_REPLACEMENT: opt.replacement_timeout_s = parse_seconds("replacement timeout", optarg); break;
 		case O_DRAIN: opt.drain_timeout_s = parse_seconds("drain timeout", optarg); break;
 		case O_VERIFY: opt.verify = true; break;
+		case O_LIBISCSI: opt.libiscsi_reconnect = true; break;
 		case O_PROGRESS: opt.progress_s = parse_int("progress", optarg, 0, 3600); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -1062,8 +1430,10 @@ int main(int argc, char **argv)
 	}
 	close_stall_windows(now());
 	print_report(now() - t_start);
-	for (i = 0; i < nsessions; i++)
+	for (i = 0; i < nsessions; i++) {
+		probe_end(&sessions[i]);
 		if (sessions[i].iscsi)
 			iscsi_destroy_context(sessions[i].iscsi);
+	}
 	return 0;
 }
