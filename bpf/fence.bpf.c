@@ -309,6 +309,17 @@ __noinline int to_this_host(struct __sk_buff *skb, const struct pf_packet *pkt)
 	       rc != BPF_FIB_LKUP_RET_FRAG_NEEDED;
 }
 
+/* A first fragment of a fenced portal cut inside its TCP header: no
+ * legitimate stack sends one (iptables drops them too), and it cannot be
+ * told from a SYN, so a fence it goes against fails closed. */
+static __always_inline int drop_partial(struct pf_policy *policy, __u8 direction)
+{
+	if (!(policy->direction & direction))
+		return TC_ACT_OK;
+	PF_COUNT(policy, segs_dropped);
+	return TC_ACT_SHOT;
+}
+
 /* A segment to a portal whose connections are being drained: the server
  * must see the peer acknowledge its replies, and no new command. */
 static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_packet *pkt)
@@ -329,6 +340,8 @@ int fence_ingress(struct __sk_buff *skb)
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
 	if (!policy || !to_this_host(skb, &pkt))
 		return TC_ACT_OK;
+	if (pkt.partial)
+		return drop_partial(policy, PF_DIR_IN);
 	if ((policy->flags & PF_F_DRAINING) && pkt.proto == IPPROTO_TCP &&
 	    (pkt.tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) != TCP_FL_SYN)
 		return drain_inbound(skb, &pkt);
@@ -378,6 +391,8 @@ int fence_egress(struct __sk_buff *skb)
 	 * forwards or bridges is another host's to fence. */
 	if (skb->ingress_ifindex)
 		return TC_ACT_OK;
+	if (pkt.partial)
+		return drop_partial(policy, PF_DIR_OUT);
 	/* Draining: the replies already written reach the peer, and so does
 	 * the RST of each socket the sweep destroys once drained. */
 	if (policy->flags & PF_F_DRAINING)

@@ -57,6 +57,9 @@ struct pf_packet {
 	__be16 sport;
 	__be16 dport;
 	__u8 tcp_flags;
+	__u8 first_frag;	/* the first fragment of a fragmented datagram */
+	__u8 partial;		/* such a fragment cut inside its TCP header:
+				 * only the ports are known */
 	__be32 seq;
 	__be32 ack_seq;
 };
@@ -126,6 +129,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pf_packet *p
 		return PF_PARSE_BAD;
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		return PF_PARSE_BAD;
+	pkt->first_frag = !!(iph->frag_off & bpf_htons(IP_MF));
 	hlen = iph->ihl * 4;
 	tot = bpf_ntohs(iph->tot_len);
 	/* tot_len is 0 for BIG TCP super-packets: take the skb's length */
@@ -163,6 +167,7 @@ __noinline int parse_ipv6_ext(struct __sk_buff *skb, struct pf_packet *pkt, __u3
 	if (nexthdr == NEXTHDR_FRAGMENT) {
 		if (ext->frag_off & bpf_htons(0xFFF8))
 			return PF_PARSE_BAD;	/* not the first fragment */
+		pkt->first_frag = !!(ext->frag_off & bpf_htons(1));	/* M: more follow */
 		off += 8;
 	} else if (nexthdr == NEXTHDR_AUTH) {
 		off += (ext->hdrlen + 2) * 4;
@@ -212,6 +217,17 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *p
 	return off;
 }
 
+static __always_inline int parse_ports_only(struct pf_packet *pkt, struct tcphdr *th, void *end)
+{
+	if (PF_NEED(pkt, th, 4, end))
+		return PF_PARSE_SHORT;
+	pkt->sport = th->source;
+	pkt->dport = th->dest;
+	pkt->partial = 1;
+	pkt->payload_len = 0;
+	return 0;
+}
+
 static __always_inline int parse_l4(struct pf_packet *pkt, __u32 l4, void *end)
 {
 	pkt->l4_off = l4;
@@ -219,11 +235,19 @@ static __always_inline int parse_l4(struct pf_packet *pkt, __u32 l4, void *end)
 		struct tcphdr *th = pkt->data + l4;
 		__u32 doff;
 
+		/* A first fragment cut inside the TCP header (RFC 1858's tiny
+		 * fragment, or options spilling into the next fragment) still
+		 * holds the ports, a fragment carrying 8 bytes at least, but
+		 * not what a fence would judge it by: partial. */
+		if (pkt->first_frag && pkt->payload_len < sizeof(*th))
+			return parse_ports_only(pkt, th, end);
 		if (PF_NEED(pkt, th, sizeof(*th), end))
 			return PF_PARSE_SHORT;
 		doff = th->doff * 4;
-		if (doff < sizeof(*th) || doff > pkt->payload_len)
+		if (doff < sizeof(*th))
 			return PF_PARSE_BAD;
+		if (doff > pkt->payload_len)
+			return pkt->first_frag ? parse_ports_only(pkt, th, end) : PF_PARSE_BAD;
 		pkt->sport = th->source;
 		pkt->dport = th->dest;
 		pkt->seq = th->seq;
@@ -252,6 +276,8 @@ static __always_inline int parse_linear(struct __sk_buff *skb, struct pf_packet 
 	int l4;
 
 	pkt->data = (void *)(long)skb->data;
+	pkt->first_frag = 0;
+	pkt->partial = 0;
 	l4 = parse_eth(pkt, end);
 	if (l4 < 0)
 		return l4;

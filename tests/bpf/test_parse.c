@@ -145,6 +145,71 @@ Test(parse, ipv6_six_extension_headers_parsed)
 				     PKT_EXT_FRAGMENT, PKT_EXT_AUTH, PKT_EXT_DEST }, 6);
 }
 
+/* A first fragment cut inside its TCP header (RFC 1858's tiny fragment):
+ * the ports are there (a fragment carries 8 bytes at least), nothing a
+ * fence could judge it by: a fence it goes against fails closed. */
+static struct raw tiny_first_fragment(int family, size_t l4_bytes, uint16_t dport)
+{
+	struct pkt_spec s = syn(family);
+	struct raw f;
+	uint8_t *ip;
+
+	s.dport = dport;
+	s.tcp_opt_len = 20;
+	if (family == AF_INET) {
+		s.ip_frag = PKT_IP_MF;
+	} else {
+		s.next = 1;
+		s.ext[0] = PKT_EXT_FRAGMENT;
+		s.ext_frag_more = true;
+	}
+	f = build(&s);
+	ip = f.b + f.lay.l3;
+	f.len = f.lay.l4 + l4_bytes;
+	if (family == AF_INET) {
+		pkt_put16(ip + 2, (uint16_t)(f.len - f.lay.l3));
+		refresh_ipv4_csum(&f);
+	} else {
+		pkt_put16(ip + 4, (uint16_t)(f.len - f.lay.l3 - PKT_IPV6_HLEN));
+	}
+	return f;
+}
+
+static void tiny_fragment_dropped(int family, size_t l4_bytes)
+{
+	struct raw f = tiny_first_fragment(family, l4_bytes, PORTAL_PORT);
+
+	fx_run_raw(FX_INGRESS, f.b, f.len, &r);
+	cr_assert_eq(r.retval, TC_ACT_SHOT, "a tiny first fragment to a fenced portal: verdict %d",
+		     r.retval);
+	cr_assert_eq(fx_stats().segs_dropped, 1);
+	cr_assert_eq(fx_knock_count(), 0, "no knock: it cannot be answered");
+}
+
+Test(parse, ipv4_tiny_first_fragment_to_fenced_portal_is_dropped) { tiny_fragment_dropped(AF_INET, 8); }
+Test(parse, ipv6_tiny_first_fragment_to_fenced_portal_is_dropped) { tiny_fragment_dropped(AF_INET6, 8); }
+/* 24 of 40 header bytes: the options spill into the next fragment */
+Test(parse, ipv4_first_fragment_with_split_options_is_dropped) { tiny_fragment_dropped(AF_INET, 24); }
+Test(parse, ipv6_first_fragment_with_split_options_is_dropped) { tiny_fragment_dropped(AF_INET6, 32); }
+
+Test(parse, tiny_first_fragment_to_another_port_passes)
+{
+	struct raw f = tiny_first_fragment(AF_INET, 8, PORTAL_PORT + 1);
+
+	passes(&f, 0);
+}
+
+Test(parse, truncated_tcp_header_outside_a_fragment_passes)
+{
+	/* not a fragment: a malformed segment the stack drops itself */
+	struct raw f = tiny_first_fragment(AF_INET, 8, PORTAL_PORT);
+	uint8_t *ip = f.b + f.lay.l3;
+
+	pkt_put16(ip + 6, 0);
+	refresh_ipv4_csum(&f);
+	passes(&f, 0);
+}
+
 /* left alone: no L4 header to read, or a malformed one */
 Test(parse, ipv4_later_fragment_passes)
 {
