@@ -5,6 +5,7 @@
 #   make demo       install missing Debian packages, build, show the fence working
 #   make install    PREFIX, DESTDIR, OCF_ROOT
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+#   make fuzz       the packet fuzzer for longer (FUZZ_ROUNDS, default 1,000,000)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -43,7 +44,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e bench
+.PHONY: all deps test demo install clean vmlinux test-e2e bench fuzz
 all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS)
 
 deps:
@@ -72,6 +73,11 @@ $(BUILD)/tests/%: $$(wildcard tests/%/*.c tests/%/*.h) tests/lib/*.h $(LIB_OBJS)
 
 test: deps all $(TEST_BINS)
 	tests/run
+
+# Longer runs of the fuzzers that make test runs briefly.
+FUZZ_ROUNDS ?= 1000000
+fuzz: all $(BUILD)/tests/bpf
+	FUZZ_ROUNDS=$(FUZZ_ROUNDS) $(BUILD)/tests/bpf --filter 'fuzz/*'
 
 ROUNDS ?= 2
 export ROUNDS QUICK
