@@ -43,7 +43,7 @@ for ns in "$TGT" "$INI"; do ip -n "$ns" link set lo up; done
 ip -n "$TGT" link set pfd-t up
 ip -n "$INI" link set pfd-i up
 # a private bpffs per node, as on a real node where it is /sys/fs/bpf
-pin=$(mktemp -d /tmp/pfdemo-bpffs.XXXXXX) && mount -t bpf bpf "$pin" || exit 1
+pin=$(mktemp -d /tmp/pfdemo-bpffs.XXXXXX) && mount -t bpf -o mode=0700 bpf "$pin" || exit 1
 PFN=(ip netns exec "$TGT" "$PF" --pin-dir "$pin")
 
 step "a target that keeps its send queues full, 8 initiator connections that never read"

@@ -230,6 +230,15 @@ static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
 	return PF_EXIT_OK;
 }
 
+static int lock_failed(const struct pf_env *env, int err)
+{
+	if (err == -ETIMEDOUT)
+		return pf_fail(env, PF_EXIT_FAIL, "the pin dir '%s' has been locked by another "
+			       "process for %d ms: given up (fuser on it names the holder)",
+			       env->pin_dir, pf_lock_wait_ms());
+	return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-err));
+}
+
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
 	char err[512];
@@ -247,7 +256,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 		return pf_fail(env, rc, "%s", err);
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-lock));
+		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
 		rc = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
@@ -278,7 +287,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		return PF_EXIT_OK;	/* nothing was ever loaded here */
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-lock));
+		return lock_failed(env, lock);
 	pf_progs_open(env->pin_dir, &p);
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 {
 	struct pf_env env = {};
 	const char *pin_dir = NULL;
-	int i = 1;
+	char err[PATH_MAX + 128];
+	int i = 1, rc;
 	size_t c;
 
 	libbpf_set_print(libbpf_quiet);
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
 	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
 		if (!strcmp(argv[i], commands[c].name)) {
 			env.cmd = commands[c].name;
+			rc = pf_pin_dir_check(env.pin_dir, err, sizeof(err));
+			if (rc)
+				return pf_fail(&env, rc, "%s", err);
 			return commands[c].run(&env, argc - i, argv + i);
 		}
 	}

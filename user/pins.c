@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/magic.h>
@@ -36,24 +37,70 @@ static bool on_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * Whoever controls the pin dir decides what the fence reports (maps of
+ * their own) or stalls it (its lock, a planted entry), so it must be
+ * root's: no symbolic link on the way to it (one could be swapped under
+ * us), owned by root (or by whoever runs us), writable by nobody else. A
+ * bpffs mounted without a mode is 1777: mount it with mode=0700, or use a
+ * directory portfence creates inside it. Missing components are fine
+ * (prepare creates the last one). A runtime state, not bad input: exit 1.
+ */
+int pf_pin_dir_check(const char *dir, char *err, size_t errlen)
+{
+	char prefix[PATH_MAX];
+	struct stat st;
+	size_t i, n = strlen(dir);
+
+	if (n >= PATH_MAX - 32) {
+		snprintf(err, errlen, "pin dir '%s' is too long", dir);
+		return PF_EXIT_USAGE;
+	}
+	for (i = 1; i <= n; i++) {
+		if (i < n && dir[i] != '/')
+			continue;
+		memcpy(prefix, dir, i);
+		prefix[i] = 0;
+		if (lstat(prefix, &st))
+			return PF_EXIT_OK;	/* not there yet */
+		if (S_ISLNK(st.st_mode)) {
+			snprintf(err, errlen, "pin dir '%s' is reached through the symbolic link "
+				 "'%s': refused (give the real path)", dir, prefix);
+			return PF_EXIT_FAIL;
+		}
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "pin dir '%s' is not a directory", dir);
+		return PF_EXIT_FAIL;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "pin dir '%s' is owned by uid %u, not root: refused", dir,
+			 (unsigned int)st.st_uid);
+		return PF_EXIT_FAIL;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "pin dir '%s' is writable by others (mode %04o): refused "
+			 "(chmod 0700 it, or mount its bpffs with -o mode=0700)", dir,
+			 (unsigned int)(st.st_mode & 07777));
+		return PF_EXIT_FAIL;
+	}
+	return PF_EXIT_OK;
+}
+
 int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen)
 {
 	char parent[PATH_MAX];
 	struct stat st;
+	int rc;
 
-	if (strlen(dir) >= PATH_MAX - 32) {
-		snprintf(err, errlen, "pin dir '%s' is too long", dir);
-		return PF_EXIT_USAGE;
-	}
+	rc = pf_pin_dir_check(dir, err, errlen);
+	if (rc)
+		return rc;
 	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "pin dir '%s' is not a directory", dir);
-			return PF_EXIT_USAGE;
-		}
 		if (!on_bpffs(dir)) {
 			snprintf(err, errlen, "pin dir '%s' is not on a bpffs mount "
-				 "(mount -t bpf bpf DIR)", dir);
-			return PF_EXIT_USAGE;
+				 "(mount -t bpf -o mode=0700 bpf DIR)", dir);
+			return PF_EXIT_FAIL;
 		}
 		return PF_EXIT_OK;
 	}
@@ -70,8 +117,9 @@ int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen)
 	}
 	if (!on_bpffs(parent)) {
 		snprintf(err, errlen, "pin dir '%s' is not on a bpffs mount "
-			 "(its parent '%s' is not bpffs; mount -t bpf bpf DIR)", dir, parent);
-		return PF_EXIT_USAGE;
+			 "(its parent '%s' is not bpffs; mount -t bpf -o mode=0700 bpf DIR)", dir,
+			 parent);
+		return PF_EXIT_FAIL;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create pin dir '%s': %s", dir, strerror(errno));
@@ -103,17 +151,37 @@ bool pf_pin_exists(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+int pf_lock_wait_ms(void)
+{
+	const char *env = getenv("PORTFENCE_LOCK_WAIT_MS");
+	char *end;
+	long ms;
+
+	if (!env || !*env)
+		return PF_LOCK_WAIT_MS;
+	ms = strtol(env, &end, 10);
+	return *end || ms < 0 || ms > 3600000 ? PF_LOCK_WAIT_MS : (int)ms;
+}
+
 int pf_lock(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), waited;
+	const struct timespec step = { 0, PF_LOCK_STEP_MS * 1000000L };
+	int wait_ms = pf_lock_wait_ms();
 
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX)) {
+	/* Loading takes tens of milliseconds: a lock held for seconds is a
+	 * stuck or hostile holder, and an agent must fail inside its timeout
+	 * rather than hang on it. */
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += PF_LOCK_STEP_MS) {
 		int e = errno;
 
-		close(fd);
-		return -e;
+		if (e != EWOULDBLOCK || waited >= wait_ms) {
+			close(fd);
+			return e == EWOULDBLOCK ? -ETIMEDOUT : -e;
+		}
+		nanosleep(&step, NULL);
 	}
 	return fd;
 }

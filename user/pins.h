@@ -8,8 +8,17 @@
 
 /* --pin-dir, else $PORTFENCE_PIN_DIR, else the default. */
 const char *pf_pin_dir_resolve(const char *opt);
-/* Make sure dir exists on a bpffs (mounting /sys/fs/bpf if absent); with
- * create false, only check. Returns an exit code, message printed. */
+/* The lock is waited for this long ($PORTFENCE_LOCK_WAIT_MS overrides),
+ * then given up with -ETIMEDOUT. */
+#define PF_LOCK_WAIT_MS		10000
+#define PF_LOCK_STEP_MS		5
+int pf_lock_wait_ms(void);
+
+/* Is dir safe to trust: no symlink on the way, root's, writable by no one
+ * else? Returns an exit code; err says why not. */
+int pf_pin_dir_check(const char *dir, char *err, size_t errlen);
+/* Make sure dir exists on a bpffs (mounting /sys/fs/bpf if absent) and is
+ * trusted; with create false, only check. Returns an exit code, err set. */
 int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen);
 void pf_pin_path(char *buf, size_t n, const char *dir, const char *name);
 /* bpf_obj_get() of dir/name, or a negative errno. */

@@ -84,7 +84,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 		fprintf(stderr, "tests/bpf: private mount namespace: %s\n", strerror(errno));
 		return;
 	}
-	if (!mkdtemp(pin_dir) || mount("bpf", pin_dir, "bpf", 0, NULL)) {
+	if (!mkdtemp(pin_dir) || mount("bpf", pin_dir, "bpf", 0, "mode=0700")) {
 		fprintf(stderr, "tests/bpf: bpffs on %s: %s\n", pin_dir, strerror(errno));
 		return;
 	}

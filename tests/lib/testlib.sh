@@ -100,7 +100,7 @@ tb_link() {
 tb_bpffs() {
 	local d
 	d=$(mktemp -d /tmp/$TB_ID-bpffs.XXXXXX) || return 1
-	mount -t bpf bpf "$d" || return 1
+	mount -t bpf -o mode=0700 bpf "$d" || return 1
 	_tb_mounts+=("$d")
 	echo "$d"
 }
