@@ -46,6 +46,7 @@ struct pf_packet {
 	void *data;		/* skb->data of the current parse */
 	__u32 need;		/* bytes of linear data the parse ran short of */
 	__u32 l3_off;		/* start of the IP header */
+	__u32 l4_off;		/* start of the TCP/UDP header */
 	__u32 payload_len;	/* L4 payload bytes (whole GSO super-packet) */
 	__u16 eth_proto;	/* host order, after VLAN tags */
 	__u8 family;		/* AF_INET / AF_INET6 */
@@ -264,6 +265,7 @@ static __always_inline int parse_linear(struct __sk_buff *skb, struct pf_packet 
 	 * first read, which the verifier rejects as a modified ctx pointer. */
 	asm volatile("" : "+r"(skb));
 	pkt->data = (void *)(long)skb->data;
+	pkt->l4_off = l4;
 	return parse_l4(pkt, l4, (void *)(long)skb->data_end);
 }
 
