@@ -94,12 +94,13 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
 	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote,
 			   sizeof(remote));
-	if (!t->queue_known) {
+	if (t->queue_known && rec->outcome != PF_SWEEP_DRAINED)
+		t->discarded += rec->queued;
+	/* destroyed at once: the line it always was, the bytes in the total */
+	if (rec->outcome == PF_SWEEP_DESTROYED) {
 		printf("destroyed %s\t%s\n", local, remote);
 		return;
 	}
-	if (rec->outcome != PF_SWEEP_DRAINED)
-		t->discarded += rec->queued;
 	printf("%s %s\t%s\t%u bytes discarded\n", outcome_names[rec->outcome], local, remote,
 	       rec->outcome == PF_SWEEP_DRAINED ? 0 : rec->queued);
 }

@@ -9,7 +9,8 @@ serve "$VIP6" 3260
 hold "$VIP6" 3260 3
 reader "$VIP6" 3260 r1
 ok "the server's send queue is full (>= 256 KiB queued)" tb_wait 5 queues_full "$SRV" "$VIP6" 3260 262144
-pf block --ip "$VIP6" --port 3260 >"$WORK/out"
+# --drain 0: the teardown at once, as in block.t
+pf block --ip "$VIP6" --port 3260 --drain 0 >"$WORK/out"
 is "block --ip $VIP6 exits 0" "$?" 0
 is "no established socket left on the portal" "$(established "$SRV" "$VIP6" 3260)" 0
 ok "the server saw its 4 sockets killed" tb_wait 3 killed_at_least "$(srv_log "$VIP6" 3260)" 4
