@@ -22,7 +22,8 @@ struct budget {
 	long max_insns;
 };
 
-/* Today: ingress and egress about 2,500 each, the sweep about 200 */
+/* Today: ingress about 2,850 (the drain's cut_to_ack, a global function
+ * checked once), egress about 2,600, the sweep about 280 */
 static const struct budget budgets[] = {
 	{ "fence_ingress", 6000 },
 	{ "fence_egress", 6000 },
