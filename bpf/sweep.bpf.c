@@ -68,13 +68,22 @@ static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_po
 	st = bpf_sk_storage_get(&drain_state, tp, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st)
 		return PF_SWEEP_PENDING;	/* out of memory: the deadline still holds */
-	if (st->drain_until != policy->drain_until || st->snd_una != una) {
+	if (st->drain_until != policy->drain_until) {
+		/* First seen in this drain: the queue last moved when the peer
+		 * last acknowledged data (tcp_mstamp clock: CLOCK_MONOTONIC in
+		 * us), so a peer that stopped reading long before the fence is
+		 * stalled at once rather than drain_stall_ns later. */
+		__u64 delivered = tp->delivered_mstamp * 1000;
+
 		st->drain_until = policy->drain_until;
 		st->snd_una = una;
+		st->progress_ns = delivered && delivered < now ? delivered : now;
+	} else if (st->snd_una != una) {
+		st->snd_una = una;
 		st->progress_ns = now;
-	} else if (now - st->progress_ns >= policy->drain_stall_ns) {
-		return PF_SWEEP_STALLED;
 	}
+	if (now - st->progress_ns >= policy->drain_stall_ns)
+		return PF_SWEEP_STALLED;
 	return PF_SWEEP_PENDING;
 }
 
