@@ -212,11 +212,11 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 			policy.flags |= PF_F_KEEP_ESTABLISHED;
 			break;
 		case OPT_DRAIN:
-			if (pf_parse_ms(optarg, &drain_ms, err))
+			if (pf_parse_ms("--drain", optarg, &drain_ms, err))
 				goto bad;
 			break;
 		case OPT_DRAIN_STALL:
-			if (pf_parse_ms(optarg, &stall_ms, err))
+			if (pf_parse_ms("--drain-stall", optarg, &stall_ms, err))
 				goto bad;
 			break;
 		case OPT_HELP:

@@ -32,7 +32,7 @@ static __u64 monotonic_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
-int pf_parse_ms(const char *s, unsigned int *ms, char *err)
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
 {
 	char *end;
 	unsigned long v;
@@ -40,7 +40,8 @@ int pf_parse_ms(const char *s, unsigned int *ms, char *err)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (!*s || *end || errno || *s == '-' || *s == '+' || v > PF_DRAIN_MS_MAX) {
-		snprintf(err, PF_ERR_LEN, "bad milliseconds '%s' (0 to %u)", s, PF_DRAIN_MS_MAX);
+		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
+			 PF_DRAIN_MS_MAX);
 		return -1;
 	}
 	*ms = (unsigned int)v;

@@ -28,8 +28,8 @@ struct pf_sweep_tally {
 	unsigned long long discarded;
 };
 
-/* "MS": 0..PF_DRAIN_MS_MAX milliseconds. */
-int pf_parse_ms(const char *s, unsigned int *ms, char *err);
+/* "MS": 0..PF_DRAIN_MS_MAX milliseconds; the message names opt. */
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err);
 
 /* Sets up tally for the portal's entries; false when out of memory. */
 bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal);

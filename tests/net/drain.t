@@ -53,6 +53,46 @@ is "counters: discarded_bytes 0" "$(counter 3260 discarded_bytes)" 0
 ok "counters: the request's payload cut away is counted" ge "$(counter 3260 segs_dropped)" 1
 ok "a new connection attempt gets no answer" syn_dropped "$VIP" 3260
 
+# --- the same over IPv6
+tb_bg "$SRV" "$PY" "$PEER" reply-server "$VIP6" 3264 "$REPLY" "$WORK/srv6" 2>"$WORK/srv6.err"
+tb_wait 3 grep -qs listening "$WORK/srv6" || diag "IPv6 reply server did not start"
+tb_bg "$CLI" "$PY" "$PEER" steady "$VIP6" 3264 "$WORK/cli6" 2>"$WORK/cli6.err"
+client6=$TB_PID
+ok "IPv6: a large reply is queued" tb_wait 5 queues_full "$SRV" "$VIP6" 3264 1048576
+received6=$(status_field srv6 received)
+pf block --ip "$VIP6" --port 3264 --drain 60000 --drain-stall 5000 >"$WORK/out6" 2>&1 &
+block=$!
+tb_wait 3 fenced --ip "$VIP6" --port 3264 || diag "the IPv6 fence did not appear"
+kill -USR1 "$client6"
+wait "$block"
+is "IPv6: block exits 0" "$?" 0
+ok "IPv6: the socket drained" grep -qE "^drained \[$VIP6\]:3264	\[$CLIENT6\]:[0-9]+	0 bytes discarded$" "$WORK/out6"
+ok "IPv6: the server wrote its whole reply" tb_wait 3 grep -q "^written $REPLY " "$WORK/srv6"
+ok "IPv6: the client received all of it, then was reset" tb_wait 10 bash -c \
+	'[ "$(awk "{ print \$1, \$3 }" "$1")" = "reset $2" ]' _ "$WORK/cli6" "$REPLY"
+is "IPv6: nothing sent after the fence reached the server" "$(status_field srv6 received)" "$received6"
+
+# --- two portals drained by two blocks at once: each says what it ended
+# of its own portal and nothing of the other's (a pass of either block
+# may end sockets of both: each is told once, or by neither)
+for p in 3265 3266; do serve "$VIP" $p; hold "$VIP" $p 3 "c$p"; done
+pf block --ip "$VIP" --port 3265 >"$WORK/out3265" 2>&1 &
+b1=$!
+pf block --ip "$VIP" --port 3266 >"$WORK/out3266" 2>&1 &
+b2=$!
+wait "$b1"; r1=$?
+wait "$b2"; r2=$?
+is "concurrent: both blocks exit 0" "$r1 $r2" "0 0"
+for p in 3265 3266; do
+	sed 's/^/# /' "$WORK/out$p"
+	is "concurrent $p: no established socket left" "$(established "$SRV" "$VIP" $p)" 0
+	is "concurrent $p: block speaks only of its own portal" \
+		"$(grep -E '^(destroyed|drained|stalled|deadline) ' "$WORK/out$p" | grep -cv " $VIP:$p	")" 0
+	is "concurrent $p: the counters saw 3 destroyed" "$(counter $p socks_destroyed)" 3
+done
+is "concurrent: no socket told twice" \
+	"$(cat "$WORK/out3265" "$WORK/out3266" | grep -E '^(destroyed|drained|stalled|deadline) ' | cut -f2 | sort | uniq -d)" ""
+
 # --- clients that never read: cut when their queues stop moving
 serve "$VIP" 3261
 hold "$VIP" 3261 3
@@ -95,9 +135,9 @@ drain_flags() {
 is "the drains have ended: every entry is a plain fence again" "$(drain_flags)" 0
 
 # the global counters are the sum of the portals'
-is "status: drained" "$(pf_json 'd["counters"]["drained"]' status --json)" 1
-is "status: discarded_bytes" "$(pf_json 'd["counters"]["discarded_bytes"]' status --json)" \
-	"$(( $(counter 3261 discarded_bytes) + $(counter 3262 discarded_bytes) ))"
+is "status: drained (the 2 readers)" "$(pf_json 'd["counters"]["drained"]' status --json)" 2
+is "status: discarded_bytes is the portals' sum" "$(pf_json 'd["counters"]["discarded_bytes"]' status --json)" \
+	"$(pf_json 'sum(e["counters"]["discarded_bytes"] for e in d)' list --json)"
 if command -v bpftool >/dev/null; then
 	ip netns exec "$SRV" bpftool map dump pinned "$PIN/stats" >"$WORK/stats"
 	ok "bpftool shows the drained counter by name" grep -q '"drained": ' "$WORK/stats"
