@@ -16,6 +16,8 @@
       Waits until N sockets with local port PORT are established; prints
       how many there are (fewer after BOUND seconds).
   timer.py sink PORT             accept and read everything, forever
+  timer.py readers ADDR PORT N   N connections that keep reading (64 KiB
+                                 per socket every 10 ms), until killed
   timer.py blast ADDR PORT SECS  send for SECS seconds; prints Mbit/s
 
 Every wait is bounded: a command still running after BOUND seconds is
@@ -187,6 +189,29 @@ def cmd_sink(args):
         threading.Thread(target=drain, args=(c,), daemon=True).start()
 
 
+def cmd_readers(args):
+    import selectors
+    addr, port, n = args[0], int(args[1]), int(args[2])
+    sel = selectors.DefaultSelector()
+    for _ in range(n):
+        s = socket.create_connection((addr, port), timeout=5)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+    print("connections %d" % n, flush=True)
+    buf = bytearray(1 << 16)
+    while sel.get_map():
+        for key, _ in sel.select():
+            try:
+                if not key.fileobj.recv_into(buf):
+                    raise OSError
+            except BlockingIOError:
+                pass
+            except OSError:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+        time.sleep(0.01)
+
+
 def cmd_blast(args):
     addr, port, secs = args[0], int(args[1]), float(args[2])
     s = socket.create_connection((addr, port), timeout=5)
@@ -202,7 +227,8 @@ def cmd_blast(args):
 
 
 COMMANDS = {"pair": cmd_pair, "burst": cmd_burst, "teardown": cmd_teardown,
-            "settle": cmd_settle, "sink": cmd_sink, "blast": cmd_blast}
+            "settle": cmd_settle, "sink": cmd_sink, "blast": cmd_blast,
+            "readers": cmd_readers}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

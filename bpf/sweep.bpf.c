@@ -2,6 +2,9 @@
 /* The sweep: an iter/tcp program that destroys the established sockets of
  * fenced portals at block time (bpf_sock_destroy(), kernel >= 6.5), and
  * writes one pf_sweep_record per socket destroyed for the CLI to print.
+ * While a portal drains, each pass destroys the sockets that are done
+ * (queue empty, stalled, deadline) and reports the others as pending; the
+ * CLI runs passes until none is left.
  * Loaded apart from the tc programs, so a kernel without the kfunc still
  * gets the data path and falls back to sock_diag. */
 #include "vmlinux.h"
@@ -16,6 +19,73 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 extern int bpf_sock_destroy(struct sock_common *sk) __ksym;
+
+/* A draining socket's progress, kept with the socket itself (so nothing
+ * outlives it), and valid for one drain only: drain_until tells which. */
+struct pf_drain_state {
+	__u64 drain_until;
+	__u64 progress_ns;	/* when snd_una last moved (or was first seen) */
+	__u32 snd_una;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pf_drain_state);
+} drain_state SEC(".maps");
+
+/* Adds to a per-CPU counter, global and per portal. */
+#define PF_COUNT_ADD(policy, field, n)					\
+	do {								\
+		__u32 __zero = 0;					\
+		struct pf_counters *__c;				\
+		__c = bpf_map_lookup_elem(&stats, &__zero);		\
+		if (__c)						\
+			__c->field += (n);				\
+		__c = bpf_map_lookup_elem(&portal_stats,		\
+					  &(policy)->counters_id);	\
+		if (__c)						\
+			__c->field += (n);				\
+	} while (0)
+
+/* Where a draining socket stands: done (drained, stalled, deadline) or
+ * still pending. */
+static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_policy *policy)
+{
+	struct pf_drain_state *st;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 una;
+
+	if (!tp || !policy)
+		return PF_SWEEP_DESTROYED;
+	una = tp->snd_una;
+	if (tp->write_seq == una)
+		return PF_SWEEP_DRAINED;
+	if (now >= policy->drain_until)
+		return PF_SWEEP_DEADLINE;
+	st = bpf_sk_storage_get(&drain_state, tp, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return PF_SWEEP_PENDING;	/* out of memory: the deadline still holds */
+	if (st->drain_until != policy->drain_until) {
+		/* First seen in this drain: the queue last moved when the peer
+		 * last acknowledged data (tcp_mstamp clock: CLOCK_MONOTONIC in
+		 * us), so a peer that stopped reading long before the fence is
+		 * stalled at once rather than drain_stall_ns later. */
+		__u64 delivered = tp->delivered_mstamp * 1000;
+
+		st->drain_until = policy->drain_until;
+		st->snd_una = una;
+		st->progress_ns = delivered && delivered < now ? delivered : now;
+	} else if (st->snd_una != una) {
+		st->snd_una = una;
+		st->progress_ns = now;
+	}
+	if (now - st->progress_ns >= policy->drain_stall_ns)
+		return PF_SWEEP_STALLED;
+	return PF_SWEEP_PENDING;
+}
 
 /* Only sockets that carry a connection: not listeners (destroying one
  * would stop the service itself), not TIME-WAIT or request minisocks. */
@@ -46,6 +116,7 @@ int sweep(struct bpf_iter__tcp *ctx)
 	struct sock_common *skc = ctx->sk_common;
 	struct pf_sweep_record rec = {};
 	struct pf_policy *policy;
+	struct tcp_sock *tp;
 
 	if (!skc || !is_connection(skc->skc_state))
 		return 0;
@@ -78,9 +149,22 @@ int sweep(struct bpf_iter__tcp *ctx)
 	    (policy->flags & PF_F_KEEP_ESTABLISHED))
 		return 0;
 
-	if (bpf_sock_destroy(skc))
-		return 0;
-	PF_COUNT(policy, socks_destroyed);
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (tp)
+		rec.queued = tp->write_seq - tp->snd_una;
+	rec.counters_id = policy->counters_id;
+	rec.outcome = PF_SWEEP_DESTROYED;
+	if (policy->flags & PF_F_DRAINING)
+		rec.outcome = drain_outcome(tp, policy);
+	if (rec.outcome != PF_SWEEP_PENDING) {
+		if (bpf_sock_destroy(skc))
+			return 0;
+		PF_COUNT(policy, socks_destroyed);
+		if (rec.outcome == PF_SWEEP_DRAINED)
+			PF_COUNT(policy, drained);
+		else
+			PF_COUNT_ADD(policy, discarded_bytes, rec.queued);
+	}
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "drain.h"
 #include "loader.h"
 #include "options.h"
 #include "pins.h"
@@ -82,7 +83,7 @@ static int apply_fence(const struct pf_env *env, const struct pf_portal *portal,
 		policy.counters_id = pf_counters_id(&key);
 		if (lookup_exact(portals_fd, &key, &old)) {
 			if (old.direction == policy.direction && old.method == policy.method &&
-			    old.flags == policy.flags)
+			    ((old.flags ^ policy.flags) & ~PF_F_DRAINING) == 0)
 				policy.since = old.since;
 		} else {
 			added->ports[port / 64] |= 1ULL << (port % 64);
@@ -117,14 +118,48 @@ out:
 	return rc;
 }
 
-static void print_destroyed(const struct pf_sweep_record *rec, void *arg)
+/* Does block destroy the portal's established sockets? */
+static bool tears_down(const struct pf_policy *policy, const struct pf_portal_args *pa)
 {
-	char local[64], remote[64];
+	return (policy->direction & PF_DIR_OUT) && !(policy->flags & PF_F_KEEP_ESTABLISHED) &&
+	       pa->portal.proto == IPPROTO_TCP;
+}
 
-	(void)arg;
-	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
-	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote, sizeof(remote));
-	printf("destroyed %s\t%s\n", local, remote);
+/* Destroys the portal's sockets, drained first if the policy says so, and
+ * says how each ended. A sweep failure is a warning: the egress reset
+ * still kills every connection. */
+static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
+		     const struct pf_policy *policy)
+{
+	const char *mechanism = "bpf_sock_destroy";
+	struct pf_sweep_tally t;
+	int n;
+
+	if (!pf_tally_init(&t, portal))
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	if (policy->flags & PF_F_DRAINING) {
+		n = pf_drain(env->pin_dir, portal, policy, &t);
+	} else {
+		t.queue_known = pf_drain_possible(env->pin_dir);
+		n = pf_sweep(env->pin_dir, pf_tally_record, &t, &mechanism);
+	}
+	if (n < 0) {
+		pf_warn(env, "socket sweep failed (%s): the egress reset still kills each "
+			"connection on its next transmit", strerror(-n));
+	} else {
+		printf("%lu connection%s destroyed (%s)", t.destroyed, t.destroyed == 1 ? "" : "s",
+		       mechanism);
+		if (policy->flags & PF_F_DRAINING)
+			printf(": %lu drained, %lu stalled, %lu at the deadline",
+			       t.outcomes[PF_SWEEP_DRAINED], t.outcomes[PF_SWEEP_STALLED],
+			       t.outcomes[PF_SWEEP_DEADLINE]);
+		if (t.queue_known)
+			printf("%s%llu bytes discarded", policy->flags & PF_F_DRAINING ? ", " : ": ",
+			       t.discarded);
+		printf("\n");
+	}
+	pf_tally_free(&t);
+	return PF_EXIT_OK;
 }
 
 int cmd_block(struct pf_env *env, int argc, char **argv)
@@ -134,21 +169,26 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 		{ "direction", required_argument, NULL, OPT_DIRECTION },
 		{ "method", required_argument, NULL, OPT_METHOD },
 		{ "keep-established", no_argument, NULL, OPT_KEEP },
+		{ "drain", required_argument, NULL, OPT_DRAIN },
+		{ "drain-stall", required_argument, NULL, OPT_DRAIN_STALL },
 		PF_OPT_HELP,
 		{}
 	};
 	static const char usage[] =
 		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--direction in|out|both]\n"
-		"       [--method drop|reject] [--keep-established]\n"
+		"       [--method drop|reject] [--keep-established] [--drain MS] [--drain-stall MS]\n"
 		"Fence a portal: load and attach if needed, add the entry, destroy the\n"
 		"portal's established sockets (unless --keep-established or --direction in)\n"
 		"and print what was torn down. P is 3260, 3260,3261 or 860:870; no --ip\n"
-		"means every local address of both families. Defaults: tcp, both, drop.\n";
+		"means every local address of both families. Defaults: tcp, both, drop.\n"
+		"Each socket is drained first: what it already sent reaches the peer, no\n"
+		"new request reaches it; it is destroyed once its send queue is empty, has\n"
+		"not moved for --drain-stall MS (50), or at --drain MS (1000; 0: at once).\n";
 	struct pf_policy policy = { .direction = PF_DIR_BOTH, .method = PF_METHOD_DROP };
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	const char *mechanism;
+	unsigned int drain_ms = PF_DRAIN_MS_DEFAULT, stall_ms = PF_DRAIN_STALL_MS_DEFAULT;
 	char err[PF_ERR_LEN], what[256];
-	int opt, rc, n;
+	int opt, rc;
 
 	if (!pa)
 		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
@@ -172,6 +212,14 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 		case OPT_KEEP:
 			policy.flags |= PF_F_KEEP_ESTABLISHED;
 			break;
+		case OPT_DRAIN:
+			if (pf_parse_ms("--drain", optarg, &drain_ms, err))
+				goto bad;
+			break;
+		case OPT_DRAIN_STALL:
+			if (pf_parse_ms("--drain-stall", optarg, &stall_ms, err))
+				goto bad;
+			break;
 		case OPT_HELP:
 			free(pa);
 			return pf_usage(env, usage, PF_EXIT_OK);
@@ -189,6 +237,8 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 		goto out;
 
 	policy.since = (__u64)time(NULL);
+	if (tears_down(&policy, pa) && drain_ms && pf_drain_possible(env->pin_dir))
+		pf_drain_policy(&policy, drain_ms, stall_ms);
 	rc = apply_fence(env, &pa->portal, &policy);
 	if (rc)
 		goto out;
@@ -196,15 +246,8 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 	printf("fenced %s (direction %s, method %s%s)\n", what, pf_direction_name(policy.direction),
 	       pf_method_name(policy.method),
 	       policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
-	if ((policy.direction & PF_DIR_OUT) && !(policy.flags & PF_F_KEEP_ESTABLISHED) &&
-	    pa->portal.proto == IPPROTO_TCP) {
-		n = pf_sweep(env->pin_dir, print_destroyed, NULL, &mechanism);
-		if (n < 0)
-			pf_warn(env, "socket sweep failed (%s): the egress reset still kills each "
-				"connection on its next transmit", strerror(-n));
-		else
-			printf("%d connection%s destroyed (%s)\n", n, n == 1 ? "" : "s", mechanism);
-	}
+	if (tears_down(&policy, pa))
+		rc = tear_down(env, &pa->portal, &policy);
 	goto out;
 bad:
 	rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);

@@ -56,6 +56,7 @@ static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_swee
 	pf_endpoint_key(IPPROTO_TCP, rec->family, rec->local_addr, rec->local_port, &key);
 	if (bpf_map_lookup_elem(portals_fd, &key, &policy))
 		return false;
+	rec->counters_id = policy.counters_id;
 	return (policy.direction & PF_DIR_OUT) && !(policy.flags & PF_F_KEEP_ESTABLISHED);
 }
 

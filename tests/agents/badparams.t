@@ -56,6 +56,12 @@ bad direction=sideways
 bad method=kill
 bad status_check=maybe
 bad keep_established=perhaps
+bad drain=-1
+bad drain=1s
+bad drain=3600001
+bad 'drain=100;reboot'
+bad drain_stall=0x10
+bad drain_stall=99999999999
 bad pin_dir=relative/pins
 bad tickle_dir=relative/dir action=unblock
 bad tickle_dir=/nonexistent/fence-portblock-tickles action=unblock

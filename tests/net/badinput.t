@@ -32,6 +32,10 @@ cases=(
 	"protocol sctp|'sctp'|--ip $VIP --port 3260 --proto sctp"
 	"direction sideways|'sideways'|--ip $VIP --port 3260 --direction sideways"
 	"method bounce|'bounce'|--ip $VIP --port 3260 --method bounce"
+	"drain -1|'-1'|--ip $VIP --port 3260 --drain -1"
+	"drain 1s|'1s'|--ip $VIP --port 3260 --drain 1s"
+	"drain past an hour|'3600001'|--ip $VIP --port 3260 --drain 3600001"
+	"drain-stall 0x10|'0x10'|--ip $VIP --port 3260 --drain-stall 0x10"
 	"unknown option|'--frobnicate'|--ip $VIP --port 3260 --frobnicate"
 	"missing --port|missing --port|--ip $VIP"
 )

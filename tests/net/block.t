@@ -2,7 +2,8 @@
 # block tears down the portal's established sockets before it returns:
 # servers with full send queues (hundreds of KB, sent as GSO super-packets
 # to slow readers) see each socket killed, not closed; block names each
-# connection it destroyed and the counters say so.
+# connection it destroyed and the counters say so. --drain 0: at once, as
+# this is about (the drain has its own test, drain.t).
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
@@ -15,7 +16,7 @@ ok "the servers' send queues are full (>= 256 KiB queued)" tb_wait 5 queues_full
 is "6 established sockets on the portal before" "$(established "$SRV" "$VIP" 3260)" 6
 ip netns exec "$SRV" ss -Htn state established "( sport = :3260 )" | awk '{ print $3 "\t" $4 }' | sort >"$WORK/before"
 
-pf block --ip "$VIP" --port 3260 >"$WORK/out" 2>"$WORK/err"
+pf block --ip "$VIP" --port 3260 --drain 0 >"$WORK/out" 2>"$WORK/err"
 is "block exits 0" "$?" 0
 is "when block returns, the portal has no established socket" "$(established "$SRV" "$VIP" 3260)" 0
 ok "the servers saw all 6 sockets killed" tb_wait 3 killed_at_least "$log" 6

@@ -9,7 +9,8 @@ serve "$VIP6" 3260
 hold "$VIP6" 3260 3
 reader "$VIP6" 3260 r1
 ok "the server's send queue is full (>= 256 KiB queued)" tb_wait 5 queues_full "$SRV" "$VIP6" 3260 262144
-pf block --ip "$VIP6" --port 3260 >"$WORK/out"
+# --drain 0: the teardown at once, as in block.t
+pf block --ip "$VIP6" --port 3260 --drain 0 >"$WORK/out"
 is "block --ip $VIP6 exits 0" "$?" 0
 is "no established socket left on the portal" "$(established "$SRV" "$VIP6" 3260)" 0
 ok "the server saw its 4 sockets killed" tb_wait 3 killed_at_least "$(srv_log "$VIP6" 3260)" 4
@@ -36,7 +37,9 @@ ok "check: one outside is not" not_fenced --ip 2001:db9::1 --port 3261
 
 serve "$VIP6" 3262
 reader "$VIP6" 3262 r2
-pf block --ip "$VIP6" --port 3262 --method reject >/dev/null
+# --drain 0: reject's reset at once (a drain would first deliver the
+# megabytes the server queued, then reset)
+pf block --ip "$VIP6" --port 3262 --method reject --drain 0 >/dev/null
 is "block --method reject exits 0" "$?" 0
 ok "reject: the peer's connection is reset" tb_wait 3 reader_is r2 reset
 ok "reject: a new connection attempt is refused" refused "$VIP6" 3262

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # --method drop (default) against --method reject, side by side on two
 # ports of one address: a new SYN gets no answer / an RST, and the peers of
-# the sockets block destroyed are left unaware / reset.
+# the sockets block destroyed are left unaware / reset. --drain 0: a drain
+# ends with each peer told (drain.t).
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
@@ -10,9 +11,9 @@ for p in 3260 3261; do
 	hold "$VIP" $p 2
 	reader "$VIP" $p r$p
 done
-pf block --ip "$VIP" --port 3260 >/dev/null
+pf block --ip "$VIP" --port 3260 --drain 0 >/dev/null
 is "block (drop) exits 0" "$?" 0
-pf block --ip "$VIP" --port 3261 --method reject >"$WORK/out"
+pf block --ip "$VIP" --port 3261 --method reject --drain 0 >"$WORK/out"
 is "block --method reject exits 0" "$?" 0
 ok "... and says so" grep -qF "fenced tcp $VIP port 3261 (direction both, method reject)" "$WORK/out"
 for p in 3260 3261; do

@@ -23,6 +23,17 @@
                                       send 100 bytes ("sent T"), then wait
                                       for the connection's end: "reset T",
                                       "closed T" or "error E T"
+  peer.py reply-server ADDR PORT SIZE STATUS
+                                      accept one connection, wait for its
+                                      request (any bytes), answer SIZE bytes
+                                      and keep reading; STATUS is "written W
+                                      received R how H" (W: bytes the kernel
+                                      took, R: bytes read, H: serving, done,
+                                      reset, aborted or closed)
+  peer.py steady ADDR PORT STATUS     connect, send a 16-byte request, read
+                                      64 KiB every 20 ms; SIGUSR1 sends 1000
+                                      bytes; STATUS is "connected|reset|closed
+                                      LPORT RECEIVED SENT"
   peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N
                                       last SHA" (SHA: of the last one's data)
   peer.py udp-send SADDR SPORT DADDR DPORT N
@@ -163,6 +174,79 @@ def quiet_server(addr, port, status):
                 report()
 
 
+def reply_server(addr, port, size, status):
+    lsock = socket.socket(family(addr), socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((addr, port))
+    lsock.listen(1)
+    write_status(status, "written 0 received 0 how listening")
+    conn, _ = lsock.accept()
+    written = received = 0
+    how = "serving"
+    conn.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(conn, selectors.EVENT_READ)
+    while how in ("serving", "done"):
+        for _, mask in sel.select():
+            try:
+                if mask & selectors.EVENT_READ:
+                    data = conn.recv(65536)
+                    if not data:
+                        how = "closed"
+                        break
+                    received += len(data)
+                    if written == 0 and how == "serving":
+                        sel.modify(conn, selectors.EVENT_READ | selectors.EVENT_WRITE)
+                if mask & selectors.EVENT_WRITE and how == "serving":
+                    # what send() returns is what the kernel queued: the
+                    # bytes the server "has written"
+                    written += conn.send(b"r" * min(1 << 20, size - written))
+                    if written == size:
+                        how = "done"
+                        sel.modify(conn, selectors.EVENT_READ)
+            except ConnectionResetError:
+                how = "reset"
+            except OSError:
+                how = "aborted"
+        write_status(status, "written %d received %d how %s" % (written, received, how))
+
+
+def steady(addr, port, status):
+    sock = socket.create_connection((addr, port), timeout=3)
+    sock.settimeout(None)
+    lport = sock.getsockname()[1]
+    count = {"received": 0, "sent": 0}
+
+    def report(state):
+        write_status(status, "%s %d %d %d" % (state, lport, count["received"], count["sent"]))
+
+    def send_more(*_):
+        count["sent"] += sock.send(b"c" * 1000)
+        report("connected")
+
+    sock.sendall(b"q" * 16)
+    count["sent"] = 16
+    signal.signal(signal.SIGUSR1, send_more)
+    report("connected")
+    while True:
+        try:
+            data = sock.recv(65536)
+        except InterruptedError:
+            continue
+        except ConnectionResetError:
+            report("reset")
+            return
+        except OSError as e:
+            report("error-%s" % e.errno)
+            return
+        if not data:
+            report("closed")
+            return
+        count["received"] += len(data)
+        report("connected")
+        time.sleep(0.02)
+
+
 def udp_socket(addr):
     # shared: a sender binds the very address:port a receiver listens on
     sock = socket.socket(family(addr), socket.SOCK_DGRAM)
@@ -243,6 +327,10 @@ def main(argv):
         stale(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "quiet-server":
         quiet_server(argv[2], int(argv[3]), argv[4])
+    elif len(argv) == 6 and argv[1] == "reply-server":
+        reply_server(argv[2], int(argv[3]), int(argv[4]), argv[5])
+    elif len(argv) == 5 and argv[1] == "steady":
+        steady(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 5 and argv[1] == "udp-recv":
         udp_recv(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 7 and argv[1] == "udp-send":

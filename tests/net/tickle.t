@@ -25,7 +25,8 @@ ok "... the client keeps it" stale a
 is "... the server too" "$(established "$SRV" "$VIP" 3260)" 3
 
 # stale: the server's sockets destroyed, their RSTs dropped on the way out
-pf block --port 3260 >/dev/null && pf unblock --port 3260 >/dev/null
+# (at once: a drain would end with each client told)
+pf block --port 3260 --drain 0 >/dev/null && pf unblock --port 3260 >/dev/null
 is "the server node has no connection left" "$(pf conns --port 3260)" ""
 for h in a b c v6; do ok "$h: the client still believes in its connection" stale $h; done
 

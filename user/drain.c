@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+
+#include "drain.h"
+#include "pins.h"
+#include "sweep.h"
+
+#define NSEC_PER_MSEC	1000000ULL
+/* How long block keeps sweeping past the deadline if the programs still
+ * call a socket pending (they do not: past it every socket is done). */
+#define PF_DRAIN_GRACE_NS	(1000 * NSEC_PER_MSEC)
+
+static const char *const outcome_names[] = {
+	[PF_SWEEP_DESTROYED] = "destroyed",
+	[PF_SWEEP_DRAINED] = "drained",
+	[PF_SWEEP_STALLED] = "stalled",
+	[PF_SWEEP_DEADLINE] = "deadline",
+};
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns() */
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || *s == '+' || v > PF_DRAIN_MS_MAX) {
+		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
+			 PF_DRAIN_MS_MAX);
+		return -1;
+	}
+	*ms = (unsigned int)v;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal)
+{
+	struct pf_portal_key key;
+	int port;
+
+	memset(t, 0, sizeof(*t));
+	t->ids = calloc(65536, sizeof(*t->ids));
+	if (!t->ids)
+		return false;
+	for (port = pf_portal_next_port(portal, 1); port > 0;
+	     port = pf_portal_next_port(portal, port + 1)) {
+		pf_portal_key(portal, (__u16)port, &key);
+		t->ids[t->nids++] = pf_counters_id(&key);
+	}
+	qsort(t->ids, t->nids, sizeof(*t->ids), cmp_u64);
+	return true;
+}
+
+void pf_tally_free(struct pf_sweep_tally *t)
+{
+	free(t->ids);
+	t->ids = NULL;
+}
+
+void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
+{
+	struct pf_sweep_tally *t = arg;
+	char local[64], remote[64];
+
+	if (!bsearch(&rec->counters_id, t->ids, t->nids, sizeof(*t->ids), cmp_u64))
+		return;
+	if (rec->outcome >= PF_SWEEP_PENDING) {
+		t->pending++;
+		return;
+	}
+	t->destroyed++;
+	t->outcomes[rec->outcome]++;
+	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
+	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote,
+			   sizeof(remote));
+	if (t->queue_known && rec->outcome != PF_SWEEP_DRAINED)
+		t->discarded += rec->queued;
+	/* destroyed at once: the line it always was, the bytes in the total */
+	if (rec->outcome == PF_SWEEP_DESTROYED) {
+		printf("destroyed %s\t%s\n", local, remote);
+		return;
+	}
+	printf("%s %s\t%s\t%u bytes discarded\n", outcome_names[rec->outcome], local, remote,
+	       rec->outcome == PF_SWEEP_DRAINED ? 0 : rec->queued);
+}
+
+bool pf_drain_possible(const char *pin_dir)
+{
+	return pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP);
+}
+
+void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms)
+{
+	policy->flags |= PF_F_DRAINING;
+	policy->drain_until = monotonic_ns() + drain_ms * NSEC_PER_MSEC;
+	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
+}
+
+/* One pass of the iterator over every TCP socket of the namespace. Reads
+ * many records per read(): at a pass every few ms, one syscall per socket
+ * would be the cost of the whole drain. */
+static int sweep_pass(int link, pf_sweep_report report, void *arg)
+{
+	struct pf_sweep_record recs[256];
+	size_t have = 0, i, n_recs;
+	int iter, err = 0;
+	ssize_t n;
+
+	iter = bpf_iter_create(link);
+	if (iter < 0)
+		return -errno;
+	for (;;) {
+		n = read(iter, (char *)recs + have, sizeof(recs) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+		have += (size_t)n;
+		n_recs = have / sizeof(recs[0]);
+		for (i = 0; i < n_recs; i++)
+			report(&recs[i], arg);
+		/* a record split across reads is finished by the next one */
+		have -= n_recs * sizeof(recs[0]);
+		memmove(recs, (char *)recs + n_recs * sizeof(recs[0]), have);
+	}
+	close(iter);
+	return err;
+}
+
+/* Ends the drain in each of the portal's entries that is still in the
+ * drain this block began (a later block of the same portal owns its own). */
+static void end_drain(const char *pin_dir, const struct pf_portal *portal, __u64 drain_until)
+{
+	struct pf_portal_key key;
+	struct pf_policy policy;
+	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS), port;
+
+	if (fd < 0)
+		return;
+	for (port = pf_portal_next_port(portal, 1); port > 0;
+	     port = pf_portal_next_port(portal, port + 1)) {
+		pf_portal_key(portal, (__u16)port, &key);
+		if (bpf_map_lookup_elem(fd, &key, &policy) ||
+		    policy.counters_id != pf_counters_id(&key) ||
+		    !(policy.flags & PF_F_DRAINING) || policy.drain_until != drain_until)
+			continue;
+		policy.flags &= (__u8)~PF_F_DRAINING;
+		policy.drain_until = 0;
+		bpf_map_update_elem(fd, &key, &policy, BPF_EXIST);
+	}
+	close(fd);
+}
+
+int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct pf_policy *policy,
+	     struct pf_sweep_tally *t)
+{
+	__u64 interval = policy->drain_stall_ns / 10;
+	struct timespec pause;
+	int prog_fd, link, err, passes = 0;
+
+	if (interval < NSEC_PER_MSEC)
+		interval = NSEC_PER_MSEC;
+	if (interval > 10 * NSEC_PER_MSEC)
+		interval = 10 * NSEC_PER_MSEC;
+	pause.tv_sec = 0;
+	pause.tv_nsec = (long)interval;
+
+	prog_fd = pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP);
+	if (prog_fd < 0) {
+		end_drain(pin_dir, portal, policy->drain_until);
+		return prog_fd;
+	}
+	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	err = link < 0 ? -errno : 0;
+	close(prog_fd);
+	t->queue_known = true;
+	while (!err) {
+		t->pending = 0;
+		err = sweep_pass(link, pf_tally_record, t);
+		if (err || !t->pending || monotonic_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
+			break;
+		passes++;
+		nanosleep(&pause, NULL);
+	}
+	end_drain(pin_dir, portal, policy->drain_until);
+	/* with --direction out new connections could open while it drained */
+	if (!err && passes) {
+		t->pending = 0;
+		err = sweep_pass(link, pf_tally_record, t);
+	}
+	if (link >= 0)
+		close(link);
+	return err;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Draining a fenced portal's connections before they are destroyed: the
+ * policy carries PF_F_DRAINING and a deadline, the sweep destroys each
+ * socket once its send queue is empty or stuck, and block runs sweep
+ * passes until none of the portal's sockets is left, then ends the drain.
+ * Also what block prints of each socket the sweep ended. */
+#ifndef PF_DRAIN_H
+#define PF_DRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "portal.h"
+#include "portfence.h"
+
+#define PF_DRAIN_MS_DEFAULT		1000
+#define PF_DRAIN_STALL_MS_DEFAULT	50
+#define PF_DRAIN_MS_MAX			3600000
+
+/* What block says of the sockets of its own portal, and nothing of the
+ * others a concurrent block's portal may have in the same pass. */
+struct pf_sweep_tally {
+	__u64 *ids;		/* counters ids of the portal's entries, sorted */
+	size_t nids;
+	bool queue_known;	/* the sweep read the send queues (iter/tcp) */
+	unsigned long destroyed;
+	unsigned long pending;	/* in the last pass */
+	unsigned long outcomes[PF_SWEEP_PENDING];
+	unsigned long long discarded;
+};
+
+/* "MS": 0..PF_DRAIN_MS_MAX milliseconds; the message names opt. */
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err);
+
+/* Sets up tally for the portal's entries; false when out of memory. */
+bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal);
+void pf_tally_free(struct pf_sweep_tally *t);
+/* A pf_sweep_report: prints and counts one record of the portal's. */
+void pf_tally_record(const struct pf_sweep_record *rec, void *arg);
+
+/* Can this node drain (the sweep program is there to watch the queues)? */
+bool pf_drain_possible(const char *pin_dir);
+/* The drain part of a policy: from now, drain_ms at most, stall_ms. */
+void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms);
+/* Runs sweep passes (a few ms apart) until no socket of the portal is
+ * pending, ends the drain in the portal's entries (the full fence then
+ * applies) and sweeps once more if anything was pending. Returns 0 or a
+ * negative errno. */
+int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct pf_policy *policy,
+	     struct pf_sweep_tally *t);
+
+#endif
