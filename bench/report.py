@@ -95,7 +95,9 @@ CASES = {
                  "(its own re-login, backoff and re-queueing, NOP-Outs every 5 s, as under "
                  "QEMU), nothing is loaded on a node before its first block start, and the "
                  "unblock resources run with `wake` on or off (`wake` / `nowake`) and with "
-                 "or without `tickle_dir` (`tickle` / `notickle`); their moves are also "
+                 "or without `tickle_dir` (`tickle` / `notickle`); `-nodrain`: the same "
+                 "with `drain=0` (sockets destroyed at once, their queued answers "
+                 "discarded) against the drain on by default; their moves are also "
                  "given one by one below the table."),
 }
 

@@ -13,6 +13,7 @@
 #                               or libiscsi's built-in reconnect (as QEMU's)
 #   E2E_TICKLE=1|0              tickle_dir on the unblock resources
 #   E2E_WAKE=1|0                0: wake=false on portfence's resources
+#   E2E_DRAIN=1|0               0: drain=0 on portfence's resources (destroy at once)
 #   E2E_PRELOAD=0|1             1: `portfence load` on both nodes before any
 #                               agent runs, so no fence operation pays it
 #
@@ -38,6 +39,7 @@ BED_E2E=$TOP/tests/e2e
 BED_RECONNECT=${E2E_RECONNECT:-own}
 BED_TICKLE=${E2E_TICKLE:-1}
 BED_WAKE=${E2E_WAKE:-1}
+BED_DRAIN=${E2E_DRAIN:-1}
 BED_PRELOAD=${E2E_PRELOAD:-0}
 
 declare -A BED_NS BED_ADDR BED_PIN BED_CPORT BED_TGTD
@@ -108,7 +110,7 @@ bed_up() {
 		done
 	fi
 	echo "bed fence=$BED_FENCE reconnect=$BED_RECONNECT tickle=$BED_TICKLE" \
-		"wake=$BED_WAKE preload=$BED_PRELOAD" >>"$BED_DIR/ops.log"
+		"wake=$BED_WAKE drain=$BED_DRAIN preload=$BED_PRELOAD" >>"$BED_DIR/ops.log"
 }
 
 # _bed_port NODE: a veth from NODE's eth0 to a port of the bridge.
@@ -194,6 +196,7 @@ _bed_agent() {
 			echo "OCF_RESKEY_binary=$PORTFENCE"
 			# A block resource's stop lifts a fence too: off means both.
 			[ "$BED_WAKE" = 0 ] && echo "OCF_RESKEY_wake=false"
+			[ "$BED_DRAIN" = 0 ] && echo "OCF_RESKEY_drain=0"
 		fi
 		;;
 	ip)
