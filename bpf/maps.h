@@ -43,6 +43,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } devices SEC(".maps");
 
+/* Which pin dir loaded the programs (user space only; bound to them). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pf_owner);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} owner SEC(".maps");
+
 /* Peers that knocked on a fenced portal, for "unblock" to wake them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -19,6 +19,7 @@
 #define PF_PIN_PROG_SWEEP	"prog_sweep"
 #define PF_PIN_KNOCKS		"knocks"
 #define PF_PIN_CLI_STATS	"cli_stats"
+#define PF_PIN_OWNER		"owner"
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
@@ -166,6 +167,16 @@ struct pf_knock {
 	__be32 seq;		/* the segment's own */
 	__be32 ack_seq;		/* what the peer expects next from us */
 	__u8 tcp[PF_KNOCK_TCP_MAX];
+};
+
+/* The "owner" map's one value: the pin dir that loaded the programs. It is
+ * bound to the tc programs (BPF_PROG_BIND_MAP), as are "devices" and
+ * "cli_stats", so it outlives lost pins: a later command can tell a fence
+ * whose pins were lost from another pin dir's live one. */
+#define PF_OWNER_PATH_MAX	512
+
+struct pf_owner {
+	char pin_dir[PF_OWNER_PATH_MAX];
 };
 
 /* Key of the "devices" map: which interfaces load selected ("*" = all). */

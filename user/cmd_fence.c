@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "options.h"
 #include "pins.h"
+#include "state.h"
 #include "sweep.h"
 #include "wake.h"
 
@@ -37,11 +38,17 @@ static bool lookup_exact(int fd, const struct pf_portal_key *key, struct pf_poli
 	       policy->counters_id == pf_counters_id(key);
 }
 
-/* Opens a pinned map; a missing pin gives -ENOENT, no permission exit 3. */
+/* Opens a map of the pin dir, or, when its pins are gone, of the programs
+ * still attached here (the fence they hold is in force all the same); a
+ * missing map gives -ENOENT, no permission exit 3. */
 static int open_map(const struct pf_env *env, const char *name, int *rc)
 {
-	int fd = pf_pin_open(env->pin_dir, name);
+	bool orphaned;
+	int fd = pf_state_map(env->pin_dir, name, &orphaned);
 
+	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
+		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
+			"in this network namespace", env->pin_dir);
 	*rc = PF_EXIT_OK;
 	if (fd == -EACCES || fd == -EPERM)
 		*rc = pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);

@@ -17,6 +17,7 @@
 #include "output.h"
 #include "pins.h"
 #include "sockdiag.h"
+#include "state.h"
 
 /* Sums a per-CPU counters value; zeros if absent. */
 static void read_counters(int fd, const void *key, struct pf_counters *sum)
@@ -72,7 +73,7 @@ static int parse_json_only(struct pf_env *env, int argc, char **argv, const char
 
 static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
 {
-	*fd = pf_pin_open(env->pin_dir, name);
+	*fd = pf_state_map(env->pin_dir, name, NULL);
 	if (*fd == -EACCES || *fd == -EPERM)
 		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
 	return PF_EXIT_OK;
@@ -142,6 +143,39 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 	return PF_EXIT_OK;
 }
 
+/* Interfaces running portfence programs that are not this pin dir's: a
+ * fence whose pins were lost (still in force: unblock and unload reach
+ * it), or another pin dir's. Said, never hidden. */
+static void print_other_filters(const struct pf_progs *ours, bool loaded, bool json)
+{
+	struct pf_attached *att;
+	int n = pf_attached_list(&att), i, shown = 0;
+
+	if (json)
+		putchar('[');
+	for (i = 0; i < n; i++) {
+		if (loaded && (att[i].prog_id == ours->ingress_id || att[i].prog_id == ours->egress_id))
+			continue;
+		if (json) {
+			printf("%s{\"name\": ", shown ? ", " : "");
+			pf_print_json_string(att[i].name);
+			printf(", \"ifindex\": %d, \"prog_id\": %u, \"fence_table_id\": %u}",
+			       att[i].ifindex, att[i].prog_id, att[i].portals_id);
+		} else {
+			printf("%s %s (fence table id %u)", shown ? "" : "other filters:", att[i].name,
+			       att[i].portals_id);
+		}
+		shown++;
+	}
+	if (json)
+		putchar(']');
+	else if (shown)
+		printf("\n               (fence programs not pinned in this pin dir: their "
+		       "fence is in force; unblock and unload reach it)\n");
+	if (n >= 0)
+		free(att);
+}
+
 static bool kernel_has_func(const char *name)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -190,7 +224,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
 	if (rc)
 		return rc;
-	portals_fd = pf_pin_open(env->pin_dir, PF_PIN_PORTALS);
+	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
 	read_counters(stats_fd, &zero, &c);
 	read_cli_counters(env->pin_dir, &cli);
@@ -232,12 +266,17 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		}
 		first = false;
 	}
+	if (json)
+		printf("], \"other_filters\": ");
+	else
+		printf("%s\n", first ? " none" : "");
+	print_other_filters(&progs, loaded, json);
 	if (json) {
-		printf("], \"counters\": ");
+		printf(", \"counters\": ");
 		pf_print_counters_json(&c, &cli);
 		printf("}\n");
 	} else {
-		printf("%s\ncounters:      ", first ? " none" : "");
+		printf("counters:      ");
 		pf_print_counters_text(&c, &cli);
 		putchar('\n');
 	}

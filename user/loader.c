@@ -13,12 +13,13 @@
 #include "pins.h"
 #include "portfence.h"
 #include "sockdiag.h"
+#include "state.h"
 #include "fence.skel.h"
 #include "sweep.skel.h"
 
 static const char *const pinned_maps[] = {
 	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
-	PF_PIN_CLI_STATS,
+	PF_PIN_CLI_STATS, PF_PIN_OWNER,
 };
 
 bool pf_loaded(const char *dir)
@@ -110,6 +111,29 @@ static void load_sweep(const char *dir)
 	sweep_bpf__destroy(skel);
 }
 
+/* Records the pin dir in "owner" and binds the maps the programs do not
+ * use themselves to both of them: they live as long as the programs do,
+ * pins or not. */
+static int claim(struct fence_bpf *skel, const char *pin_dir)
+{
+	struct bpf_map *bound[] = { skel->maps.owner, skel->maps.devices, skel->maps.cli_stats };
+	struct bpf_program *progs[] = { skel->progs.fence_ingress, skel->progs.fence_egress };
+	struct pf_owner owner = {};
+	__u32 zero = 0;
+	size_t i, j;
+	int err;
+
+	snprintf(owner.pin_dir, sizeof(owner.pin_dir), "%s", pin_dir);
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY);
+	if (err)
+		return -errno;
+	/* before 5.10 there is no binding: lost pins then lose these three */
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		for (j = 0; j < sizeof(bound) / sizeof(bound[0]); j++)
+			bpf_prog_bind_map(bpf_program__fd(progs[i]), bpf_map__fd(bound[j]), NULL);
+	return 0;
+}
+
 static int load_objects(const struct pf_env *env)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
@@ -132,7 +156,9 @@ static int load_objects(const struct pf_env *env)
 		return pf_fail(env, PF_EXIT_FAIL, "cannot load the BPF programs: %s "
 			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
-	err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
+	err = claim(skel, env->pin_dir);
+	if (!err)
+		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
 	if (!err)
 		err = pin_prog(skel->progs.fence_egress, env->pin_dir, PF_PIN_PROG_EGRESS);
 	fence_bpf__destroy(skel);
@@ -175,6 +201,19 @@ static bool selected(int devices_fd, const char *name)
 	return !bpf_map_lookup_elem(devices_fd, &key, &v);
 }
 
+/* Our fence table's map id; 0 if it is not pinned. */
+static __u32 pinned_portals_id(const char *pin_dir)
+{
+	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
+	__u32 id;
+
+	if (fd < 0)
+		return 0;
+	id = pf_map_id(fd);
+	close(fd);
+	return id;
+}
+
 /* Interfaces selected but lacking our current programs; with attach, fix
  * them (caller holds the lock). Returns how many lacked, or an exit code
  * negated on failure. */
@@ -183,6 +222,7 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 	struct pf_progs progs;
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
+	__u32 table = pinned_portals_id(env->pin_dir), theirs;
 
 	err = pf_progs_open(env->pin_dir, &progs);
 	if (err)
@@ -203,6 +243,16 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		lacking++;
 		if (!attach)
 			continue;
+		/* another fence table's programs: never replaced, their fences
+		 * would be lifted without a word */
+		theirs = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id);
+		if (theirs && theirs != table) {
+			lacking = -pf_fail(env, PF_EXIT_FAIL, "%s runs the fence programs of another "
+					   "fence table (map id %u: another pin dir's, or one whose "
+					   "pins were lost): not replaced; lift it with that pin dir, "
+					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
+			break;
+		}
 		err = pf_tc_attach(ifs[i].ifindex, progs.ingress_fd, progs.egress_fd);
 		if (err) {
 			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s: %s",
@@ -239,6 +289,53 @@ static int lock_failed(const struct pf_env *env, int err)
 	return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-err));
 }
 
+/*
+ * A pin dir without pins, in a namespace where portfence programs are
+ * still attached: their pins were lost (bpffs unmounted, files removed),
+ * and the fence they hold is in force. Loading afresh would replace them
+ * and silently lift every fence; instead their maps are pinned here again,
+ * so the load that follows reuses them, fences and counters included.
+ */
+static int adopt_attached(const struct pf_env *env, FILE *out)
+{
+	static const char *const state[] = {
+		PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_KNOCKS,
+		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER,
+	};
+	struct pf_attached *att;
+	char path[PATH_MAX], owner[PF_OWNER_PATH_MAX];
+	int n = pf_attached_list(&att), fd, err = 0;
+	size_t k;
+
+	if (n <= 0)
+		return PF_EXIT_OK;
+	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, owner)) {
+		err = pf_fail(env, PF_EXIT_FAIL, "this network namespace is fenced from the pin dir "
+			      "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
+			      "namespace", owner, att[0].name, owner);
+		free(att);
+		return err;
+	}
+	for (k = 0; k < sizeof(state) / sizeof(state[0]) && !err; k++) {
+		if (pf_pin_exists(env->pin_dir, state[k]))
+			continue;
+		fd = pf_prog_map(att[0].prog_id, state[k]);
+		if (fd < 0)
+			continue;	/* not used by that program: made afresh */
+		pf_pin_path(path, sizeof(path), env->pin_dir, state[k]);
+		err = bpf_obj_pin(fd, path) ? -errno : 0;
+		close(fd);
+	}
+	if (err)
+		err = pf_fail(env, PF_EXIT_FAIL, "cannot pin the fence table of the programs attached "
+			      "on %s in '%s': %s", att[0].name, env->pin_dir, strerror(-err));
+	else if (out)
+		fprintf(out, "adopted the fence table (map id %u) of the programs attached on %s: "
+			"their pins were lost\n", att[0].portals_id, att[0].name);
+	free(att);
+	return err;
+}
+
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
 	char err[512];
@@ -258,7 +355,9 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (lock < 0)
 		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
-		rc = load_objects(env);
+		rc = adopt_attached(env, out);
+		if (!rc)
+			rc = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 	}
@@ -281,22 +380,28 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
 	int n, i, lock, rc = PF_EXIT_OK;
+	__u32 table;
 	size_t k;
 
-	if (access(env->pin_dir, F_OK))
-		return PF_EXIT_OK;	/* nothing was ever loaded here */
-	lock = pf_lock(env->pin_dir);
-	if (lock < 0)
+	/* a pin dir gone with its bpffs leaves the filters behind: they are
+	 * still ours to detach, without a lock to take */
+	lock = access(env->pin_dir, F_OK) ? -ENOENT : pf_lock(env->pin_dir);
+	if (lock < 0 && lock != -ENOENT)
 		return lock_failed(env, lock);
 	pf_progs_open(env->pin_dir, &p);
+	table = pinned_portals_id(env->pin_dir);
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
-		/* only filters running our programs (or any at our handle if
-		 * the pins are gone) */
-		bool ours = ifs[i].ingress_id || ifs[i].egress_id;
+		__u32 id = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id;
+		__u32 theirs = id ? pf_prog_portals_id(id) : 0;
+		/* our programs, or a portfence program on our fence table; with
+		 * no pins, every portfence program whose pins were lost, never
+		 * those of a pin dir that still has them */
+		bool ours = theirs && (table ? theirs == table :
+				       !pf_owned_elsewhere(id, theirs, env->pin_dir, NULL));
 
-		if (p.ingress_id)
-			ours = ifs[i].ingress_id == p.ingress_id || ifs[i].egress_id == p.egress_id;
+		if (p.ingress_id && (ifs[i].ingress_id == p.ingress_id || ifs[i].egress_id == p.egress_id))
+			ours = true;
 		if (!ours)
 			continue;
 		if (pf_tc_detach(ifs[i].ifindex))

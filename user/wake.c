@@ -34,6 +34,7 @@
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
+#include "state.h"
 #include "wake.h"
 
 struct knock_entry {
@@ -88,7 +89,7 @@ int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 		   void *arg)
 {
 	struct knock_entry *v = NULL;
-	int fd = pf_pin_open(pin_dir, PF_PIN_KNOCKS), n, i;
+	int fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL), n, i;
 
 	if (fd < 0)
 		return fd;
@@ -208,10 +209,10 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	struct ifaddrs *ifs = NULL;
 	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, n, nconns = 0, i, woken = 0, err;
 
-	knocks_fd = pf_pin_open(pin_dir, PF_PIN_KNOCKS);
+	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
 		return knocks_fd == -ENOENT ? 0 : knocks_fd;
-	portals_fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
+	portals_fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
 	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, true, &v);
 	if (n > PF_WAKE_MAX)
 		n = PF_WAKE_MAX;	/* the rest stay recorded; the next unblock has them */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # resource-agents' own ocf-tester passes for fence-portblock: action=block,
 # action=unblock (with a tickle_dir), and both as promotable clones; each
-# in a namespace of its own with a private pin dir.
+# in a namespace of its own with a private pin dir (unloaded after it).
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/agentlib.sh"
 ra_setup
@@ -21,6 +21,9 @@ tester() {
 	out=$(ip netns exec "$node" env HA_RSCTMP="$RA_STATE" ocf-tester -n "$name" \
 		-o pin_dir="$pin" -o binary="$PORTFENCE" "$@" "$AGENT" 2>&1)
 	rc=$?
+	# one pin dir per namespace: the next run's is refused while this
+	# one's programs are attached
+	pf "$node" "$pin" unload >/dev/null 2>&1
 	if [ $rc -ne 0 ] || ! grep -q "passed all tests" <<<"$out"; then
 		sed 's/^/#   /' <<<"$out"
 		return 1

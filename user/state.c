@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "pins.h"
+#include "portfence.h"
+#include "state.h"
+
+#define MAX_PROG_MAPS	16
+
+static bool is_portfence_prog(const struct bpf_prog_info *info)
+{
+	return !strcmp(info->name, "fence_ingress") || !strcmp(info->name, "fence_egress");
+}
+
+/* The map ids of a portfence program; 0 and no ids for any other. */
+static int prog_map_ids(__u32 prog_id, __u32 *ids)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id), err;
+
+	if (fd < 0)
+		return -errno;
+	info.nr_map_ids = MAX_PROG_MAPS;
+	info.map_ids = (__u64)(unsigned long)ids;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return -errno;
+	if (!is_portfence_prog(&info))
+		return 0;
+	return (int)(info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS);
+}
+
+__u32 pf_map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* An fd on the map among ids called name, or -ENOENT. */
+static int map_named(const __u32 *ids, int n, const char *name)
+{
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name))
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+int pf_prog_map(__u32 prog_id, const char *name)
+{
+	__u32 ids[MAX_PROG_MAPS];
+	int n = prog_map_ids(prog_id, ids);
+
+	return n < 0 ? n : map_named(ids, n, name);
+}
+
+__u32 pf_prog_portals_id(__u32 prog_id)
+{
+	int fd = pf_prog_map(prog_id, PF_PIN_PORTALS);
+	__u32 id;
+
+	if (fd < 0)
+		return 0;
+	id = pf_map_id(fd);
+	close(fd);
+	return id;
+}
+
+bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char *owner)
+{
+	struct pf_owner o = {};
+	int fd = pf_prog_map(prog_id, PF_PIN_OWNER), pinned;
+	__u32 zero = 0;
+	bool elsewhere = false;
+
+	if (fd < 0)
+		return false;
+	if (!bpf_map_lookup_elem(fd, &zero, &o) && o.pin_dir[0] && strcmp(o.pin_dir, pin_dir)) {
+		o.pin_dir[sizeof(o.pin_dir) - 1] = 0;
+		pinned = pf_pin_open(o.pin_dir, PF_PIN_PORTALS);
+		elsewhere = pinned >= 0 && pf_map_id(pinned) == table_id;
+		if (pinned >= 0)
+			close(pinned);
+	}
+	close(fd);
+	if (elsewhere && owner)
+		memcpy(owner, o.pin_dir, sizeof(o.pin_dir));
+	return elsewhere;
+}
+
+int pf_attached_list(struct pf_attached **out)
+{
+	struct pf_attached *list;
+	struct pf_iface *ifs;
+	int n = pf_ifaces(&ifs), i, count = 0;
+
+	if (n < 0)
+		return n;
+	list = calloc((size_t)n + 1, sizeof(*list));
+	if (!list) {
+		free(ifs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		__u32 prog = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id;
+		__u32 portals = prog ? pf_prog_portals_id(prog) : 0;
+
+		if (!portals)
+			continue;
+		list[count].ifindex = ifs[i].ifindex;
+		memcpy(list[count].name, ifs[i].name, sizeof(list[count].name));
+		list[count].prog_id = prog;
+		list[count++].portals_id = portals;
+	}
+	free(ifs);
+	*out = list;
+	return count;
+}
+
+int pf_state_map(const char *pin_dir, const char *name, bool *orphaned)
+{
+	struct pf_attached *att;
+	int fd = pf_pin_open(pin_dir, name), n, i;
+
+	if (orphaned)
+		*orphaned = false;
+	if (fd != -ENOENT)
+		return fd;
+	n = pf_attached_list(&att);
+	for (i = 0, fd = -ENOENT; i < n && fd < 0; i++)
+		fd = pf_prog_map(att[i].prog_id, name);
+	if (n >= 0)
+		free(att);
+	if (fd >= 0 && orphaned)
+		*orphaned = true;
+	return fd;
+}
