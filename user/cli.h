@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* SPEC §4 exit codes */
+/* docs/reference.md, Exit codes */
 enum pf_exit {
 	PF_EXIT_OK = 0,
 	PF_EXIT_FAIL = 1,	/* runtime failure */
