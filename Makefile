@@ -78,7 +78,8 @@ export ROUNDS QUICK
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
 
-demo: deps all
+# The demo's second half (tests/e2e) drives the failover with iscsi-load.
+demo: deps all $(BUILD)/tests/iscsi-load
 	scripts/demo.sh
 
 bench: deps all $(TEST_BINS)
