@@ -39,5 +39,6 @@ int cmd_list(struct pf_env *env, int argc, char **argv);
 int cmd_status(struct pf_env *env, int argc, char **argv);
 int cmd_conns(struct pf_env *env, int argc, char **argv);
 int cmd_tickle(struct pf_env *env, int argc, char **argv);
+int cmd_metrics(struct pf_env *env, int argc, char **argv);
 
 #endif
