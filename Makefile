@@ -88,7 +88,7 @@ test: deps all $(TEST_BINS)
 	tests/run
 
 ROUNDS ?= 2
-export ROUNDS QUICK
+export ROUNDS QUICK PORTBLOCK_AGENT
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
 

@@ -438,7 +438,7 @@ def write_page(path, env, results, images, ratios):
     L += ["## Machine", "",
           "| | |", "|---|---|"]
     for k in ("date", "os", "kernel", "cpu", "cpus", "memory_mb", "resource_agents",
-              "iptables", "portfence", "commit", "uptime_before", "uptime_after",
+              "portblock_agent", "iptables", "portfence", "commit", "uptime_before", "uptime_after",
               "seconds_total"):
         if k in env:
             L.append("| %s | %s |" % (k.replace("_", " "), env[k].replace("|", "/")))
