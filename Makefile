@@ -37,8 +37,8 @@ BPF_ARCH_ppc64le := powerpc
 BPF_ARCH_s390x := s390
 BPF_ARCH_riscv64 := riscv
 BPF_ARCH_loongarch64 := loongarch
-BPF_ARCH := $(or $(BPF_ARCH_$(UNAME_M)),$(error unsupported architecture '$(UNAME_M)' (64-bit only: $(patsubst BPF_ARCH_%,%,$(filter BPF_ARCH_%,$(.VARIABLES))))))
-BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I. -Iinclude
+BPF_ARCH = $(or $(BPF_ARCH_$(UNAME_M)),$(error unsupported architecture '$(UNAME_M)' (64-bit only: $(patsubst BPF_ARCH_%,%,$(filter BPF_ARCH_%,$(.VARIABLES))))))
+BPF_CFLAGS = -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I. -Iinclude
 
 BPF_PROGS := fence sweep
 BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
