@@ -15,18 +15,14 @@
   timer.py settle PORT N BOUND
       Waits until N sockets with local port PORT are established; prints
       how many there are (fewer after BOUND seconds).
-  timer.py sink PORT             accept and read everything, forever
-  timer.py blast ADDR PORT SECS  send for SECS seconds; prints Mbit/s
 
 Every wait is bounded: a command still running after BOUND seconds is
 killed and reported, never dropped.
 """
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 
@@ -169,40 +165,8 @@ def cmd_teardown(args):
           flush=True)
 
 
-def cmd_sink(args):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", int(args[0])))
-    ls.listen(16)
-    print("listening", flush=True)
-
-    def drain(c):
-        buf = bytearray(1 << 20)
-        while c.recv_into(buf):
-            pass
-        c.close()
-
-    while True:
-        c, _ = ls.accept()
-        threading.Thread(target=drain, args=(c,), daemon=True).start()
-
-
-def cmd_blast(args):
-    addr, port, secs = args[0], int(args[1]), float(args[2])
-    s = socket.create_connection((addr, port), timeout=5)
-    buf = memoryview(bytearray(1 << 20))
-    sent = 0
-    t0 = time.perf_counter()
-    end = t0 + secs
-    while time.perf_counter() < end:
-        sent += s.send(buf)
-    elapsed = time.perf_counter() - t0
-    s.close()
-    print("%.1f" % (sent * 8 / elapsed / 1e6), flush=True)
-
-
 COMMANDS = {"pair": cmd_pair, "burst": cmd_burst, "teardown": cmd_teardown,
-            "settle": cmd_settle, "sink": cmd_sink, "blast": cmd_blast}
+            "settle": cmd_settle}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
