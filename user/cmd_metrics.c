@@ -35,6 +35,16 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "\n# TYPE %s %s\n", name, type);
 }
 
+/* A global counter: portfence_NAME_total. */
+static void counter(FILE *f, const char *name, const char *help, __u64 value)
+{
+	char metric[64];
+
+	snprintf(metric, sizeof(metric), "portfence_%s_total", name);
+	family(f, metric, "counter", help);
+	fprintf(f, "%s %llu\n", metric, (unsigned long long)value);
+}
+
 /* "{proto=...,address=...,port=...,direction=...,method=...}" */
 static void portal_labels(FILE *f, const struct portal_sample *p)
 {
@@ -124,7 +134,7 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	struct pf_cli_counters cli;
 	/* as status decides it, so the two never disagree */
 	bool loaded = pf_loaded(pin_dir) && pf_progs_open(pin_dir, &progs) == 0;
-	time_t now = time(NULL);
+	__u64 now = (__u64)time(NULL);
 	__u32 zero = 0;
 	int stats_fd;
 	size_t i;
@@ -149,12 +159,8 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	family(f, "portfence_portals", "gauge", "fence entries (one per fenced port)");
 	fprintf(f, "portfence_portals %zu\n", n);
 
-#define PF_GLOBAL_METRIC(name, help)						\
-	family(f, "portfence_" #name "_total", "counter", help);		\
-	fprintf(f, "portfence_" #name "_total %llu\n", (unsigned long long)c.name);
-#define PF_CLI_METRIC(name, help)						\
-	family(f, "portfence_" #name "_total", "counter", help);		\
-	fprintf(f, "portfence_" #name "_total %llu\n", (unsigned long long)cli.name);
+#define PF_GLOBAL_METRIC(name, help) counter(f, #name, help, c.name);
+#define PF_CLI_METRIC(name, help) counter(f, #name, help, cli.name);
 	PF_COUNTERS(PF_GLOBAL_METRIC)
 	PF_CLI_COUNTERS(PF_CLI_METRIC)
 #undef PF_GLOBAL_METRIC
@@ -165,8 +171,9 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	for (i = 0; i < n; i++) {
 		fputs("portfence_portal_fenced_seconds", f);
 		portal_labels(f, &portals[i]);
-		fprintf(f, " %lld\n", (long long)now > (long long)portals[i].policy.since ?
-			(long long)now - (long long)portals[i].policy.since : 0LL);
+		/* a clock set back since the block must not give a negative age */
+		fprintf(f, " %llu\n", now > portals[i].policy.since ?
+			(unsigned long long)(now - portals[i].policy.since) : 0ULL);
 	}
 #define PF_PORTAL_METRIC(name, help)						\
 	family(f, "portfence_portal_" #name "_total", "counter", help ", per portal"); \
