@@ -72,7 +72,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/portfence.h vmlinux.h | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION | $(BUILD)/user
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iuser -c $< -o $@
 
 $(BUILD)/portfence: $(USER_OBJS)

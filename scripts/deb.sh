@@ -15,7 +15,7 @@ src=$stage/portfence-$version
 rm -rf "$stage"
 mkdir -p "$src"
 if git rev-parse --git-dir >/dev/null 2>&1; then
-	git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$src"
+	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$src"
 else
 	tar -cf - --exclude=./build . | tar -xf - -C "$src"
 fi
