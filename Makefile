@@ -3,7 +3,8 @@
 #   make            build build/portfence (BPF objects embedded as skeletons)
 #   make test       install missing Debian packages, build, run every test (root)
 #   make demo       install missing Debian packages, build, show the fence working
-#   make install    PREFIX, DESTDIR, OCF_ROOT
+#   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
+#   make deb        build/portfence_VERSION_ARCH.deb (docs/packaging.md)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make fuzz       the packet fuzzer for longer (FUZZ_ROUNDS, default 1,000,000)
 
@@ -11,13 +12,16 @@ PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 OCF_ROOT ?= /usr/lib/ocf
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/portfence
 DESTDIR  ?=
 
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-VERSION := 0.1.0
+# The one place the version is written; the Debian package reads it too.
+VERSION := $(shell cat VERSION)
 BUILD   := build
 
 CFLAGS  ?= -O2 -g
@@ -25,7 +29,17 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
 	   -DPORTFENCE_VERSION=\"$(VERSION)\"
 LDLIBS  += -lbpf -lelf -lz
 
-BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 -I. -Iinclude
+# libbpf's headers name the target architecture as the kernel does. The
+# sources are the same everywhere (docs/reference.md, Architectures).
+UNAME_M ?= $(shell uname -m)
+BPF_ARCH_x86_64 := x86
+BPF_ARCH_aarch64 := arm64
+BPF_ARCH_ppc64le := powerpc
+BPF_ARCH_s390x := s390
+BPF_ARCH_riscv64 := riscv
+BPF_ARCH_loongarch64 := loongarch
+BPF_ARCH = $(or $(BPF_ARCH_$(UNAME_M)),$(error unsupported architecture '$(UNAME_M)' (64-bit only: $(patsubst BPF_ARCH_%,%,$(filter BPF_ARCH_%,$(.VARIABLES))))))
+BPF_CFLAGS = -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I. -Iinclude
 
 BPF_PROGS := fence sweep
 BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
@@ -44,8 +58,8 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e bench fuzz
-all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS)
+.PHONY: all deps test demo install clean vmlinux test-e2e bench fuzz deb
+all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
 	@scripts/deps.sh
@@ -59,11 +73,11 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/portfence.h vmlinux.h | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) | $(BUILD)/user
-	$(CC) $(CFLAGS) -Iuser -c $< -o $@
+$(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION | $(BUILD)/user
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iuser -c $< -o $@
 
 $(BUILD)/portfence: $(USER_OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # One Criterion binary per test directory (tests/unit, tests/bpf, ...).
 .SECONDEXPANSION:
@@ -80,11 +94,12 @@ fuzz: all $(BUILD)/tests/bpf
 	FUZZ_ROUNDS=$(FUZZ_ROUNDS) $(BUILD)/tests/bpf --filter 'fuzz/*'
 
 ROUNDS ?= 2
-export ROUNDS QUICK
+export ROUNDS QUICK PORTBLOCK_AGENT
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
 
-demo: deps all
+# The demo's second half (tests/e2e) drives the failover with iscsi-load.
+demo: deps all $(BUILD)/tests/iscsi-load
 	scripts/demo.sh
 
 bench: deps all $(TEST_BINS)
@@ -93,17 +108,34 @@ bench: deps all $(TEST_BINS)
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
+# The units name the binary where this install puts it (systemd/*.in).
 install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
-	install -D -m 0644 user/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
+	install -D -m 0644 $(BUILD)/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
 	for a in $(AGENTS); do \
 		n=$$(basename $$a); \
 		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$n; \
 		install -D -m 0644 $(BUILD)/ocf_portfence_$$n.7 $(DESTDIR)$(MANDIR)/man7/ocf_portfence_$$n.7; \
 	done
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in systemd/*; do \
+		t=$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' $$u > $$t && chmod 0644 $$t || exit 1; \
+	done
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README.md
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs/img docs/img/*
+
+# Built in a copy under build/deb from the version in VERSION.
+deb: deps
+	scripts/deb.sh
 
 clean:
 	rm -rf $(BUILD)
+
+# The man page says the version it was installed with.
+$(BUILD)/portfence.8: user/portfence.8 VERSION | $(BUILD)
+	sed '1s/"portfence [^"]*"/"portfence $(VERSION)"/' $< > $@
 
 # Agent man pages from their meta-data, as resource-agents does.
 $(BUILD)/ocf_portfence_%.7: agents/% agents/ra-man.sh | $(BUILD)

@@ -15,7 +15,9 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH/../tests/agents/agentlib.sh"
 PY=/usr/bin/python3
 TIMER=$BENCH/timer.py
-PORTBLOCK=$OCF_ROOT/resource.d/heartbeat/portblock
+# make bench PORTBLOCK_AGENT=/path/to/portblock compares any portblock
+# version; the one resource-agents installed by default.
+PORTBLOCK=${PORTBLOCK_AGENT:-$OCF_ROOT/resource.d/heartbeat/portblock}
 FENCE_PORTBLOCK=$TOP/agents/fence-portblock
 PORTAL_PORT=3260
 
@@ -26,6 +28,7 @@ bench_setup() {
 	BENCH_CASE=$1
 	need_root
 	[ -x "$PORTFENCE" ] || { echo "bench: $PORTFENCE is missing: run make" >&2; exit 1; }
+	[ -x "$PORTBLOCK" ] || { echo "bench: no portblock agent at $PORTBLOCK (PORTBLOCK_AGENT)" >&2; exit 1; }
 	: "${BENCH_RAW:=$TOP/bench/results/raw}"
 	mkdir -p "$BENCH_RAW"
 	RAW_FILE=$BENCH_RAW/$BENCH_CASE.tsv

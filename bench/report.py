@@ -75,9 +75,8 @@ CASES = {
                  "portfence (programs attached on every interface, 1,000 other portals "
                  "fenced), iptables with 1,000 non-matching rules in INPUT. Rounds "
                  "alternate between receivers, each round starting with the next one. "
-                 "Python sender and receiver (1 MiB send/recv calls), so the stream is "
-                 "partly bound by their CPU: a filter's cost shows only where it "
-                 "exceeds that."),
+                 "iperf3 sends and receives, so the stream is bound by the kernel's "
+                 "own path, filters included, rather than by the tools."),
     "failover": ("5. Failover", "ms",
                  "The e2e scenario (tests/e2e/scenario): six iSCSI targets (tgtd, "
                  "resource-agents' iSCSITarget/iSCSILogicalUnit/IPaddr2) under libiscsi "
@@ -492,7 +491,7 @@ def write_page(path, env, results, images, ratios):
     L += ["## Machine", "",
           "| | |", "|---|---|"]
     for k in ("date", "os", "kernel", "cpu", "cpus", "memory_mb", "resource_agents",
-              "iptables", "portfence", "commit", "uptime_before", "uptime_after",
+              "portblock_agent", "iptables", "portfence", "commit", "uptime_before", "uptime_after",
               "seconds_total"):
         if k in env:
             L.append("| %s | %s |" % (k.replace("_", " "), env[k].replace("|", "/")))

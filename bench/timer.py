@@ -15,10 +15,8 @@
   timer.py settle PORT N BOUND
       Waits until N sockets with local port PORT are established; prints
       how many there are (fewer after BOUND seconds).
-  timer.py sink PORT             accept and read everything, forever
   timer.py readers ADDR PORT N   N connections that keep reading (64 KiB
                                  per socket every 10 ms), until killed
-  timer.py blast ADDR PORT SECS  send for SECS seconds; prints Mbit/s
 
 Every wait is bounded: a command still running after BOUND seconds is
 killed and reported, never dropped.
@@ -28,7 +26,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 
@@ -171,24 +168,6 @@ def cmd_teardown(args):
           flush=True)
 
 
-def cmd_sink(args):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", int(args[0])))
-    ls.listen(16)
-    print("listening", flush=True)
-
-    def drain(c):
-        buf = bytearray(1 << 20)
-        while c.recv_into(buf):
-            pass
-        c.close()
-
-    while True:
-        c, _ = ls.accept()
-        threading.Thread(target=drain, args=(c,), daemon=True).start()
-
-
 def cmd_readers(args):
     import selectors
     addr, port, n = args[0], int(args[1]), int(args[2])
@@ -212,23 +191,8 @@ def cmd_readers(args):
         time.sleep(0.01)
 
 
-def cmd_blast(args):
-    addr, port, secs = args[0], int(args[1]), float(args[2])
-    s = socket.create_connection((addr, port), timeout=5)
-    buf = memoryview(bytearray(1 << 20))
-    sent = 0
-    t0 = time.perf_counter()
-    end = t0 + secs
-    while time.perf_counter() < end:
-        sent += s.send(buf)
-    elapsed = time.perf_counter() - t0
-    s.close()
-    print("%.1f" % (sent * 8 / elapsed / 1e6), flush=True)
-
-
 COMMANDS = {"pair": cmd_pair, "burst": cmd_burst, "teardown": cmd_teardown,
-            "settle": cmd_settle, "sink": cmd_sink, "blast": cmd_blast,
-            "readers": cmd_readers}
+            "settle": cmd_settle, "readers": cmd_readers}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

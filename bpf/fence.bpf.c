@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The fence data path: tc ingress and egress programs (clsact,
- * direct-action) that apply the policy of SPEC §3 to fenced portals and
- * leave every other packet alone. One LPM lookup per TCP/UDP packet. */
+ * direct-action) that apply the policy of docs/reference.md (Fence
+ * semantics) to fenced portals and leave every other packet alone. One LPM lookup per TCP/UDP packet. */
 /* Packet headers and __sk_buff have one layout on every kernel: without
  * CO-RE relocations, loading this object needs no parse of the kernel's
  * BTF (9 ms of a fresh node's first fence). */

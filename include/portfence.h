@@ -9,7 +9,8 @@
 #ifndef PORTFENCE_H
 #define PORTFENCE_H
 
-/* Pin names below the pin dir (SPEC §4: "portals" and "stats" are public). */
+/* Pin names below the pin dir (docs/reference.md, Pins and map
+ * layouts: "portals" and "stats" are public). */
 #define PF_PIN_PORTALS		"portals"
 #define PF_PIN_STATS		"stats"
 #define PF_PIN_PORTAL_STATS	"portal_stats"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* SPEC §4 exit codes */
+/* docs/reference.md, Exit codes */
 enum pf_exit {
 	PF_EXIT_OK = 0,
 	PF_EXIT_FAIL = 1,	/* runtime failure */
@@ -39,5 +39,6 @@ int cmd_list(struct pf_env *env, int argc, char **argv);
 int cmd_status(struct pf_env *env, int argc, char **argv);
 int cmd_conns(struct pf_env *env, int argc, char **argv);
 int cmd_tickle(struct pf_env *env, int argc, char **argv);
+int cmd_metrics(struct pf_env *env, int argc, char **argv);
 
 #endif

@@ -18,35 +18,7 @@
 #include "pins.h"
 #include "sockdiag.h"
 #include "state.h"
-
-/* Sums a per-CPU counters value; zeros if absent. */
-static void read_counters(int fd, const void *key, struct pf_counters *sum)
-{
-	int ncpus = libbpf_num_possible_cpus(), i;
-	struct pf_counters *v = calloc((size_t)ncpus, sizeof(*v));
-
-	memset(sum, 0, sizeof(*sum));
-	if (!v || fd < 0 || bpf_map_lookup_elem(fd, key, v)) {
-		free(v);
-		return;
-	}
-	for (i = 0; i < ncpus; i++)
-		pf_counters_add(sum, &v[i]);
-	free(v);
-}
-
-/* The CLI's own counters; zeros if not loaded. */
-static void read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli)
-{
-	int fd = pf_pin_open(pin_dir, PF_PIN_CLI_STATS);
-	__u32 zero = 0;
-
-	memset(cli, 0, sizeof(*cli));
-	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, cli))
-		memset(cli, 0, sizeof(*cli));
-	if (fd >= 0)
-		close(fd);
-}
+#include "stats.h"
 
 static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
 {
@@ -111,7 +83,7 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &policy))
 			continue;
-		read_counters(stats_fd, &policy.counters_id, &c);
+		pf_read_counters(stats_fd, &policy.counters_id, &c);
 		pf_format_key_addr(&key, addr, sizeof(addr));
 		pf_format_time(policy.since, since, sizeof(since));
 		if (json) {
@@ -188,19 +160,6 @@ static bool kernel_has_func(const char *name)
 	return found;
 }
 
-static unsigned int count_portals(int fd)
-{
-	struct pf_portal_key key, next, *prev = NULL;
-	unsigned int n = 0;
-
-	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
-}
-
 int cmd_status(struct pf_env *env, int argc, char **argv)
 {
 	static const char usage[] =
@@ -226,9 +185,9 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		return rc;
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
-	read_counters(stats_fd, &zero, &c);
-	read_cli_counters(env->pin_dir, &cli);
-	portals = count_portals(portals_fd);
+	pf_read_counters(stats_fd, &zero, &c);
+	pf_read_cli_counters(env->pin_dir, &cli);
+	portals = pf_count_portals(portals_fd);
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();

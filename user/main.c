@@ -27,6 +27,7 @@ static const struct command {
 	{ "status", cmd_status, "programs, interfaces, socket-destroy mechanism, counters" },
 	{ "conns", cmd_conns, "established TCP connections of a portal" },
 	{ "tickle", cmd_tickle, "send tickle ACKs so stale peers reset at once" },
+	{ "metrics", cmd_metrics, "counters and state in Prometheus text format" },
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)

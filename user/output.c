@@ -20,6 +20,24 @@ void pf_print_json_string(const char *s)
 	putchar('"');
 }
 
+void pf_print_prom_escaped(FILE *f, const char *s, bool quoted)
+{
+	if (quoted)
+		fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '"' && quoted)
+			fputs("\\\"", f);
+		else
+			fputc(*s, f);
+	}
+	if (quoted)
+		fputc('"', f);
+}
+
 void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli)
 {
 	const char *sep = "";

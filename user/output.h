@@ -3,7 +3,9 @@
 #ifndef PF_OUTPUT_H
 #define PF_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "portfence.h"
 
@@ -14,6 +16,9 @@ void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_cou
 void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli);
 /* sum += c, field by field (per-CPU values into one). */
 void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c);
+/* s as a Prometheus label value (quoted: backslash, double quote and
+ * newline escaped) or HELP text (not quoted: backslash and newline). */
+void pf_print_prom_escaped(FILE *f, const char *s, bool quoted);
 /* Seconds since the epoch as "2026-11-25T04:10:00Z". */
 void pf_format_time(__u64 t, char *buf, size_t n);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Portal specs as the user writes them (SPEC §3): protocol, address or
- * prefix (or none: every local address), and portblock-style port lists. */
+/* Portal specs as the user writes them (docs/reference.md, Portals):
+ * protocol, address or prefix (or none: every local address), and
+ * portblock-style port lists. */
 #ifndef PF_PORTAL_H
 #define PF_PORTAL_H
 

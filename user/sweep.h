@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Destroying the established sockets of fenced portals (SPEC §3): the
- * iter/tcp program where the kernel has bpf_sock_destroy(), else
- * sock_diag SOCK_DESTROY; else nothing here, and the egress reset kills
- * each connection on its next transmit. */
+/* Destroying the established sockets of fenced portals (docs/reference.md,
+ * Tearing down established sockets): the iter/tcp program where the kernel
+ * has bpf_sock_destroy(), else sock_diag SOCK_DESTROY; else nothing here,
+ * and the egress reset kills each connection on its next transmit. */
 #ifndef PF_SWEEP_H
 #define PF_SWEEP_H
 

@@ -22,7 +22,8 @@
 #define TC_ACT_SHOT		2
 #define TC_ACT_REDIRECT		7
 
-/* Local and peer endpoints every test uses (SPEC §6 ranges). */
+/* Local and peer endpoints every test uses, from the test bed's ranges
+ * (docs/reference.md, The test bed). */
 #define V4_PORTAL	"198.18.0.2"
 #define V4_PEER		"198.18.0.1"
 #define V6_PORTAL	"2001:db8::2"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The egress reset (SPEC §3, "any segment from the portal"): a fenced
- * portal's outgoing segment comes back as an RST addressed to the local
- * socket, redirected to ingress, with every field right so the socket
- * accepts it at once (seq = the segment's ack, RFC 5961 exact match). */
+/* The egress reset (docs/reference.md, Fence semantics: "a segment from
+ * the portal"): a fenced portal's outgoing segment comes back as an RST
+ * addressed to the local socket, redirected to ingress, with every field
+ * right so the socket accepts it at once (seq = the segment's ack, RFC 5961
+ * exact match). */
 #include <criterion/criterion.h>
 
 #include "fixture.h"
@@ -169,7 +170,8 @@ Test(local_reset, ipv6_gso_super_packet_becomes_74_byte_rst)
 }
 
 /* keep-established only spares sockets from the sweep at block time; on
- * their next transmit they are reset all the same (SPEC §3, issue 2). */
+ * their next transmit they are reset all the same (docs/reference.md,
+ * Fence semantics; issue 2). */
 Test(local_reset, keep_established_still_resets_on_transmit)
 {
 	struct pkt_spec s = data_segment(AF_INET, 10);

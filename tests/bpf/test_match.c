@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Which fence entries catch which packets: exact addresses, prefixes,
  * the every-address wildcard, the most specific entry winning, and that
- * traffic of a portal not fenced is never touched (SPEC §3). The probe is
- * a SYN to the portal, which a "both"/drop entry drops. */
+ * traffic of a portal not fenced is never touched (docs/reference.md,
+ * Fence semantics). The probe is a SYN to the portal, which a "both"/drop
+ * entry drops. */
 #include <criterion/criterion.h>
 
 #include "fixture.h"

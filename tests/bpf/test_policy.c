@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* SPEC §3, the fence table, row by row: for each kind of traffic, each
- * direction (in/out/both) and method (drop/reject), what the ingress and
- * egress programs do with it. The RSTs' fields are checked in full here
+/* docs/reference.md, Fence semantics, the table row by row: for each kind
+ * of traffic, each direction (in/out/both) and method (drop/reject), what
+ * the ingress and egress programs do with it. The RSTs' fields are checked in full here
  * through rst_answering(); local_reset and peer_reset test the corners. */
 #include <criterion/criterion.h>
 

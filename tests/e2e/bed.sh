@@ -57,7 +57,7 @@ bed_ms() { echo $(($(date +%s%N) / 1000000)); }
 bed_fence_agent() {
 	case $BED_FENCE in
 	portfence) echo "$TOP/agents/fence-portblock" ;;
-	portblock) echo "$BED_RA/portblock" ;;
+	portblock) echo "${PORTBLOCK_AGENT:-$BED_RA/portblock}" ;;
 	none) ;;
 	esac
 }

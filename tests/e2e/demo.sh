@@ -40,3 +40,17 @@ for row in "completed:I/O completed" "errors:errors to the application" \
 	for mode in $modes; do printf '%14s' "$(value "$mode" "${row%%:*}")"; done
 	echo
 done
+
+# The table in a sentence per column: what reached the application and the
+# cluster.
+echo
+echo "summary:"
+for mode in $modes; do
+	stall=$(value "$mode" max_stall_ms)
+	printf '  %-10s %s I/O errors reached the application (%s of them LOGICAL UNIT NOT SUPPORTED),\n' \
+		"$mode:" "$(value "$mode" errors)" "$(value "$mode" lu_not_supported)"
+	printf '  %-10s %s target stops failed, %s nodes fenced, longest stall %s s, %s of %s blocks read back intact\n' \
+		"" "$(value "$mode" stop_failures)" "$(value "$mode" fenced)" \
+		"$(awk -v ms="${stall:-0}" 'BEGIN { printf "%.1f", ms / 1000 }')" \
+		"$(value "$mode" final_verified)" "$(value "$mode" written_blocks)"
+done

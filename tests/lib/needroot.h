@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* SPEC §6: a test that needs root skips when not root, and fails instead
- * under CI=true, where a skip would hide a broken test bed. */
+/* docs/reference.md, The test bed: a test that needs root skips when not
+ * root, and fails instead under CI=true, where a skip would hide a broken
+ * test bed. */
 #ifndef PF_NEEDROOT_H
 #define PF_NEEDROOT_H
 

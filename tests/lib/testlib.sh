@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# TAP helpers and test-bed plumbing for tests/*/*.t (SPEC §6).
+# TAP helpers and test-bed plumbing for tests/*/*.t (docs/reference.md,
+# The test bed).
 #
 #   . "$(dirname "$0")/../lib/testlib.sh"
 #   need_root                       # skip all (or fail under CI=true) if not root

@@ -45,7 +45,8 @@ ok "status names the sweep mechanism" bash -c '[[ $1 =~ ^(bpf_sock_destroy|sock_
 	"$(pf_json 'd["sock_destroy"]' status --json)"
 
 # method drop: the RSTs of the destroyed sockets never reach the clients,
-# which see neither an error nor an answer (SPEC §3)
+# which see neither an error nor an answer (docs/reference.md, Fence
+# semantics)
 is "drop: the clients were not told (6 sockets still established there)" \
 	"$(ip netns exec "$CLI" ss -Htn state established "( dst $VIP:3260 )" | wc -l)" 6
 ok "drop: reader r1 saw no reset" grep -q '^connected' "$WORK/r1"

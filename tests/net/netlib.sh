@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The tests/net bed: a server node and a client node (two network
 # namespaces) joined by a veth pair, real TCP between them, the server's
-# private bpffs as its pin dir (SPEC §6).
+# private bpffs as its pin dir (docs/reference.md, The test bed).
 #
 #   . "$(dirname "$0")/netlib.sh"    # sources testlib.sh
 #   net_bed                          # SRV CLI PIN WORK, addresses below

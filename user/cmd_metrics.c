@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* portfence metrics: the counters and state in the Prometheus text
+ * exposition format, for node_exporter's textfile collector. Read once from
+ * the pins, like status and list: no daemon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "loader.h"
+#include "options.h"
+#include "output.h"
+#include "pins.h"
+#include "state.h"
+#include "stats.h"
+
+/* Local to this command, so the shared option table stays untouched. */
+#define OPT_OUTPUT 'o'
+
+struct portal_sample {
+	struct pf_portal_key key;
+	struct pf_policy policy;
+	struct pf_counters counters;
+};
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s ", name);
+	pf_print_prom_escaped(f, help, false);
+	fprintf(f, "\n# TYPE %s %s\n", name, type);
+}
+
+/* A global counter: portfence_NAME_total. */
+static void counter(FILE *f, const char *name, const char *help, __u64 value)
+{
+	char metric[64];
+
+	snprintf(metric, sizeof(metric), "portfence_%s_total", name);
+	family(f, metric, "counter", help);
+	fprintf(f, "%s %llu\n", metric, (unsigned long long)value);
+}
+
+/* "{proto=...,address=...,port=...,direction=...,method=...}" */
+static void portal_labels(FILE *f, const struct portal_sample *p)
+{
+	char addr[64];
+
+	pf_format_key_addr(&p->key, addr, sizeof(addr));
+	fprintf(f, "{proto=\"%s\",address=", pf_proto_name(p->key.proto));
+	pf_print_prom_escaped(f, addr, true);
+	fprintf(f, ",port=\"%u\",direction=\"%s\",method=\"%s\"}", ntohs(p->key.port),
+		pf_direction_name(p->policy.direction), pf_method_name(p->policy.method));
+}
+
+/* Every entry of the fence table with its counters; -errno on failure. */
+static int read_portals(const char *pin_dir, struct portal_sample **out, size_t *n)
+{
+	struct pf_portal_key key, next, *prev = NULL;
+	struct portal_sample *v = NULL, *grown;
+	size_t cap = 0;
+	int fd, stats_fd, err = 0;
+
+	*n = 0;
+	fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
+	if (fd < 0) {
+		*out = NULL;
+		return fd == -ENOENT ? 0 : fd;
+	}
+	stats_fd = pf_state_map(pin_dir, PF_PIN_PORTAL_STATS, NULL);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			v = grown;
+		}
+		v[*n].key = key;
+		if (bpf_map_lookup_elem(fd, &key, &v[*n].policy))
+			continue;	/* lifted meanwhile */
+		pf_read_counters(stats_fd, &v[*n].policy.counters_id, &v[*n].counters);
+		(*n)++;
+	}
+	close(fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	*out = v;
+	return err;
+}
+
+/* progs: the pinned programs, or NULL when not loaded. */
+static void print_interfaces(FILE *f, const struct pf_progs *progs)
+{
+	struct pf_iface *ifs = NULL;
+	int n, i;
+
+	family(f, "portfence_interface_attached", "gauge",
+	       "1 for each interface and hook (ingress, egress) the programs are attached to");
+	if (!progs)
+		return;
+	n = pf_ifaces(&ifs);
+	for (i = 0; i < n; i++) {
+		const char *hook[2] = { "ingress", "egress" };
+		bool on[2] = { ifs[i].ingress_id == progs->ingress_id,
+			       ifs[i].egress_id == progs->egress_id };
+		int h;
+
+		for (h = 0; h < 2; h++) {
+			if (!on[h])
+				continue;
+			fputs("portfence_interface_attached{interface=", f);
+			pf_print_prom_escaped(f, ifs[i].name, true);
+			fprintf(f, ",hook=\"%s\"} 1\n", hook[h]);
+		}
+	}
+	if (n >= 0)
+		free(ifs);
+}
+
+static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sample *portals,
+			 size_t n)
+{
+	struct pf_progs progs = { -1, -1, 0, 0 };
+	struct pf_counters c;
+	struct pf_cli_counters cli;
+	/* as status decides it, so the two never disagree */
+	bool loaded = pf_loaded(pin_dir) && pf_progs_open(pin_dir, &progs) == 0;
+	__u64 now = (__u64)time(NULL);
+	__u32 zero = 0;
+	int stats_fd;
+	size_t i;
+
+	stats_fd = pf_state_map(pin_dir, PF_PIN_STATS, NULL);
+	pf_read_counters(stats_fd, &zero, &c);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	pf_read_cli_counters(pin_dir, &cli);
+
+	family(f, "portfence_build_info", "gauge", "portfence's version, value 1");
+	fprintf(f, "portfence_build_info{version=\"%s\"} 1\n", PORTFENCE_VERSION);
+	family(f, "portfence_loaded", "gauge",
+	       "1 if the programs and maps are loaded and pinned in the pin dir");
+	fprintf(f, "portfence_loaded %d\n", loaded);
+	print_interfaces(f, loaded ? &progs : NULL);
+	pf_progs_close(&progs);
+	family(f, "portfence_sock_destroy_mechanism", "gauge",
+	       "1 for the mechanism that destroys established sockets at block time");
+	fprintf(f, "portfence_sock_destroy_mechanism{mechanism=\"%s\"} 1\n",
+		loaded ? pf_sweep_mechanism(pin_dir) : "none");
+	family(f, "portfence_portals", "gauge", "fence entries (one per fenced port)");
+	fprintf(f, "portfence_portals %zu\n", n);
+
+#define PF_GLOBAL_METRIC(name, help) counter(f, #name, help, c.name);
+#define PF_CLI_METRIC(name, help) counter(f, #name, help, cli.name);
+	PF_COUNTERS(PF_GLOBAL_METRIC)
+	PF_CLI_COUNTERS(PF_CLI_METRIC)
+#undef PF_GLOBAL_METRIC
+#undef PF_CLI_METRIC
+
+	family(f, "portfence_portal_fenced_seconds", "gauge",
+	       "seconds since the portal was fenced");
+	for (i = 0; i < n; i++) {
+		fputs("portfence_portal_fenced_seconds", f);
+		portal_labels(f, &portals[i]);
+		/* a clock set back since the block must not give a negative age */
+		fprintf(f, " %llu\n", now > portals[i].policy.since ?
+			(unsigned long long)(now - portals[i].policy.since) : 0ULL);
+	}
+#define PF_PORTAL_METRIC(name, help)						\
+	family(f, "portfence_portal_" #name "_total", "counter", help ", per portal"); \
+	for (i = 0; i < n; i++) {						\
+		fputs("portfence_portal_" #name "_total", f);			\
+		portal_labels(f, &portals[i]);					\
+		fprintf(f, " %llu\n", (unsigned long long)portals[i].counters.name); \
+	}
+	PF_COUNTERS(PF_PORTAL_METRIC)
+#undef PF_PORTAL_METRIC
+	return ferror(f) ? -EIO : 0;
+}
+
+/* Write to a temporary file beside path, then rename: node_exporter never
+ * reads a half-written file. */
+static int write_file(const struct pf_env *env, const char *path,
+		      const struct portal_sample *portals, size_t n)
+{
+	size_t len = strlen(path) + sizeof(".XXXXXX");
+	char *tmp = malloc(len);
+	FILE *f = NULL;
+	int fd = -1, err = 0;
+
+	if (tmp) {
+		snprintf(tmp, len, "%s.XXXXXX", path);
+		fd = mkstemp(tmp);
+	}
+	if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "w")))
+		err = tmp ? -errno : -ENOMEM;
+	if (!err)
+		err = write_metrics(f, env->pin_dir, portals, n);
+	if (f && fclose(f) && !err)
+		err = -errno;
+	else if (!f && fd >= 0)
+		close(fd);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	if (err)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", path, strerror(-err));
+	return PF_EXIT_OK;
+}
+
+int cmd_metrics(struct pf_env *env, int argc, char **argv)
+{
+	static const char usage[] =
+		"[--output FILE]\n"
+		"Counters and state in the Prometheus text exposition format: whether the\n"
+		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
+		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
+		"port, direction, method) the seconds since it was fenced and its counters.\n"
+		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n";
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		PF_OPT_HELP,
+		{}
+	};
+	struct portal_sample *portals = NULL;
+	const char *output = NULL;
+	size_t n = 0;
+	int opt, rc;
+
+	pf_opts_begin();
+	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
+		if (opt == OPT_OUTPUT && *optarg)
+			output = optarg;
+		else if (opt == OPT_OUTPUT)
+			return pf_fail(env, PF_EXIT_USAGE, "empty --output");
+		else if (opt == OPT_HELP)
+			return pf_usage(env, usage, PF_EXIT_OK);
+		else
+			return PF_EXIT_USAGE;
+	}
+	rc = pf_opts_end(env, argc, argv, NULL, false);
+	if (rc)
+		return rc;
+
+	rc = read_portals(env->pin_dir, &portals, &n);
+	if (rc == -EACCES || rc == -EPERM)
+		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
+			       PF_PIN_PORTALS);
+	if (rc) {
+		free(portals);
+		return pf_fail(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",
+			       env->pin_dir, strerror(-rc));
+	}
+	if (output) {
+		rc = write_file(env, output, portals, n);
+	} else if (write_metrics(stdout, env->pin_dir, portals, n) || fflush(stdout)) {
+		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write the metrics: %s", strerror(errno));
+	}
+	free(portals);
+	return rc;
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "output.h"
+#include "pins.h"
+#include "state.h"
+#include "stats.h"
+
+void pf_read_counters(int fd, const void *key, struct pf_counters *sum)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	struct pf_counters *v = calloc((size_t)ncpus, sizeof(*v));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!v || fd < 0 || bpf_map_lookup_elem(fd, key, v)) {
+		free(v);
+		return;
+	}
+	for (i = 0; i < ncpus; i++)
+		pf_counters_add(sum, &v[i]);
+	free(v);
+}
+
+void pf_read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli)
+{
+	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
+	__u32 zero = 0;
+
+	memset(cli, 0, sizeof(*cli));
+	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, cli))
+		memset(cli, 0, sizeof(*cli));
+	if (fd >= 0)
+		close(fd);
+}
+
+unsigned int pf_count_portals(int fd)
+{
+	struct pf_portal_key key, next, *prev = NULL;
+	unsigned int n = 0;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
