@@ -6,7 +6,8 @@
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
 #   make deb        build/portfence_VERSION_ARCH.deb (docs/packaging.md)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
-#   make fuzz       the packet fuzzer for longer (FUZZ_ROUNDS, default 1,000,000)
+#   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
+#                   FUZZ_SECONDS per libFuzzer harness, default 300)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -53,6 +54,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
 TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) \
 	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
@@ -85,13 +87,21 @@ $(BUILD)/tests/%: $$(wildcard tests/%/*.c tests/%/*.h) tests/lib/*.h $(LIB_OBJS)
 	$(CC) $(CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) $(LIB_OBJS) -o $@ \
 		$(LDLIBS) -lcriterion
 
-test: deps all $(TEST_BINS)
+test: deps all $(TEST_BINS) $(FUZZERS)
 	tests/run
 
 # Longer runs of the fuzzers that make test runs briefly.
 FUZZ_ROUNDS ?= 1000000
-fuzz: all $(BUILD)/tests/bpf
+FUZZ_SECONDS ?= 300
+fuzz: all $(BUILD)/tests/bpf $(FUZZERS)
 	FUZZ_ROUNDS=$(FUZZ_ROUNDS) $(BUILD)/tests/bpf --filter 'fuzz/*'
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run tests/fuzz
+
+# libFuzzer harnesses of the user-space parsers (clang, ASan, UBSan).
+$(BUILD)/fuzz/portal: tests/fuzz/fuzz_portal.c user/portal.c user/portal.h include/portfence.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iinclude -Iuser $(filter %.c,$^) -o $@
 
 ROUNDS ?= 2
 export ROUNDS QUICK PORTBLOCK_AGENT

@@ -5,7 +5,8 @@ set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 libcriterion-dev tgt libiscsi-bin libiscsi-dev resource-agents iproute2 iptables
-libxml2-utils perl python3 gnuplot-nox ethtool git debhelper dpkg-dev lintian iperf3"
+libxml2-utils perl python3 gnuplot-nox ethtool git debhelper dpkg-dev lintian iperf3
+libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

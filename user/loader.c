@@ -204,14 +204,7 @@ static bool selected(int devices_fd, const char *name)
 /* Our fence table's map id; 0 if it is not pinned. */
 static __u32 pinned_portals_id(const char *pin_dir)
 {
-	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
-	__u32 id;
-
-	if (fd < 0)
-		return 0;
-	id = pf_map_id(fd);
-	close(fd);
-	return id;
+	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
 }
 
 /* Interfaces selected but lacking our current programs; with attach, fix

@@ -38,38 +38,34 @@ void pf_print_prom_escaped(FILE *f, const char *s, bool quoted)
 		fputc('"', f);
 }
 
-void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli)
+/* Every counter as fmt (separator, name, value), separated by ", ". */
+static void print_counters(const struct pf_counters *c, const struct pf_cli_counters *cli,
+			   const char *fmt)
 {
 	const char *sep = "";
 
-	putchar('{');
-#define PF_COUNTER_JSON(name, help) \
-	printf("%s\"" #name "\": %llu", sep, (unsigned long long)c->name), sep = ", ";
-#define PF_CLI_COUNTER_JSON(name, help) \
-	printf("%s\"" #name "\": %llu", sep, (unsigned long long)cli->name), sep = ", ";
-	PF_COUNTERS(PF_COUNTER_JSON)
+#define PF_COUNTER_PRINT(name, help) \
+	printf(fmt, sep, #name, (unsigned long long)c->name), sep = ", ";
+#define PF_CLI_COUNTER_PRINT(name, help) \
+	printf(fmt, sep, #name, (unsigned long long)cli->name), sep = ", ";
+	PF_COUNTERS(PF_COUNTER_PRINT)
 	if (cli) {
-		PF_CLI_COUNTERS(PF_CLI_COUNTER_JSON)
+		PF_CLI_COUNTERS(PF_CLI_COUNTER_PRINT)
 	}
-#undef PF_COUNTER_JSON
-#undef PF_CLI_COUNTER_JSON
+#undef PF_COUNTER_PRINT
+#undef PF_CLI_COUNTER_PRINT
+}
+
+void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli)
+{
+	putchar('{');
+	print_counters(c, cli, "%s\"%s\": %llu");
 	putchar('}');
 }
 
 void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli)
 {
-	const char *sep = "";
-
-#define PF_COUNTER_TEXT(name, help) \
-	printf("%s" #name " %llu", sep, (unsigned long long)c->name), sep = ", ";
-#define PF_CLI_COUNTER_TEXT(name, help) \
-	printf("%s" #name " %llu", sep, (unsigned long long)cli->name), sep = ", ";
-	PF_COUNTERS(PF_COUNTER_TEXT)
-	if (cli) {
-		PF_CLI_COUNTERS(PF_CLI_COUNTER_TEXT)
-	}
-#undef PF_COUNTER_TEXT
-#undef PF_CLI_COUNTER_TEXT
+	print_counters(c, cli, "%s%s %llu");
 }
 
 void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c)

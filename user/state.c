@@ -72,9 +72,8 @@ int pf_prog_map(__u32 prog_id, const char *name)
 	return n < 0 ? n : map_named(ids, n, name);
 }
 
-__u32 pf_prog_portals_id(__u32 prog_id)
+__u32 pf_map_id_close(int fd)
 {
-	int fd = pf_prog_map(prog_id, PF_PIN_PORTALS);
 	__u32 id;
 
 	if (fd < 0)
@@ -84,10 +83,15 @@ __u32 pf_prog_portals_id(__u32 prog_id)
 	return id;
 }
 
+__u32 pf_prog_portals_id(__u32 prog_id)
+{
+	return pf_map_id_close(pf_prog_map(prog_id, PF_PIN_PORTALS));
+}
+
 bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char *owner)
 {
 	struct pf_owner o = {};
-	int fd = pf_prog_map(prog_id, PF_PIN_OWNER), pinned;
+	int fd = pf_prog_map(prog_id, PF_PIN_OWNER);
 	__u32 zero = 0;
 	bool elsewhere = false;
 
@@ -95,10 +99,8 @@ bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char
 		return false;
 	if (!bpf_map_lookup_elem(fd, &zero, &o) && o.pin_dir[0] && strcmp(o.pin_dir, pin_dir)) {
 		o.pin_dir[sizeof(o.pin_dir) - 1] = 0;
-		pinned = pf_pin_open(o.pin_dir, PF_PIN_PORTALS);
-		elsewhere = pinned >= 0 && pf_map_id(pinned) == table_id;
-		if (pinned >= 0)
-			close(pinned);
+		elsewhere = table_id &&
+			    pf_map_id_close(pf_pin_open(o.pin_dir, PF_PIN_PORTALS)) == table_id;
 	}
 	close(fd);
 	if (elsewhere && owner)

@@ -39,5 +39,7 @@ int pf_state_map(const char *pin_dir, const char *name, bool *orphaned);
 bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char *owner);
 /* The id of the map an fd refers to; 0 on error. */
 __u32 pf_map_id(int fd);
+/* The same, then closes fd; 0 for a negative fd (an error passed on). */
+__u32 pf_map_id_close(int fd);
 
 #endif

@@ -786,10 +786,8 @@ static void probe_end(struct session *s)
 	s->probe = PROBE_IDLE;
 }
 
-/* A second session for the probes, since what libiscsi re-queued on the
- * first goes out ahead of anything sent there. libiscsi gives each
- * context its own random ISID: a new session, not a reinstatement. */
-static void probe_start(struct session *s, double t)
+/* A context for one session of s's target, logging in as we were told. */
+static struct iscsi_context *new_context(const struct session *s)
 {
 	struct iscsi_context *iscsi = iscsi_create_context(opt.initiator);
 
@@ -800,6 +798,16 @@ static void probe_start(struct session *s, double t)
 	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE);
 	if (opt.user)
 		iscsi_set_initiator_username_pwd(iscsi, opt.user, opt.password);
+	return iscsi;
+}
+
+/* A second session for the probes, since what libiscsi re-queued on the
+ * first goes out ahead of anything sent there. libiscsi gives each
+ * context its own random ISID: a new session, not a reinstatement. */
+static void probe_start(struct session *s, double t)
+{
+	struct iscsi_context *iscsi = new_context(s);
+
 	iscsi_set_noautoreconnect(iscsi, 1);
 	s->probe_iscsi = iscsi;
 	s->probe = PROBE_CONNECTING;
@@ -810,15 +818,8 @@ static void probe_start(struct session *s, double t)
 
 static void start_login(struct session *s)
 {
-	struct iscsi_context *iscsi = iscsi_create_context(opt.initiator);
+	struct iscsi_context *iscsi = new_context(s);
 
-	if (!iscsi)
-		die("cannot create an iSCSI context");
-	iscsi_set_targetname(iscsi, s->iqn);
-	iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
-	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE);
-	if (opt.user)
-		iscsi_set_initiator_username_pwd(iscsi, opt.user, opt.password);
 	/* Our own loop reconnects unless --libiscsi-reconnect: then this
 	 * first login is ours (libiscsi has no session to restore yet),
 	 * every later one libiscsi's, which reports it only in its log. */

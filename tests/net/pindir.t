@@ -39,9 +39,10 @@ is "the trusted pin dir still works" "$?" 0
 
 # The lock: a holder that never lets go makes load give up, not hang.
 mkdir -m 0700 "$PIN/locked"
-flock "$PIN/locked" sleep 60 &
+# one process, its pid cleaned up: it takes the lock, then becomes sleep
+(exec 9<"$PIN/locked" && flock 9 && touch "$WORK/held" && exec sleep 60) &
 _tb_pids+=("$!")
-tb_wait 2 bash -c 'fuser "$1" >/dev/null 2>&1' _ "$PIN/locked"
+tb_wait 3 test -e "$WORK/held" || diag "the lock holder did not start"
 SECONDS=0
 PORTFENCE_LOCK_WAIT_MS=500 ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$PIN/locked" load \
 	>/dev/null 2>"$WORK/err"
