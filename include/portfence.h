@@ -35,6 +35,8 @@
 #define PF_MAX_KNOCKS		16384
 /* Peers one unblock wakes at most; the rest stay recorded for the next. */
 #define PF_WAKE_MAX		4096
+/* A tickle file larger than this is refused (its peers: PF_WAKE_MAX). */
+#define PF_TICKLE_FILE_MAX	(1024 * 1024)
 
 /*
  * Fence table key (LPM trie). The bits after prefixlen are matched in

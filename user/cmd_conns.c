@@ -5,11 +5,13 @@
  * peer answers with a duplicate ACK; the node now owning the address has no
  * such socket and resets it, so the peer reconnects at once. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,25 +68,71 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	return PF_EXIT_OK;
 }
 
+struct conns_out {
+	const struct pf_portal_args *pa;
+	const struct pf_conn *conns;
+	int n;
+	bool json;
+};
+
+/* The portal's connections, as a tickle file (or JSON). */
+static int print_conns(FILE *f, void *arg)
+{
+	const struct conns_out *o = arg;
+	bool first = true;
+	int i;
+
+	if (o->json)
+		fprintf(f, "[");
+	for (i = 0; i < o->n; i++) {
+		struct pf_conn c = o->conns[i];
+		char local[64], remote[64];
+		int family = pf_unmap_v4(c.family, c.local_addr);
+
+		if (family != c.family)
+			pf_unmap_v4(c.family, c.remote_addr);
+		if (!pf_addr_contains(&o->pa->portal.addr, family, c.local_addr))
+			continue;
+		if (o->pa->ports && !pf_portal_has_port(&o->pa->portal, ntohs(c.local_port)))
+			continue;
+		pf_format_endpoint(family, c.local_addr, ntohs(c.local_port), local, sizeof(local));
+		pf_format_endpoint(family, c.remote_addr, ntohs(c.remote_port), remote, sizeof(remote));
+		if (o->json)
+			fprintf(f, "%s{\"local\": \"%s\", \"remote\": \"%s\"}", first ? "" : ", ",
+				local, remote);
+		else
+			fprintf(f, "%s\t%s\n", local, remote);
+		first = false;
+	}
+	if (o->json)
+		fprintf(f, "]\n");
+	return ferror(f) ? -EIO : 0;
+}
+
 int cmd_conns(struct pf_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		PF_OPT_PORTAL,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "knocked", no_argument, NULL, OPT_KNOCKED },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
 		PF_OPT_HELP,
 		{}
 	};
 	static const char usage[] =
-		"[--ip A[/LEN]] [--port P] [--json] [--knocked]\n"
+		"[--ip A[/LEN]] [--port P] [--json] [--knocked] [--output FILE]\n"
 		"Established TCP connections whose local end is the portal, one\n"
 		"'local<TAB>remote' line each (portblock's tickle file format).\n"
 		"With --knocked: the peers that knocked while it was fenced, which\n"
-		"unblock wakes, 'local<TAB>remote<TAB>syn|segment<TAB>AGE' each.\n";
+		"unblock wakes, 'local<TAB>remote<TAB>syn|segment<TAB>AGE' each.\n"
+		"--output FILE writes the connections to FILE whole or not at all, never\n"
+		"through a link planted there (a tickle_dir others can write to).\n";
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
 	struct pf_conn *conns = NULL;
-	bool json = false, first = true, knocked = false;
-	int opt, rc, n, i;
+	struct conns_out out;
+	const char *output = NULL;
+	bool json = false, knocked = false;
+	int opt, rc, n;
 
 	if (!pa)
 		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
@@ -101,6 +149,14 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 		if (opt == OPT_JSON || opt == OPT_KNOCKED) {
 			*(opt == OPT_JSON ? &json : &knocked) = true;
 			continue;
+		}
+		if (opt == OPT_OUTPUT && *optarg) {
+			output = optarg;
+			continue;
+		}
+		if (opt == OPT_OUTPUT) {
+			free(pa);
+			return pf_fail(env, PF_EXIT_USAGE, "empty --output");
 		}
 		free(pa);
 		return opt == OPT_HELP ? pf_usage(env, usage, PF_EXIT_OK) : PF_EXIT_USAGE;
@@ -120,33 +176,14 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 		return pf_fail(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
 			       "cannot list sockets: %s", strerror(-n));
 	}
-	if (json)
-		printf("[");
-	for (i = 0; i < n; i++) {
-		struct pf_conn *c = &conns[i];
-		char local[64], remote[64];
-		int family = pf_unmap_v4(c->family, c->local_addr);
-
-		if (family != c->family)
-			pf_unmap_v4(c->family, c->remote_addr);
-		if (!pf_addr_contains(&pa->portal.addr, family, c->local_addr))
-			continue;
-		if (pa->ports && !pf_portal_has_port(&pa->portal, ntohs(c->local_port)))
-			continue;
-		pf_format_endpoint(family, c->local_addr, ntohs(c->local_port), local, sizeof(local));
-		pf_format_endpoint(family, c->remote_addr, ntohs(c->remote_port), remote, sizeof(remote));
-		if (json) {
-			printf("%s{\"local\": \"%s\", \"remote\": \"%s\"}", first ? "" : ", ", local, remote);
-			first = false;
-		} else {
-			printf("%s\t%s\n", local, remote);
-		}
-	}
-	if (json)
-		printf("]\n");
+	out = (struct conns_out){ pa, conns, n, json };
+	rc = output ? pf_write_file(output, print_conns, &out) : print_conns(stdout, &out);
+	if (rc)
+		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", output ? output : "stdout",
+			     strerror(-rc));
 	free(conns);
 	free(pa);
-	return PF_EXIT_OK;
+	return rc;
 }
 
 /* One ACK with seq 0, ack 0 from local to remote. */
@@ -193,15 +230,46 @@ static int tickle_one(const struct pf_env *env, const struct tickle_target *t, i
 
 /* A tickle file: "local remote" per line (tab or spaces), as conns prints
  * and portblock saves. Every line is checked before anything is sent. */
+/* A tickle file lives in a directory others may write to (tickle_dir,
+ * shared between nodes): root reads it only if it is a regular file of a
+ * sane size, never through a link (which could hand the first line of any
+ * file to an error message), and never waits on a FIFO. */
+static FILE *open_tickle_file(const struct pf_env *env, const char *path, int *rc)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	*rc = PF_EXIT_USAGE;
+	if (fd < 0) {
+		pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path,
+			errno == ELOOP ? "it is a symbolic link: refused" : strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX) {
+		pf_fail(env, PF_EXIT_USAGE, "tickle file '%s' is %s: refused", path,
+			!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		pf_fail(env, PF_EXIT_FAIL, "cannot read tickle file '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	*rc = PF_EXIT_OK;
+	return f;
+}
+
 static int tickle_file(const struct pf_env *env, const char *path, int count)
 {
 	struct tickle_target *targets = NULL, *grown;
 	char line[512], l[256], r[256], err[PF_ERR_LEN];
-	int n = 0, cap = 0, lineno = 0, i, rc = PF_EXIT_OK;
-	FILE *f = fopen(path, "r");
+	int n = 0, cap = 0, lineno = 0, i, rc, failed = 0;
+	FILE *f = open_tickle_file(env, path, &rc);
 
 	if (!f)
-		return pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path, strerror(errno));
+		return rc;
 	while (fgets(line, sizeof(line), f)) {
 		struct tickle_target t;
 		char extra[2];
@@ -219,6 +287,10 @@ static int tickle_file(const struct pf_env *env, const char *path, int count)
 			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: %s", path, lineno, err);
 			break;
 		}
+		if (n == PF_WAKE_MAX) {
+			pf_warn(env, "%s: only the first %d peers are tickled", path, PF_WAKE_MAX);
+			break;
+		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(targets, (size_t)cap * sizeof(*targets));
@@ -231,9 +303,13 @@ static int tickle_file(const struct pf_env *env, const char *path, int count)
 		targets[n++] = t;
 	}
 	fclose(f);
+	/* a peer that cannot be reached does not keep the others waiting */
 	for (i = 0; i < n && !rc; i++)
-		rc = tickle_one(env, &targets[i], count);
+		failed += tickle_one(env, &targets[i], count) != PF_EXIT_OK;
 	free(targets);
+	if (!rc && failed)
+		rc = pf_fail(env, PF_EXIT_FAIL, "%d of %d peers in '%s' could not be tickled", failed,
+			     n, path);
 	return rc;
 }
 

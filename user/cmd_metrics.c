@@ -21,7 +21,6 @@
 #include "stats.h"
 
 /* Local to this command, so the shared option table stays untouched. */
-#define OPT_OUTPUT 'o'
 
 struct portal_sample {
 	struct pf_portal_key key;
@@ -188,36 +187,17 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Write to a temporary file beside path, then rename: node_exporter never
- * reads a half-written file. */
-static int write_file(const struct pf_env *env, const char *path,
-		      const struct portal_sample *portals, size_t n)
-{
-	size_t len = strlen(path) + sizeof(".XXXXXX");
-	char *tmp = malloc(len);
-	FILE *f = NULL;
-	int fd = -1, err = 0;
+struct metrics_args {
+	const char *pin_dir;
+	const struct portal_sample *portals;
+	size_t n;
+};
 
-	if (tmp) {
-		snprintf(tmp, len, "%s.XXXXXX", path);
-		fd = mkstemp(tmp);
-	}
-	if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "w")))
-		err = tmp ? -errno : -ENOMEM;
-	if (!err)
-		err = write_metrics(f, env->pin_dir, portals, n);
-	if (f && fclose(f) && !err)
-		err = -errno;
-	else if (!f && fd >= 0)
-		close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", path, strerror(-err));
-	return PF_EXIT_OK;
+static int write_metrics_to(FILE *f, void *arg)
+{
+	const struct metrics_args *m = arg;
+
+	return write_metrics(f, m->pin_dir, m->portals, m->n);
 }
 
 int cmd_metrics(struct pf_env *env, int argc, char **argv)
@@ -264,7 +244,11 @@ int cmd_metrics(struct pf_env *env, int argc, char **argv)
 			       env->pin_dir, strerror(-rc));
 	}
 	if (output) {
-		rc = write_file(env, output, portals, n);
+		struct metrics_args m = { env->pin_dir, portals, n };
+
+		/* node_exporter must never read a half-written file */
+		rc = pf_write_file(output, write_metrics_to, &m);
+		rc = rc ? pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", output, strerror(-rc)) : 0;
 	} else if (write_metrics(stdout, env->pin_dir, portals, n) || fflush(stdout)) {
 		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write the metrics: %s", strerror(errno));
 	}

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -82,4 +87,33 @@ void pf_format_time(__u64 t, char *buf, size_t n)
 
 	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(buf, n, "%llu", t);
+}
+
+int pf_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg)
+{
+	size_t len = strlen(path) + sizeof(".XXXXXX");
+	char *tmp = malloc(len);
+	FILE *f = NULL;
+	int fd = -1, err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, len, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "w")))
+		err = -errno;
+	if (!err)
+		err = write(f, arg);
+	if (!err && (fflush(f) || fsync(fileno(f))))
+		err = -errno;
+	if (f && fclose(f) && !err)
+		err = -errno;
+	else if (!f && fd >= 0)
+		close(fd);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return err;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "portfence.h"
 
@@ -19,6 +20,12 @@ void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c);
 /* s as a Prometheus label value (quoted: backslash, double quote and
  * newline escaped) or HELP text (not quoted: backslash and newline). */
 void pf_print_prom_escaped(FILE *f, const char *s, bool quoted);
+/* Writes path whole or not at all, as root may in a directory others can
+ * write to: write() fills a new file of a random name beside it (created
+ * exclusively, so no planted link is followed), flushed to disk, then
+ * renamed over path (a link there is replaced, never written through).
+ * Mode 0644. 0, or a negative errno. */
+int pf_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg);
 /* Seconds since the epoch as "2026-11-25T04:10:00Z". */
 void pf_format_time(__u64 t, char *buf, size_t n);
 
