@@ -296,6 +296,9 @@ static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct p
 			*no_wake = true;
 			continue;
 		}
+		if (opt == OPT_EXACT || opt == OPT_NO_WAKE)
+			return pf_fail(env, PF_EXIT_USAGE, "%s takes no %s (see 'portfence %s --help')",
+				       env->cmd, opt == OPT_EXACT ? "--exact" : "--no-wake", env->cmd);
 		if (opt == OPT_HELP) {
 			pf_usage(env, usage, PF_EXIT_OK);
 			return -1;

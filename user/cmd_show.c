@@ -148,18 +148,6 @@ static void print_other_filters(const struct pf_progs *ours, bool loaded, bool j
 		free(att);
 }
 
-static bool kernel_has_func(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return found;
-}
-
 int cmd_status(struct pf_env *env, int argc, char **argv)
 {
 	static const char usage[] =
@@ -189,7 +177,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	pf_read_cli_counters(env->pin_dir, &cli);
 	portals = pf_count_portals(portals_fd);
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
-	sock_destroy_kfunc = kernel_has_func("bpf_sock_destroy");
+	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();
 	uname(&un);
 	n = pf_ifaces(&ifs);

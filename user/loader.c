@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "attach.h"
@@ -101,14 +102,32 @@ static const char *missing_feature(void)
 
 /* The sweep is optional: without bpf_sock_destroy() (kernel < 6.5) the
  * fence falls back to sock_diag, so a failure here is not an error. */
-static void load_sweep(const char *dir)
+bool pf_kernel_has_func(const char *name)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dir);
-	struct sweep_bpf *skel = sweep_bpf__open_opts(&opts);
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
 
-	if (skel && !sweep_bpf__load(skel))
-		pin_prog(skel->progs.sweep, dir, PF_PIN_PROG_SWEEP);
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+static void load_sweep(const struct pf_env *env)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
+	struct sweep_bpf *skel = sweep_bpf__open_opts(&opts);
+	int err = skel ? sweep_bpf__load(skel) : -errno;
+
+	if (!err)
+		err = pin_prog(skel->progs.sweep, env->pin_dir, PF_PIN_PROG_SWEEP);
 	sweep_bpf__destroy(skel);
+	/* expected where the kernel lacks the kfunc; a surprise where it has it */
+	if (err && pf_kernel_has_func("bpf_sock_destroy"))
+		pf_warn(env, "the sweep program did not load although the kernel has "
+			"bpf_sock_destroy() (%s): sockets are destroyed through sock_diag, "
+			"and without the drain", strerror(-err));
 }
 
 /* Records the pin dir in "owner" and binds the maps the programs do not
@@ -165,7 +184,7 @@ static int load_objects(const struct pf_env *env)
 	if (err)
 		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
 			       env->pin_dir, strerror(-err));
-	load_sweep(env->pin_dir);
+	load_sweep(env);
 	return PF_EXIT_OK;
 }
 

@@ -27,6 +27,9 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 /* Detach everywhere and remove every pin. Returns an exit code. */
 int pf_unload(const struct pf_env *env, FILE *out);
 
+/* Does the running kernel's BTF have the function (a kfunc) name? */
+bool pf_kernel_has_func(const char *name);
+
 /* Which socket-destroy mechanism a sweep will use. */
 const char *pf_sweep_mechanism(const char *pin_dir);
 

@@ -127,10 +127,15 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 				    slash + 1, s);
 		addr->prefix = (__u8)prefix;
 	}
-	/* ::ffff:a.b.c.d/L is the IPv4 prefix it maps */
+	/* ::ffff:a.b.c.d/L is the IPv4 prefix it maps; shorter than 96 bits
+	 * it would reach past the mapped range, and as IPv4 cover every
+	 * IPv4 address: refused rather than widened */
 	if (pf_unmap_v4(addr->family, addr->a) == AF_INET && addr->family == AF_INET6) {
+		if (addr->prefix < 96)
+			return fail(err, "bad prefix length '%s' in '%s' (an IPv4-mapped address "
+				    "takes 96-128)", slash + 1, s);
 		addr->family = AF_INET;
-		addr->prefix = addr->prefix >= 96 ? addr->prefix - 96 : 0;
+		addr->prefix -= 96;
 	}
 	mask_prefix(addr);
 	return 0;

@@ -67,6 +67,9 @@ rejected "check: bad address" "'999.1.1.1'" check --ip 999.1.1.1 --port 3260
 rejected "conns: bad port" "'abc'" conns --port abc
 rejected "load: no such interface" "'nosuch0'" load --dev nosuch0
 rejected "unknown command" "'bogus'" bogus
+rejected "unblock takes no --exact (it said nothing before)" "--exact" unblock --ip "$OTHER" --port 3260 --exact
+rejected "check takes no --no-wake" "--no-wake" check --ip "$OTHER" --port 3260 --no-wake
+rejected "an IPv4-mapped prefix shorter than 96 bits" "96-128" block --ip ::ffff:198.18.0.9/64 --port 3270
 
 # a pin dir that is a plain directory, not a bpffs mount: a state of the
 # node, not bad input (tests/net/pindir.t has the other untrusted dirs)

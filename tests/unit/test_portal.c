@@ -38,6 +38,8 @@ Test(addr, ipv6_brackets) { addr_is("[2001:db8::1]", AF_INET6, 128, "2001:db8::1
 Test(addr, ipv6_prefix_masks) { addr_is("2001:db8:1:2::5/33", AF_INET6, 33, "2001:db8::"); }
 Test(addr, v4_mapped_is_ipv4) { addr_is("::ffff:198.18.0.9", AF_INET, 32, "198.18.0.9"); }
 Test(addr, v4_mapped_prefix) { addr_is("::ffff:198.18.0.9/120", AF_INET, 24, "198.18.0.0"); }
+/* shorter than the mapped range: as IPv4 it would cover every address */
+Test(addr, v4_mapped_prefix_below_96_is_refused) { addr_bad("::ffff:198.18.0.9/64", "96-128"); }
 Test(addr, bad_octet) { addr_bad("999.1.1.1", "'999.1.1.1'"); }
 Test(addr, bad_word) { addr_bad("storage", "'storage'"); }
 Test(addr, empty) { addr_bad("", "bad address"); }
