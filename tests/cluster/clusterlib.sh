@@ -196,6 +196,9 @@ _cl_holder() {
 		>>"$CL_DIR/$node/holder.log" 2>&1 &
 	CL_HOLDER[$node]=$!
 	_tb_pids+=("$!")
+	# Killed with everything in its mount namespace at exit; disowned so
+	# bash does not report each death.
+	disown "$!"
 	tb_wait 20 test -e "$CL_DIR/$node/ready" || return 1
 	CL_MNT[$node]=$(readlink "/proc/${CL_HOLDER[$node]}/ns/mnt")
 }
@@ -209,7 +212,7 @@ _cl_daemon() {
 		PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none \
 		"$@" >>"$CL_DIR/$node/$var.out" 2>&1 &
 	eval "CL_$var[\$node]=\$!"
-	_tb_pids+=("$!")
+	disown "$!"
 }
 
 # cl_dc_and_online NODE: NODE sees a DC and both nodes online.
