@@ -6,6 +6,7 @@
 #   make install    PREFIX, DESTDIR, OCF_ROOT
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make fuzz       the packet fuzzer for longer (FUZZ_ROUNDS, default 1,000,000)
+#   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -44,7 +45,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e bench fuzz
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz
 all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS)
 
 deps:
@@ -83,6 +84,9 @@ ROUNDS ?= 2
 export ROUNDS QUICK
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
+
+test-cluster: deps all $(TEST_BINS)
+	CLUSTER_SCENARIO=full ROUNDS=$(ROUNDS) tests/run tests/cluster
 
 demo: deps all
 	scripts/demo.sh

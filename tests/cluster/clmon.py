@@ -4,6 +4,9 @@
   clmon.py placed XML GROUP NODE   exit 0 if every member of GROUP is
                                    Started on NODE alone, none failed
   clmon.py where XML               "GROUP NODE|-" per group
+  clmon.py started XML             exit 0 if every group is Started, all
+                                   of it on one node, and every clone
+                                   instance is Started or Promoted/Unpromoted
   clmon.py failures XML            one line per failed action
   clmon.py probes CIB              "RSC NODE RC" per probe (monitor_0)
   clmon.py ops SINCE UNTIL LOG...  agent operations the executor finished
@@ -33,6 +36,23 @@ def placed(root, group, node):
         if (r.get("role") != "Started" or r.get("failed") != "false"
                 or r.get("active") != "true" or nodes != [node]):
             return False
+    return True
+
+
+def started(root):
+    for g in root.findall(".//resources/group"):
+        nodes = set()
+        for r in g.findall("resource"):
+            if r.get("role") != "Started" or r.get("failed") != "false":
+                return False
+            nodes.update(n.get("name") for n in r.findall("node"))
+        if len(nodes) != 1:
+            return False
+    for c in root.findall(".//resources/clone"):
+        for r in c.findall("resource"):
+            if r.get("role") not in ("Started", "Promoted", "Unpromoted") \
+                    or r.get("failed") != "false":
+                return False
     return True
 
 
@@ -83,6 +103,8 @@ def main():
     root = ET.parse(args[0]).getroot()
     if cmd == "placed":
         return 0 if placed(root, args[1], args[2]) else 1
+    if cmd == "started":
+        return 0 if started(root) else 1
     if cmd == "where":
         where(root)
     elif cmd == "failures":

@@ -188,6 +188,38 @@ if [ "$SCENARIO" = full ]; then
 fi
 ok "no failed action after the moves" no_failures
 
+# tgtd dies on the node serving g_t1: the groups' monitors see it, their
+# stops must succeed (tgtd's state died with it), and every group must run
+# again somewhere; the failed monitors (and starts, until tgtd's own
+# monitor restarts it) are the injected failure, a failed stop is not.
+all_started() { mon >"$CL_DIR/mon.xml" && clmon started "$CL_DIR/mon.xml"; }
+kill_tgtd() {
+	local pid
+	pid=$(cl_exec "$1" cat /run/resource-agents/pfbed-tgtd.pid) || return 1
+	kill -9 "$pid"
+	# Every group leaves Started first, or the wait below ends at once.
+	tb_wait 60 eval '! all_started'
+}
+if [ "$SCENARIO" = full ]; then
+	victim=${WANT[g_t1]}
+	t0=$(cl_ms)
+	ok "tgtd killed on $victim is noticed" kill_tgtd "$victim"
+	ok "after tgtd's death on $victim every group runs again" tb_wait "$MOVE_TIMEOUT" all_started
+	t1=$(cl_ms)
+	clmon ops "$t0" "$t1" "$CL_DIR"/node*/log-pacemaker/pacemaker.log | sed 's/^/step=tgtd /' >>"$CL_DIR/ops.log"
+	sleep "$SETTLE"
+	kill -USR1 "$LOAD_PID" && sleep 0.3
+	echo "move step=$STEP_N name=tgtd-killed-on-$victim ms=$((t1 - t0))" \
+		"ops=$(grep -c '^step=tgtd .* action=\(start\|stop\)' "$CL_DIR/ops.log")" >>"$CL_DIR/moves.log"
+	clmon where "$CL_DIR/mon.xml" | sed 's/^/#   now: /'
+	failed=$(failures)
+	echo "$failed" | sed 's/^/#   injected: /'
+	is "after tgtd's death: no failed stop" "$(echo "$failed" | grep -c 'task=stop')" 0
+	crm_q resource cleanup
+	ok "after a cleanup, no failed action is left and every group runs" \
+		eval 'tb_wait 60 all_started && tb_wait 60 eval "[ -z \"\$(failures)\" ]"'
+fi
+
 kill -TERM "$LOAD_PID" 2>/dev/null
 wait "$LOAD_PID"
 diag "load: $(grep '^total ' "$CL_DIR/load.report" | cut -c1-400)"

@@ -124,6 +124,9 @@ _cl_node_dirs() {
 	ln -s "$CL_HERE/agents/tgtd" "$d/ocf.up/pfbed/tgtd" &&
 	ln -s "$PORTFENCE" "$d/sbin/portfence" || return 1
 	_cl_corosync_conf >"$d/etc.up/corosync/corosync.conf" || return 1
+	# crmsh pings a node by name before `crm node standby`.
+	{ cat /etc/hosts; echo "${CL_ADDR[node1]} node1"; echo "${CL_ADDR[node2]} node2"; } \
+		>"$d/etc.up/hosts" || return 1
 	# The documented password_file: root's, mode 600, the same on both nodes.
 	printf '%s\n' "$CL_CHAP_PASSWORD" >"$d/etc.up/portfence/chap-secret" &&
 	chmod 600 "$d/etc.up/portfence/chap-secret"
