@@ -4,9 +4,10 @@
   clmon.py placed XML GROUP NODE   exit 0 if every member of GROUP is
                                    Started on NODE alone, none failed
   clmon.py where XML               "GROUP NODE|-" per group
-  clmon.py started XML             exit 0 if every group is Started, all
+  clmon.py started XML [groups]    exit 0 if every group is Started, all
                                    of it on one node, and every clone
                                    instance is Started or Promoted/Unpromoted
+                                   (with "groups", the groups alone)
   clmon.py failures XML            one line per failed action
   clmon.py probes CIB              "RSC NODE RC" per probe (monitor_0)
   clmon.py ops SINCE UNTIL LOG...  agent operations the executor finished
@@ -39,7 +40,7 @@ def placed(root, group, node):
     return True
 
 
-def started(root):
+def started(root, groups_only=False):
     for g in root.findall(".//resources/group"):
         nodes = set()
         for r in g.findall("resource"):
@@ -48,6 +49,8 @@ def started(root):
             nodes.update(n.get("name") for n in r.findall("node"))
         if len(nodes) != 1:
             return False
+    if groups_only:
+        return True
     for c in root.findall(".//resources/clone"):
         for r in c.findall("resource"):
             if r.get("role") not in ("Started", "Promoted", "Unpromoted") \
@@ -104,7 +107,7 @@ def main():
     if cmd == "placed":
         return 0 if placed(root, args[1], args[2]) else 1
     if cmd == "started":
-        return 0 if started(root) else 1
+        return 0 if started(root, args[1:] == ["groups"]) else 1
     if cmd == "where":
         where(root)
     elif cmd == "failures":
