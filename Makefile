@@ -8,6 +8,7 @@
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
+#   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -60,7 +61,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e bench fuzz deb
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb
 all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
@@ -107,6 +108,9 @@ ROUNDS ?= 2
 export ROUNDS QUICK PORTBLOCK_AGENT
 test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
+
+test-cluster: deps all $(TEST_BINS)
+	CLUSTER_SCENARIO=full ROUNDS=$(ROUNDS) tests/run tests/cluster
 
 # The demo's second half (tests/e2e) drives the failover with iscsi-load.
 demo: deps all $(BUILD)/tests/iscsi-load

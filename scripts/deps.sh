@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 libcriterion-dev tgt libiscsi-bin libiscsi-dev resource-agents iproute2 iptables
 libxml2-utils perl python3 gnuplot-nox ethtool git debhelper dpkg-dev lintian iperf3
-libclang-rt-14-dev"
+libclang-rt-14-dev corosync pacemaker crmsh pcs"
 
 missing=""
 for p in $PACKAGES; do
@@ -23,5 +23,7 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # tgt's package starts a tgtd on the default control port; the tests run
-# their own tgtd per simulated node and never touch that one.
+# their own tgtd per simulated node and never touch that one. corosync's
+# and pacemaker's services likewise stay off the host: tests/cluster runs
+# its own per node, in that node's namespaces.
 apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# The configurations of docs/README-iscsi.md, as the test bed applies them.
+#
+#   doc_crm N      the crm shell configuration for N targets
+#   doc_pcs N      the pcs commands for N targets
+#
+# The documented text is taken as it stands. Targets beyond those written
+# out are made from t1's lines by the rule the document gives for t2 (r0,
+# /dev/drbd0, /dev/drbd1, .101, t1, tid=1 renumbered). Then the bed's map,
+# and nothing else:
+#   systemd:tgt     -> ocf:pfbed:tgtd   the bed runs no systemd
+#   192.0.2.x       -> 198.18.0.x       the test-bed address range
+#   path=/dev/drbdK -> path=$CL_DIR/luns/drbdK.img
+#                                       a file both nodes reach, for DRBD
+# ocf:linbit:drbd keeps its name: the bed's stand-in is installed under it.
+
+DOC=$TOP/docs/README-iscsi.md
+
+# doc_block HEADING: the first code block after the line "## HEADING".
+doc_block() {
+	awk -v h="## $1" '
+		$0 == h { in_sec = 1; next }
+		in_sec && /^```/ { if (in_code) exit; in_code = 1; next }
+		in_code { print }' "$DOC"
+}
+
+# doc_renumber N: t1's lines as target N's.
+doc_renumber() {
+	local n=$1
+	sed -e "s/_r0\b/_r$((n - 1))/g; s/=r0\b/=r$((n - 1))/g" \
+		-e "s,/dev/drbd1\b,/dev/drbd$((2 * n - 1)),g; s,/dev/drbd0\b,/dev/drbd$((2 * n - 2)),g" \
+		-e "s/192\.0\.2\.101\b/192.0.2.$((100 + n))/g" \
+		-e "s/t1\b/t$n/g; s/_t1_/_t${n}_/g; s/\btid=1\b/tid=$n/g"
+}
+
+doc_bed_map() {
+	sed -e 's/\bsystemd:tgt\b/ocf:pfbed:tgtd/g' \
+		-e 's/\b192\.0\.2\./198.18.0./g' \
+		-e "s,path=/dev/drbd\([0-9]*\)\b,path=$CL_DIR/luns/drbd\1.img,g"
+}
+
+# doc_crm_t1: the crm lines of target t1 (from its DRBD resource to its
+# last constraint).
+doc_crm_t1() {
+	doc_block "crm shell" | awk '/^primitive p_drbd_r0 /, /^order o_t1_after_account /'
+}
+
+doc_crm() {
+	local n
+	{
+		doc_block "crm shell"
+		for n in $(seq 3 "$1"); do
+			echo
+			doc_crm_t1 | doc_renumber "$n"
+		done
+	} | doc_bed_map
+}
+
+doc_pcs() {
+	local n block
+	block=$(doc_block pcs)
+	{
+		echo "$block" | awk '/^# per target/ { exit } { print }'
+		for n in $(seq 1 "$1"); do
+			echo "$block" | awk '/^# per target/ { on = 1; next } /^# t2 / { exit } on' |
+				doc_renumber "$n"
+		done
+	} | doc_bed_map
+}
