@@ -62,6 +62,7 @@ enum probe_state { PROBE_IDLE, PROBE_CONNECTING, PROBE_READING };
 
 struct options {
 	const char *initiator;
+	const char *alias;         /* InitiatorAlias: any text, newlines too */
 	const char *user;
 	const char *password;
 	double duration_s;         /* 0: until a signal */
@@ -798,6 +799,8 @@ static struct iscsi_context *new_context(const struct session *s)
 	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE);
 	if (opt.user)
 		iscsi_set_initiator_username_pwd(iscsi, opt.user, opt.password);
+	if (opt.alias)
+		iscsi_set_alias(iscsi, opt.alias);
 	return iscsi;
 }
 
@@ -1255,6 +1258,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: iscsi-load [options] PORTAL/IQN/LUN[,LUN...] ...\n"
 	      "  -i, --initiator IQN       initiator name\n"
+	      "      --alias TEXT          InitiatorAlias sent at login (any text)\n"
 	      "  -u, --user NAME           CHAP user\n"
 	      "  -p, --password PASS       CHAP secret\n"
 	      "  -P, --password-file FILE  CHAP secret, first line of FILE\n"
@@ -1292,9 +1296,10 @@ static void on_mark(int sig)
 int main(int argc, char **argv)
 {
 	enum { O_IO_TIMEOUT = 256, O_LOGIN_TIMEOUT, O_RETRY_DELAY,
-	       O_REPLACEMENT, O_DRAIN, O_VERIFY, O_PROGRESS, O_LIBISCSI };
+	       O_REPLACEMENT, O_DRAIN, O_VERIFY, O_PROGRESS, O_LIBISCSI, O_ALIAS };
 	static const struct option longopts[] = {
 		{ "initiator", required_argument, NULL, 'i' },
+		{ "alias", required_argument, NULL, O_ALIAS },
 		{ "user", required_argument, NULL, 'u' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "password-file", required_argument, NULL, 'P' },
@@ -1327,6 +1332,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': opt.initiator = optarg; break;
 		case 'u': opt.user = optarg; break;
+		case O_ALIAS: opt.alias = optarg; break;
 		case 'p': opt.password = optarg; break;
 		case 'P': opt.password = read_password_file(optarg); break;
 		case 'd': opt.duration_s = parse_seconds("duration", optarg); break;
