@@ -336,12 +336,12 @@ static __always_inline int drop_partial(struct pf_policy *policy, __u8 direction
 __noinline int cut_to_ack(struct __sk_buff *skb, const struct pf_packet *pkt)
 {
 	__u32 th[TCP_MAX_HLEN / 4] = {};
-	struct { __be32 saddr[4], daddr[4], len, proto; } ph6 = {};
-	struct { __be32 saddr, daddr, len_proto; } ph4 = {};
+	struct pf_pseudo_v6 ph6 = {};
+	struct pf_pseudo_v4 ph4 = {};
 	__u32 l3, l4, iplen;
 	__u64 hlen;	/* 64-bit: no zero-extended copy for clang to check instead */
 	__be16 old_len, new_len;
-	__u8 doff, *flags;
+	__u8 *flags;
 	__s64 sum;
 
 	if (!pkt)
@@ -350,9 +350,7 @@ __noinline int cut_to_ack(struct __sk_buff *skb, const struct pf_packet *pkt)
 	l4 = pkt->l4_off;
 	if (l4 > PF_MAX_L4_OFF || l3 >= l4)
 		return -1;
-	if (bpf_skb_load_bytes(skb, l4 + 12, &doff, 1))
-		return -1;
-	hlen = (doff >> 4) * 4;	/* at most TCP_MAX_HLEN */
+	hlen = pkt->l4_hlen & 0x3C;	/* doff * 4: a multiple of 4, at most 60 */
 	/* checked on the register the helpers get, or clang checks doff
 	 * instead and the verifier loses the lower bound */
 	asm volatile("" : "+r"(hlen));

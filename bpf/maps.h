@@ -91,18 +91,19 @@ portal_lookup(__u8 proto, __u8 family, const __be32 *addr, __be16 port)
 	return bpf_map_lookup_elem(&portals, &key);
 }
 
-/* Per-CPU counters, global and per portal: plain increments are safe. */
-#define PF_COUNT(policy, field)						\
+/* Per-CPU counters, global and per portal: plain additions are safe. */
+#define PF_COUNT_ADD(policy, field, n)					\
 	do {								\
 		__u32 __zero = 0;					\
 		struct pf_counters *__c;				\
 		__c = bpf_map_lookup_elem(&stats, &__zero);		\
 		if (__c)						\
-			__c->field++;					\
+			__c->field += (n);				\
 		__c = bpf_map_lookup_elem(&portal_stats,		\
 					  &(policy)->counters_id);	\
 		if (__c)						\
-			__c->field++;					\
+			__c->field += (n);				\
 	} while (0)
+#define PF_COUNT(policy, field)	PF_COUNT_ADD(policy, field, 1)
 
 #endif /* PF_MAPS_H */

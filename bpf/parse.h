@@ -294,7 +294,6 @@ static __always_inline int parse_linear(struct __sk_buff *skb, struct pf_packet 
 	 * first read, which the verifier rejects as a modified ctx pointer. */
 	asm volatile("" : "+r"(skb));
 	pkt->data = (void *)(long)skb->data;
-	pkt->l4_off = l4;
 	return parse_l4(pkt, l4, (void *)(long)skb->data_end);
 }
 

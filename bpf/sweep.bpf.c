@@ -36,20 +36,6 @@ struct {
 	__type(value, struct pf_drain_state);
 } drain_state SEC(".maps");
 
-/* Adds to a per-CPU counter, global and per portal. */
-#define PF_COUNT_ADD(policy, field, n)					\
-	do {								\
-		__u32 __zero = 0;					\
-		struct pf_counters *__c;				\
-		__c = bpf_map_lookup_elem(&stats, &__zero);		\
-		if (__c)						\
-			__c->field += (n);				\
-		__c = bpf_map_lookup_elem(&portal_stats,		\
-					  &(policy)->counters_id);	\
-		if (__c)						\
-			__c->field += (n);				\
-	} while (0)
-
 /* Where a draining socket stands: done (drained, stalled, deadline) or
  * still pending. */
 static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_policy *policy)

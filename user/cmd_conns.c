@@ -87,10 +87,8 @@ static int print_conns(FILE *f, void *arg)
 	for (i = 0; i < o->n; i++) {
 		struct pf_conn c = o->conns[i];
 		char local[64], remote[64];
-		int family = pf_unmap_v4(c.family, c.local_addr);
+		int family = pf_conn_unmap(&c);
 
-		if (family != c.family)
-			pf_unmap_v4(c.family, c.remote_addr);
 		if (!pf_addr_contains(&o->pa->portal.addr, family, c.local_addr))
 			continue;
 		if (o->pa->ports && !pf_portal_has_port(&o->pa->portal, ntohs(c.local_port)))

@@ -118,24 +118,30 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 /* Interfaces running portfence programs that are not this pin dir's: a
  * fence whose pins were lost (still in force: unblock and unload reach
  * it), or another pin dir's. Said, never hidden. */
-static void print_other_filters(const struct pf_progs *ours, bool loaded, bool json)
+static void print_other_filters(const struct pf_iface *ifs, int n, const struct pf_progs *ours,
+				bool loaded, bool json)
 {
-	struct pf_attached *att;
-	int n = pf_attached_list(&att), i, shown = 0;
+	int i, shown = 0;
 
 	if (json)
 		putchar('[');
 	for (i = 0; i < n; i++) {
-		if (loaded && (att[i].prog_id == ours->ingress_id || att[i].prog_id == ours->egress_id))
+		__u32 prog = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id, table;
+
+		/* the monitor's common case, ours everywhere, asks nothing more */
+		if (!prog || (loaded && (prog == ours->ingress_id || prog == ours->egress_id)))
 			continue;
+		table = pf_prog_portals_id(prog);
+		if (!table)
+			continue;	/* not a portfence program */
 		if (json) {
 			printf("%s{\"name\": ", shown ? ", " : "");
-			pf_print_json_string(att[i].name);
+			pf_print_json_string(ifs[i].name);
 			printf(", \"ifindex\": %d, \"prog_id\": %u, \"fence_table_id\": %u}",
-			       att[i].ifindex, att[i].prog_id, att[i].portals_id);
+			       ifs[i].ifindex, prog, table);
 		} else {
-			printf("%s %s (fence table id %u)", shown ? "" : "other filters:", att[i].name,
-			       att[i].portals_id);
+			printf("%s %s (fence table id %u)", shown ? "" : "other filters:", ifs[i].name,
+			       table);
 		}
 		shown++;
 	}
@@ -144,8 +150,6 @@ static void print_other_filters(const struct pf_progs *ours, bool loaded, bool j
 	else if (shown)
 		printf("\n               (fence programs not pinned in this pin dir: their "
 		       "fence is in force; unblock and unload reach it)\n");
-	if (n >= 0)
-		free(att);
 }
 
 int cmd_status(struct pf_env *env, int argc, char **argv)
@@ -217,7 +221,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		printf("], \"other_filters\": ");
 	else
 		printf("%s\n", first ? " none" : "");
-	print_other_filters(&progs, loaded, json);
+	print_other_filters(ifs, n, &progs, loaded, json);
 	if (json) {
 		printf(", \"counters\": ");
 		pf_print_counters_json(&c, &cli);

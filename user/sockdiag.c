@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
+#include "portal.h"
 #include "sockdiag.h"
 
 struct diag_request {
@@ -151,4 +152,14 @@ bool pf_diag_destroy_supported(void)
 				.cookie = { 0xffffffff, 0xffffffff } };
 
 	return pf_diag_destroy(&none) == -ENOENT;
+}
+
+int pf_conn_unmap(struct pf_conn *c)
+{
+	int family = pf_unmap_v4(c->family, c->local_addr);
+
+	if (family != c->family)
+		pf_unmap_v4(c->family, c->remote_addr);
+	c->family = family;
+	return family;
 }

@@ -21,6 +21,10 @@ struct pf_conn {
 /* Every TCP socket of both families whose state is in state_mask
  * (1 << TCP_ESTABLISHED ...). Returns the count, or a negative errno. */
 int pf_diag_list(__u32 state_mask, struct pf_conn **out);
+/* A connection of a dual-stack socket ([::] listener) with IPv4 peers as
+ * the IPv4 connection it is, both ends unmapped, as the fence table keys
+ * it; returns (and sets) its family. */
+int pf_conn_unmap(struct pf_conn *conn);
 /* Destroy one socket. 0, or a negative errno (-EOPNOTSUPP: not built in). */
 int pf_diag_destroy(const struct pf_conn *conn);
 bool pf_diag_destroy_supported(void);

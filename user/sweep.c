@@ -41,15 +41,14 @@ static int sweep_iter(int prog_fd, pf_sweep_report report, void *arg)
 
 static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_sweep_record *rec)
 {
+	struct pf_conn u = *c;
 	struct pf_portal_key key;
 	struct pf_policy policy;
 
 	memset(rec, 0, sizeof(*rec));
-	memcpy(rec->local_addr, c->local_addr, sizeof(rec->local_addr));
-	memcpy(rec->remote_addr, c->remote_addr, sizeof(rec->remote_addr));
-	rec->family = (__u16)pf_unmap_v4(c->family, rec->local_addr);
-	if (rec->family != c->family)
-		pf_unmap_v4(c->family, rec->remote_addr);
+	rec->family = (__u16)pf_conn_unmap(&u);
+	memcpy(rec->local_addr, u.local_addr, sizeof(rec->local_addr));
+	memcpy(rec->remote_addr, u.remote_addr, sizeof(rec->remote_addr));
 	rec->local_port = c->local_port;
 	rec->remote_port = c->remote_port;
 

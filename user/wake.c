@@ -125,10 +125,8 @@ static bool held(const struct pf_conn *conns, int n, const struct pf_knock_key *
 
 	for (i = 0; i < n; i++) {
 		struct pf_conn c = conns[i];
-		int family = pf_unmap_v4(c.family, c.local_addr);
+		int family = pf_conn_unmap(&c);
 
-		if (family != c.family)
-			pf_unmap_v4(c.family, c.remote_addr);
 		if (family == k->family && c.local_port == k->local_port &&
 		    c.remote_port == k->remote_port &&
 		    !memcmp(c.local_addr, k->local_addr, sizeof(c.local_addr)) &&
@@ -173,7 +171,7 @@ static int send_wake(int raw_fd, const struct knock_entry *e)
 
 static void count_woken(const char *pin_dir, __u64 n)
 {
-	int fd = pf_pin_open(pin_dir, PF_PIN_CLI_STATS);
+	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
 	long page = sysconf(_SC_PAGESIZE);
 	struct pf_cli_counters *c;
 

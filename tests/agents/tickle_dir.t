@@ -17,6 +17,8 @@ chmod 1777 "$tickle"	# shared, as a tickle_dir often is
 printf 'secret-first-line\n' >"$RA_DIR/victim"
 chmod 600 "$RA_DIR/victim"
 tb_bg "$node" "$PY" "$TCP_PY" serve "$VIP" 3260
+listening() { [ -n "$(ip netns exec "$node" ss -Hltn "( sport = :3260 )")" ]; }
+tb_wait 3 listening || diag "the server did not listen"
 tb_bg "$peer" "$PY" "$TCP_PY" hold "$VIP" 3260 "$RA_DIR/hold"
 tb_wait 3 grep -qs connected "$RA_DIR/hold" || diag "the client did not connect"
 
