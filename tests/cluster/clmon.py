@@ -5,21 +5,25 @@
                                    Started on NODE alone, none failed
   clmon.py where XML               "GROUP NODE|-" per group
   clmon.py started XML [groups]    exit 0 if every group is Started, all
-                                   of it on one node, and every clone
-                                   instance is Started or Promoted/Unpromoted
-                                   (with "groups", the groups alone)
+                                   of it on one node, and every clone runs
+                                   an instance, Started or Promoted/
+                                   Unpromoted, on every online node (with
+                                   "groups", the groups alone)
+  clmon.py promoted XML CLONE NODE exit 0 if CLONE is Promoted on NODE
+                                   alone and Unpromoted on the other nodes
+  clmon.py unmonitored CIB         each primitive with no recurring monitor
   clmon.py failures XML            one line per failed action
   clmon.py probes CIB              "RSC NODE RC" per probe (monitor_0)
-  clmon.py ops SINCE UNTIL LOG...  agent operations the executor finished
-                                   between SINCE and UNTIL (epoch ms):
-                                   "op node= rsc= action= rc= ms="
+  clmon.py ops SINCE CIB           the agent operations (start, stop,
+                                   promote, demote) the CIB records as
+                                   last done on each node, at or after
+                                   SINCE (epoch ms, to the CIB's second):
+                                   "op node= rsc= action= rc= ms= queue_ms="
+                                   (exec-time and queue-time)
 
-XML is `crm_mon --output-as=xml`, CIB is `cibadmin -Q`, LOG a node's
-pacemaker.log (its executor's "exited with status" lines).
+XML is `crm_mon --output-as=xml`, CIB is `cibadmin -Q`.
 """
-import re
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 
@@ -51,12 +55,39 @@ def started(root, groups_only=False):
             return False
     if groups_only:
         return True
+    online = {n.get("name") for n in root.findall(".//nodes/node")
+              if n.get("online") == "true" and n.get("standby") != "true"}
     for c in root.findall(".//resources/clone"):
+        running = set()
         for r in c.findall("resource"):
-            if r.get("role") not in ("Started", "Promoted", "Unpromoted") \
-                    or r.get("failed") != "false":
-                return False
+            if r.get("role") in ("Started", "Promoted", "Unpromoted") \
+                    and r.get("failed") == "false":
+                running.update(n.get("name") for n in r.findall("node"))
+        if not online <= running:
+            return False
     return True
+
+
+def promoted(root, clone, node):
+    c = root.find(".//resources/clone[@id='%s']" % clone)
+    if c is None:
+        return False
+    roles = {}
+    for r in c.findall("resource"):
+        if r.get("failed") != "false":
+            return False
+        for n in r.findall("node"):
+            roles[n.get("name")] = r.get("role")
+    others = [v for k, v in roles.items() if k != node]
+    return roles.get(node) == "Promoted" and others and \
+        all(v == "Unpromoted" for v in others)
+
+
+def unmonitored(root):
+    for p in root.iter("primitive"):
+        ops = p.findall("./operations/op[@name='monitor']")
+        if not any(o.get("interval", "0") not in ("0", "0s") for o in ops):
+            print(p.get("id"))
 
 
 def where(root):
@@ -68,47 +99,41 @@ def where(root):
         print(g.get("id"), ",".join(sorted(nodes)) or "-")
 
 
-LOG_RE = re.compile(
-    r"^(\w{3} +\d+ [\d:.]+) (\S+) pacemaker-execd .*\(log_finished\)\s+\w+: "
-    r"(\S+) (\S+) \(call \d+, PID \d+\) exited with status (\d+) "
-    r"\(execution time ([\d.]+)(m?s)")
+AGENT_OPS = ("start", "stop", "promote", "demote")
 
 
-def log_ms(stamp):
-    base, frac = stamp.rsplit(".", 1)
-    t = time.strptime("%d %s" % (time.localtime().tm_year, base), "%Y %b %d %H:%M:%S")
-    return int(time.mktime(t)) * 1000 + int(frac[:3].ljust(3, "0"))
-
-
-def ops(since, until, logs):
+def ops(since_ms, root):
     out = []
-    for log in logs:
-        with open(log, errors="replace") as f:
-            for line in f:
-                m = LOG_RE.match(line)
-                if not m:
-                    continue
-                at = log_ms(m.group(1))
-                if not since <= at <= until:
-                    continue
-                ms = float(m.group(6)) * (1 if m.group(7) == "ms" else 1000)
-                out.append((at, "op node=%s rsc=%s action=%s rc=%s ms=%d" % (
-                    m.group(2), m.group(3), m.group(4), m.group(5), ms)))
-    for _, line in sorted(out):
+    for ns in root.findall(".//status/node_state"):
+        for op in ns.findall(".//lrm_rsc_op"):
+            if op.get("operation") not in AGENT_OPS:
+                continue
+            at = int(op.get("last-rc-change", "0"))
+            if at < since_ms // 1000:
+                continue
+            rsc = op.get("id").rsplit("_last_", 1)[0]
+            out.append((at, "op node=%s rsc=%s action=%s rc=%s ms=%s queue_ms=%s" % (
+                ns.get("uname"), rsc, op.get("operation"), op.get("rc-code"),
+                op.get("exec-time", "0"), op.get("queue-time", "0"))))
+    for _, line in sorted(set(out)):
         print(line)
 
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "ops":
-        ops(int(args[0]), int(args[1]), args[2:])
+        ops(int(args[0]), ET.parse(args[1]).getroot())
         return 0
     root = ET.parse(args[0]).getroot()
     if cmd == "placed":
         return 0 if placed(root, args[1], args[2]) else 1
     if cmd == "started":
         return 0 if started(root, args[1:] == ["groups"]) else 1
-    if cmd == "where":
+    if cmd == "promoted":
+        return 0 if promoted(root, args[1], args[2]) else 1
+    if cmd == "unmonitored":
+        unmonitored(root)
+    elif cmd == "where":
         where(root)
     elif cmd == "failures":
         for f in root.findall(".//failures/failure"):

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# A real two-node Pacemaker cluster serving three iSCSI targets with the
+# A real two-node Pacemaker cluster serving iSCSI targets with the
 # configuration of docs/README-iscsi.md, loaded as it is written (issue 12),
-# moving targets under a verifying libiscsi initiator load.
+# moving and recovering targets under a verifying libiscsi initiator load.
 #
-#   CLUSTER_SCENARIO=short   start-up, g_t1 node1 -> node2 -> node1 (default)
-#   CLUSTER_SCENARIO=full    start-up, then ROUNDS times: every group moved
-#                            away and back one by one, each node put in
-#                            standby and back online; then tgtd killed on
-#                            the node serving g_t1
+#   CLUSTER_SCENARIO=short   start-up, g_t1 node1 -> node2 -> node1, then
+#                            tgtd killed on node1: the cluster recovers
+#                            every group and clone instance by itself
+#                            (default; what `make test` runs)
+#   CLUSTER_SCENARIO=full    start-up with a fourth target made from the
+#                            document's promotable fence recipe, then
+#                            ROUNDS times: every group moved away and back
+#                            one by one, each node put in standby and back
+#                            online, every group moved at once (a swap, and
+#                            back); then tgtd killed on node1, and one LUN's
+#                            backing path gone on node2
 #   ROUNDS=N                 rounds of the full scenario (default 1)
+#   CL_RESULTS=FILE          write the figures as JSON (bench/report.py)
 #   CL_KEEP=DIR              keep the nodes' logs, the load report, the moves
 #
 # STONITH is disabled (stonith-enabled=false; the bed has no fence device),
 # so a failed stop is not recovered by fencing: it stays a failed action in
-# crm_mon, and every step checks there is none.
+# crm_mon, and every step checks there is none (a failure step, none but
+# the injected kind).
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/clusterlib.sh"
 . "$(dirname "$0")/docconf.sh"
@@ -25,11 +33,24 @@ CL_TARGETS=3 CL_LUN_MB=8
 CL_CHAP_USER=initiators CL_CHAP_PASSWORD=pfbed-chap-2026
 CL_INITIATOR=iqn.2026-01.test.portfence:cluster-initiator
 MOVE_TIMEOUT=${CL_MOVE_TIMEOUT:-150}
+# A failure is noticed within a monitor interval, and a clone instance
+# whose restart failed starts again when its failure-timeout expires.
+RECOVER_TIMEOUT=${CL_RECOVER_TIMEOUT:-150}
 SETTLE=${CL_SETTLE:-3}
 LOAD=$TOP/build/tests/iscsi-load
 declare -A PREFERRED=([g_t1]=node1 [g_t2]=node2 [g_t3]=node1) WANT
+# The full scenario's fourth target has the promotable fence.
+PROMOTABLE=
+case $SCENARIO in
+short) ;;
+full) PROMOTABLE=t$((CL_TARGETS + 1)) PREFERRED[g_$PROMOTABLE]=node2 ;;
+*) skip_all "bad CLUSTER_SCENARIO '$SCENARIO' (short|full)" ;;
+esac
+NTARGETS=$CL_TARGETS
+[ -n "$PROMOTABLE" ] && NTARGETS=$((CL_TARGETS + 1))
+CL_LUN_FILES=$((2 * NTARGETS))
+T_START=$(cl_ms)
 
-case $SCENARIO in short | full) ;; *) skip_all "bad CLUSTER_SCENARIO '$SCENARIO' (short|full)" ;; esac
 ok "the initiator load generator is built (build/tests/iscsi-load)" test -x "$LOAD"
 ok "portfence is built (build/portfence)" test -x "$PORTFENCE"
 [ -x "$LOAD" ] && [ -x "$PORTFENCE" ] || { done_testing; exit; }
@@ -37,7 +58,8 @@ ok "portfence is built (build/portfence)" test -x "$PORTFENCE"
 mon() { cl_exec node1 crm_mon --output-as=xml 2>/dev/null; }
 clmon() { "$CL_HERE/clmon.py" "$@"; }
 
-# all_placed: every group Started where WANT says, member by member.
+# all_placed: every group Started where WANT says, member by member, and
+# every clone instance running.
 all_placed() {
 	local x g
 	x=$CL_DIR/mon.xml
@@ -45,7 +67,12 @@ all_placed() {
 	for g in "${!WANT[@]}"; do
 		clmon placed "$x" "$g" "${WANT[$g]}" || return 1
 	done
+	clmon started "$x"
 }
+all_started() { mon >"$CL_DIR/mon.xml" && clmon started "$CL_DIR/mon.xml" "$@"; }
+# settled: everything runs and no transition is under way (a restart in
+# progress can show every instance Started for a moment).
+settled() { cl_idle node1 && all_started && cl_idle node1; }
 
 failures() { mon >"$CL_DIR/fail.xml" && clmon failures "$CL_DIR/fail.xml"; }
 no_failures() {
@@ -56,44 +83,68 @@ no_failures() {
 	return 1
 }
 
-# step NAME CMD...: CMD (a cluster command) then wait until every group is
-# where WANT says; logs "move" with the time from the command to all
-# Started and the agents' operations in that time (executor records).
+# record KIND NAME T0 T1: the step's line in moves.log and its agent
+# operations (the CIB's records) in ops.log; a mark in the load's report
+# for the longest stall since the previous step.
+record() {
+	local kind=$1 name=$2 t0=$3 t1=$4 nops maxop
+	cl_exec node1 cibadmin -Q >"$CL_DIR/cib.xml" 2>/dev/null
+	clmon ops "$t0" "$CL_DIR/cib.xml" >"$CL_DIR/step.ops"
+	sed "s/^/step=$STEP_N /" "$CL_DIR/step.ops" >>"$CL_DIR/ops.log"
+	nops=$(grep -c . "$CL_DIR/step.ops")
+	maxop=$(sed 's/.* ms=\([0-9]*\).*/\1/' "$CL_DIR/step.ops" | sort -n | tail -1)
+	sleep "$SETTLE"
+	[ -n "${LOAD_PID:-}" ] && kill -USR1 "$LOAD_PID" && sleep 0.3
+	echo "move step=$STEP_N kind=$kind name=$name ms=$((t1 - t0)) ops=$nops max_op_ms=${maxop:-0}" \
+		>>"$CL_DIR/moves.log"
+	STEP_N=$((STEP_N + 1))
+}
+STEP_N=0
+
+# step KIND NAME CMD...: CMD (a cluster command) then wait until every
+# group is where WANT says; records the time from the command to that.
 step() {
-	local name=$1 t0 t1 rc=0 nops maxop
-	shift
+	local kind=$1 name=$2 t0 t1 rc=0
+	shift 2
 	t0=$(cl_ms)
 	"$@" >>"$CL_DIR/commands.log" 2>&1 || { diag "$name: '$*' failed"; rc=1; }
-	if [ "$rc" = 0 ] && ! tb_wait "$MOVE_TIMEOUT" all_placed; then
+	if [ "$rc" = 0 ] && ! cl_wait "$MOVE_TIMEOUT" all_placed; then
 		diag "$name: not every group where wanted after ${MOVE_TIMEOUT}s"
 		clmon where "$CL_DIR/mon.xml" | sed 's/^/#   /'
 		rc=1
 	fi
 	t1=$(cl_ms)
-	clmon ops "$t0" "$t1" "$CL_DIR"/node*/log-pacemaker/pacemaker.log >"$CL_DIR/step.ops"
-	sed "s/^/step=$STEP_N /" "$CL_DIR/step.ops" >>"$CL_DIR/ops.log"
-	nops=$(grep -vc ' action=monitor ' "$CL_DIR/step.ops")
-	maxop=$(grep -v ' action=monitor ' "$CL_DIR/step.ops" | sed 's/.* ms=//' | sort -n | tail -1)
-	sleep "$SETTLE"
-	[ -n "${LOAD_PID:-}" ] && kill -USR1 "$LOAD_PID" && sleep 0.3
-	echo "move step=$STEP_N name=$name ms=$((t1 - t0)) ops=$nops max_op_ms=${maxop:-0}" >>"$CL_DIR/moves.log"
-	STEP_N=$((STEP_N + 1))
+	record "$kind" "${name// /_}" "$t0" "$t1"
 	return "$rc"
 }
-STEP_N=0
 
 move() { WANT[$1]=$2; cl_crm node1 resource move "$1" "$2"; }
 clear_move() { WANT[$1]=${PREFERRED[$1]}; cl_crm node1 resource clear "$1"; }
+other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 standby() {
-	local node=$1 other g
-	other=node1; [ "$node" = node1 ] && other=node2
-	for g in "${!WANT[@]}"; do WANT[$g]=$other; done
-	cl_crm node1 node standby "$node"
+	local g
+	for g in "${!WANT[@]}"; do WANT[$g]=$(other "$1"); done
+	cl_crm node1 node standby "$1"
 }
 online() {
 	local g
 	for g in "${!WANT[@]}"; do WANT[$g]=${PREFERRED[$g]}; done
 	cl_crm node1 node online "$1"
+}
+# swap_all: every group to the node it does not prefer, in one CIB update,
+# so that all of them stop and start at once.
+swap_all() {
+	local g
+	for g in "${!WANT[@]}"; do
+		WANT[$g]=$(other "${PREFERRED[$g]}")
+		echo "location l_bed_swap_$g $g inf: ${WANT[$g]}"
+	done >"$CL_DIR/swap.crm"
+	cl_crm node1 configure load update "$CL_DIR/swap.crm"
+}
+unswap_all() {
+	local g ids=()
+	for g in "${!WANT[@]}"; do WANT[$g]=${PREFERRED[$g]} ids+=("l_bed_swap_$g"); done
+	cl_crm node1 configure delete "${ids[@]}"
 }
 
 # --- the cluster ---
@@ -117,9 +168,11 @@ ok "crm_verify accepts the CIB pcs made" eval 'cl_exec node1 crm_verify -x "$pcs
 ok "the pcs CIB has every group in the documented order" eval \
 	"[ \"\$(grep -o '<primitive id=\"p_t[0-9]_[a-z0-9]*\"' '$pcs_cib' | sed 's/.*p_t[0-9]_//; s/\"//' | tr '\n' ' ')\" = \
 	\"$(printf 'block ip target account lun1 lun2 unblock %.0s' $(seq "$CL_TARGETS"))\" ]"
+is "the pcs CIB has a recurring monitor on every primitive" "$(clmon unmonitored "$pcs_cib")" ""
 
 # --- the crm configuration, loaded as written ---
 doc_crm "$CL_TARGETS" >"$CL_DIR/doc.crm"
+[ -n "$PROMOTABLE" ] && doc_crm_promotable "${PROMOTABLE#t}" >>"$CL_DIR/doc.crm"
 # Nothing starts until the probes have run and the bed's placement is in.
 cl_crm node1 configure property stonith-enabled=false stop-all-resources=true >>"$CL_DIR/commands.log" 2>&1
 # crm_q ARGS: crm ARGS on node1, its chatter to commands.log.
@@ -132,25 +185,45 @@ ok "crm configure load update of the documented configuration" \
 ok "the bed's preferred nodes load (crm configure load update)" \
 	crm_q configure load update "$CL_DIR/bed.crm"
 
-# Every primitive on both nodes: the groups' members, tgtd, the account, DRBD.
-want_probes=$((2 * (CL_TARGETS * 7 + 2 + CL_TARGETS)))
+cl_exec node1 cibadmin -Q >"$CL_DIR/cib.xml" 2>/dev/null
+is "the loaded configuration has a recurring monitor on every primitive" "$(clmon unmonitored "$CL_DIR/cib.xml")" ""
+
+# Every primitive on both nodes: per target its seven members and DRBD
+# (the promotable target has one fence clone for two members), tgtd, the
+# account.
+want_probes=$((2 * (NTARGETS * 8 + 2)))
+[ -n "$PROMOTABLE" ] && want_probes=$((want_probes - 2))
 probes_done() {
 	cl_exec node1 cibadmin -Q >"$CL_DIR/cib.xml" 2>/dev/null &&
 		[ "$(clmon probes "$CL_DIR/cib.xml" | wc -l)" -ge "$want_probes" ]
 }
-ok "every resource probed on both nodes" tb_wait 120 probes_done
+ok "every resource probed on both nodes ($want_probes probes)" cl_wait 120 probes_done
 running=$(clmon probes "$CL_DIR/cib.xml" | awk '$3 != 7')
 is "the probes find nothing running (rc 7 everywhere)" "$running" ""
 
 for g in "${!PREFERRED[@]}"; do WANT[$g]=${PREFERRED[$g]}; done
 ok "start-up: every group starts on its preferred node" \
-	step start-up cl_crm node1 configure property stop-all-resources=false
+	step start-up start-up cl_crm node1 configure property stop-all-resources=false
 diag "start-up: $(tail -1 "$CL_DIR/moves.log" | cut -d' ' -f3-)"
 ok "start-up: no failed action" no_failures
 
+# --- the promotable fence: Promoted with its group, the portal open there
+# and fenced on the other node, as the kernel itself says ---
+portal_fenced() { cl_exec "$1" portfence check --ip "$2" --port 3260 >/dev/null 2>&1; }
+promotable_follows() {
+	local g=g_$PROMOTABLE ip=198.18.0.$((100 + ${PROMOTABLE#t})) here there
+	here=${WANT[$g]} there=$(other "${WANT[$g]}")
+	mon >"$CL_DIR/prom.xml" || return 1
+	clmon promoted "$CL_DIR/prom.xml" "ms_${PROMOTABLE}_portal" "$here" || { diag "ms_${PROMOTABLE}_portal not Promoted on $here alone"; return 1; }
+	! portal_fenced "$here" "$ip" || { diag "$ip:3260 fenced on $here, where $g runs"; return 1; }
+	portal_fenced "$there" "$ip" || { diag "$ip:3260 open on $there, where $g does not run"; return 1; }
+}
+[ -n "$PROMOTABLE" ] &&
+	ok "start-up: the promotable fence is Promoted with g_$PROMOTABLE (portal open there, fenced on the other node)" promotable_follows
+
 # --- the load ---
 targets=()
-for n in $(seq "$CL_TARGETS"); do
+for n in $(seq "$NTARGETS"); do
 	targets+=("198.18.0.$((100 + n)):3260/iqn.2026-01.com.example:t$n/1,2")
 done
 # Not through cl_ini: a function in the background is a subshell, and its
@@ -165,61 +238,112 @@ sleep "$SETTLE"
 kill -USR1 "$LOAD_PID"
 sleep 0.3
 
-# --- the moves ---
-ok "move g_t1 to node2 under load" step "move g_t1 node2" move g_t1 node2
-ok "move g_t1 back to node1 under load" step "move g_t1 node1" move g_t1 node1
+# --- planned moves ---
+ok "move g_t1 to node2 under load" step move "move g_t1 node2" move g_t1 node2
+ok "move g_t1 back to node1 under load" step move "move g_t1 node1" move g_t1 node1
 cl_crm node1 resource clear g_t1 >>"$CL_DIR/commands.log" 2>&1
 WANT[g_t1]=node1
 if [ "$SCENARIO" = full ]; then
 	for r in $(seq "$ROUNDS"); do
-		for g in g_t1 g_t2 g_t3; do
-			p=${PREFERRED[$g]} o=node2
-			[ "$p" = node2 ] && o=node1
-			ok "round $r: move $g to $o" step "move $g $o" move "$g" "$o"
-			ok "round $r: move $g back to $p" step "move $g $p" move "$g" "$p"
-			ok "round $r: clear $g's move (it stays)" step "clear $g" clear_move "$g"
+		for g in $(printf '%s\n' "${!PREFERRED[@]}" | sort); do
+			p=${PREFERRED[$g]} o=$(other "${PREFERRED[$g]}")
+			ok "round $r: move $g to $o" step move "move $g $o" move "$g" "$o"
+			ok "round $r: move $g back to $p" step move "move $g $p" move "$g" "$p"
+			ok "round $r: clear $g's move (it stays)" step clear "clear $g" clear_move "$g"
 		done
 		for node in node1 node2; do
-			ok "round $r: standby $node (every group to the other node)" step "standby $node" standby "$node"
-			ok "round $r: $node online (the groups return)" step "online $node" online "$node"
+			ok "round $r: standby $node (every group to the other node)" step standby "standby $node" standby "$node"
+			[ "$node" = node1 ] &&
+				ok "round $r: standby node1: the promotable fence followed" promotable_follows
+			ok "round $r: $node online (the groups return)" step online "online $node" online "$node"
 		done
+		ok "round $r: every group moves at once (all swap nodes)" step all "swap all" swap_all
+		ok "round $r: swapped: the promotable fence followed" promotable_follows
+		ok "round $r: every group moves back at once" step all "swap back" unswap_all
+		ok "round $r: back: the promotable fence followed" promotable_follows
 		ok "round $r: no failed action" no_failures
 	done
+	ops_of() { grep -c " rsc=p_${PROMOTABLE}_portal action=$1 rc=0 " "$CL_DIR/ops.log"; }
+	ok "Pacemaker promoted and demoted the promotable fence ($(ops_of promote) promotes, $(ops_of demote) demotes recorded)" \
+		eval '[ "$(ops_of promote)" -ge 2 ] && [ "$(ops_of demote)" -ge 2 ]'
 fi
 ok "no failed action after the moves" no_failures
 
-# tgtd dies on the node serving g_t1: the groups' monitors see it, their
-# stops must succeed (tgtd's state died with it), and every group must run
-# again somewhere; the failed monitors (and starts, until tgtd's own
-# monitor restarts it) are the injected failure, a failed stop is not.
-all_started() { mon >"$CL_DIR/mon.xml" && clmon started "$CL_DIR/mon.xml" "$@"; }
+# --- a failed component: the cluster recovers by itself ---
+# failure NAME CMD...: CMD breaks something, the cluster notices it (a
+# group or a clone instance leaves Started) and recovers every group and
+# clone instance without a cleanup; the time from CMD to that is recorded.
+failure() {
+	local name=$1 t0 t1 rc=0
+	shift
+	t0=$(cl_ms)
+	"$@" >>"$CL_DIR/commands.log" 2>&1 || { diag "$name: '$*' failed"; return 1; }
+	cl_wait 60 eval '! all_started' || { diag "$name: the cluster noticed nothing in 60 s"; rc=1; }
+	if [ "$rc" = 0 ] && ! cl_wait "$RECOVER_TIMEOUT" settled; then
+		diag "$name: not recovered after ${RECOVER_TIMEOUT}s"
+		clmon where "$CL_DIR/mon.xml" | sed 's/^/#   /'
+		rc=1
+	fi
+	t1=$(cl_ms)
+	record failure "${name// /_}" "$t0" "$t1"
+	clmon where "$CL_DIR/mon.xml" | sed 's/^/#   now: /'
+	return "$rc"
+}
+
+# injected KIND: the failed actions are of the injected kind, and none
+# is a stop (a stop that fails would need fencing, which the bed has not).
+injected() {
+	local f
+	f=$(failures) || return 1
+	echo "$f" | sed 's/^/#   injected: /'
+	[ -n "$f" ] || { diag "no failed action recorded"; return 1; }
+	! echo "$f" | grep -q 'task=stop'
+}
+
+# recovered NAME: cleanup of the injected failure; every group returns to
+# its preferred node and no failed action is left.
+recovered() {
+	local g
+	for g in "${!WANT[@]}"; do WANT[$g]=${PREFERRED[$g]}; done
+	ok "$1: after a cleanup every group returns to its preferred node" \
+		step cleanup "cleanup after $1" cl_crm node1 resource cleanup
+	ok "$1: no failed action left" cl_wait 30 no_failures
+}
+
+# kill_tgtd NODE: tgtd dies on NODE, as a crash would.
 kill_tgtd() {
 	local pid
 	pid=$(cl_exec "$1" cat /run/resource-agents/pfbed-tgtd.pid) || return 1
 	kill -9 "$pid"
-	# Every group leaves Started first, or the wait below ends at once.
-	tb_wait 60 eval '! all_started groups'
 }
+ok "tgtd killed on node1: every group and clone instance runs again, no cleanup" \
+	failure "tgtd killed on node1" kill_tgtd node1
+ok "tgtd killed: the failed actions are the injected ones, no failed stop" injected
+recovered "tgtd killed"
+
+# hide_lun NODE FILE: FILE's path gone on NODE alone (its DRBD volume lost
+# there): the shared dir is covered by a tmpfs holding bind mounts of the
+# other files, whose inodes tgtd keeps using.
+hide_lun() {
+	# shellcheck disable=SC2016
+	cl_exec "$1" sh -c 'set -e; d=$1; f=$2
+		mkdir -p /run/pfbed-luns
+		mount --bind "$d" /run/pfbed-luns
+		mount -t tmpfs -o mode=0755 tmpfs "$d"
+		for x in /run/pfbed-luns/*; do
+			[ "${x##*/}" = "$f" ] && continue
+			: >"$d/${x##*/}"
+			mount --bind "$x" "$d/${x##*/}"
+		done' sh "$CL_DIR/luns" "$2"
+}
+unhide_luns() { cl_exec "$1" sh -c 'umount -R -l "$1" && umount -l /run/pfbed-luns' sh "$CL_DIR/luns"; }
 if [ "$SCENARIO" = full ]; then
-	victim=${WANT[g_t1]}
-	t0=$(cl_ms)
-	ok "tgtd killed on $victim is noticed" kill_tgtd "$victim"
-	# The account clone's restart there fails while tgtd is down (start
-	# failures are fatal): it stays stopped on $victim until a cleanup.
-	ok "after tgtd's death on $victim every group runs again" tb_wait "$MOVE_TIMEOUT" all_started groups
-	t1=$(cl_ms)
-	clmon ops "$t0" "$t1" "$CL_DIR"/node*/log-pacemaker/pacemaker.log | sed 's/^/step=tgtd /' >>"$CL_DIR/ops.log"
-	sleep "$SETTLE"
-	kill -USR1 "$LOAD_PID" && sleep 0.3
-	echo "move step=$STEP_N name=tgtd-killed-on-$victim ms=$((t1 - t0))" \
-		"ops=$(grep -c '^step=tgtd .* action=\(start\|stop\)' "$CL_DIR/ops.log")" >>"$CL_DIR/moves.log"
-	clmon where "$CL_DIR/mon.xml" | sed 's/^/#   now: /'
-	failed=$(failures)
-	echo "$failed" | sed 's/^/#   injected: /'
-	is "after tgtd's death: no failed stop" "$(echo "$failed" | grep -c 'task=stop')" 0
-	crm_q resource cleanup
-	ok "after a cleanup, no failed action is left and every group runs" \
-		eval 'tb_wait 60 all_started && tb_wait 60 eval "[ -z \"\$(failures)\" ]"'
+	ok "t2's first LUN gone on node2: every group and clone instance runs again, no cleanup" \
+		failure "lun path gone on node2" hide_lun node2 drbd2.img
+	is "the LUN's group left node2" "$(clmon where "$CL_DIR/mon.xml" | awk '$1 == "g_t2" { print $2 }')" node1
+	ok "LUN gone: the failed actions are the injected ones, no failed stop" injected
+	ok "the LUN's path is back on node2" unhide_luns node2
+	recovered "LUN gone"
 fi
 
 kill -TERM "$LOAD_PID" 2>/dev/null
@@ -239,13 +363,12 @@ paste -d' ' <(grep '^move ' "$CL_DIR/moves.log" | tail -n +2) \
 	<(grep '^mark ' "$CL_DIR/load.report" | tail -n +2 | grep -o 'stall_ms=[0-9]*') >"$CL_DIR/summary"
 diag "per move: time from the command to all Started, longest initiator stall after it, agent operations"
 sed 's/^move step=[0-9]* /#   /' "$CL_DIR/summary"
-diag "agent operations (executor records, ms): mean / max per kind and action"
-awk '$1 ~ /^step=/ && $5 != "action=monitor" {
-		split($4, r, "="); split($5, a, "="); split($7, m, "=")
-		k = r[2]; sub(/^p_t[0-9]+_/, "", k); sub(/^p_drbd_r[0-9]+$/, "drbd", k)
-		k = k " " a[2]; n[k]++; s[k] += m[2]; if (m[2] > x[k]) x[k] = m[2]
-	}
-	END { for (k in n) printf "#   %-18s n=%-3d mean=%-5d max=%d\n", k, n[k], s[k] / n[k], x[k] }' \
-	"$CL_DIR/ops.log" | sort
+diag "agent operations (the CIB's records, ms): mean / max per kind and action"
+"$CL_HERE/clreport.py" table "$CL_DIR/ops.log" | sed 's/^/#   /'
+if [ -n "${CL_RESULTS:-}" ]; then
+	ok "the figures are written to $CL_RESULTS" "$CL_HERE/clreport.py" json "$CL_DIR" "$CL_RESULTS" \
+		"scenario=$SCENARIO" "rounds=$ROUNDS" "form_ms=$CL_FORM_MS" "wall_s=$((($(cl_ms) - T_START) / 1000))" \
+		"targets=$NTARGETS" "promotable=${PROMOTABLE:-none}"
+fi
 [ -n "${CL_KEEP:-}" ] && cp "$CL_DIR"/{moves.log,ops.log,summary,doc.crm,doc.pcs} "$CL_KEEP/" 2>/dev/null
 done_testing

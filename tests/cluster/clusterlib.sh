@@ -8,6 +8,8 @@
 #   cl_exec NODE CMD...      # CMD inside NODE (its network, mount and UTS namespaces)
 #   cl_crm NODE ARGS...      # crm ARGS on NODE
 #   cl_ini CMD...            # CMD in the initiator's namespace
+#   cl_wait SECONDS CMD...   # CMD until it succeeds, SECONDS of wall time
+#   cl_idle NODE             # no transition under way (the DC is S_IDLE)
 #
 # Each node (node1, node2) is one process, its holder, started by
 # `ip netns exec NS unshare -m -u`: a network namespace with eth0 on a
@@ -41,6 +43,24 @@ trap 'exit 130' INT
 trap 'cl_cleanup; _tb_cleanup' EXIT
 
 cl_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# cl_wait SECONDS CMD...: CMD every 0.2 s until it succeeds, for at
+# most SECONDS of wall time (a poll of the cluster takes a while itself).
+cl_wait() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# cl_idle NODE: the cluster's controller (DC) has no transition under way.
+cl_idle() {
+	local dc
+	dc=$(cl_exec "$1" crmadmin -q -D 2>/dev/null) && [ -n "$dc" ] &&
+		[ "$(cl_exec "$1" crmadmin -q -S "$dc" 2>&1)" = S_IDLE ]
+}
 
 cl_need() {
 	local bin
@@ -241,7 +261,7 @@ cl_up() {
 		_cl_port "$node" || return 1
 	done
 	# The DRBD devices the documentation names, as files both nodes reach.
-	for g in $(seq 0 $((2 * CL_TARGETS - 1))); do
+	for g in $(seq 0 $((${CL_LUN_FILES:-$((2 * CL_TARGETS))} - 1))); do
 		truncate -s "${CL_LUN_MB}M" "$CL_DIR/luns/drbd$g.img" || return 1
 	done
 	for node in $CL_NODES; do
@@ -256,7 +276,7 @@ cl_up() {
 		_cl_daemon "$node" PCMKD pacemakerd
 	done
 	for node in $CL_NODES; do
-		tb_wait "$CL_BOOT_TIMEOUT" cl_dc_and_online "$node" ||
+		cl_wait "$CL_BOOT_TIMEOUT" cl_dc_and_online "$node" ||
 			{ diag "$node: no DC with both nodes online after ${CL_BOOT_TIMEOUT}s"; return 1; }
 	done
 	CL_FORM_MS=$(($(cl_ms) - t0))

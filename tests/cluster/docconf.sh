@@ -13,8 +13,9 @@
 #   path=/dev/drbdK -> path=$CL_DIR/luns/drbdK.img
 #                                       a file both nodes reach, for DRBD
 # ocf:linbit:drbd keeps its name: the bed's stand-in is installed under it.
+# CL_DOC names another copy of the document (to try a change to it).
 
-DOC=$TOP/docs/README-iscsi.md
+DOC=${CL_DOC:-$TOP/docs/README-iscsi.md}
 
 # doc_block HEADING: the first code block after the line "## HEADING".
 doc_block() {
@@ -66,4 +67,15 @@ doc_pcs() {
 				doc_renumber "$n"
 		done
 	} | doc_bed_map
+}
+
+# doc_crm_promotable N: target N with the promotable fence, as the
+# document's recipe gives it for t1: t1's lines but its fence members and
+# group (the recipe replaces them), then the recipe.
+doc_crm_promotable() {
+	{
+		doc_crm_t1 | sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' |
+			grep -v -e '^primitive p_t1_block ' -e '^primitive p_t1_unblock ' -e '^group g_t1 '
+		doc_block "A promotable fence instead of block and unblock"
+	} | doc_renumber "$1" | doc_bed_map
 }
