@@ -270,6 +270,15 @@ fi
 ok "no failed action after the moves" no_failures
 
 # --- a failed component: the cluster recovers by itself ---
+# recovered_yet: settled; every failed action seen meanwhile is kept in
+# seen (a failure whose failure-timeout expires leaves crm_mon's list).
+recovered_yet() {
+	local rc=1
+	settled && rc=0
+	clmon failures "$CL_DIR/mon.xml" >>"$CL_DIR/seen"
+	return "$rc"
+}
+
 # failure NAME CMD...: CMD breaks something, the cluster notices it (a
 # group or a clone instance leaves Started) and recovers every group and
 # clone instance without a cleanup; the time from CMD to that is recorded.
@@ -279,7 +288,8 @@ failure() {
 	t0=$(cl_ms)
 	"$@" >>"$CL_DIR/commands.log" 2>&1 || { diag "$name: '$*' failed"; return 1; }
 	cl_wait 60 eval '! all_started' || { diag "$name: the cluster noticed nothing in 60 s"; rc=1; }
-	if [ "$rc" = 0 ] && ! cl_wait "$RECOVER_TIMEOUT" settled; then
+	: >"$CL_DIR/seen"
+	if [ "$rc" = 0 ] && ! cl_wait "$RECOVER_TIMEOUT" recovered_yet; then
 		diag "$name: not recovered after ${RECOVER_TIMEOUT}s"
 		clmon where "$CL_DIR/mon.xml" | sed 's/^/#   /'
 		rc=1
@@ -290,11 +300,13 @@ failure() {
 	return "$rc"
 }
 
-# injected KIND: the failed actions are of the injected kind, and none
-# is a stop (a stop that fails would need fencing, which the bed has not).
+# injected: the failed actions seen since the failure, none of them a
+# stop (a stop that fails would need fencing, which the bed has not).
 injected() {
 	local f
 	f=$(failures) || return 1
+	f=$( { echo "$f"; cat "$CL_DIR/seen"; } | grep . | sort -u)
+	echo "$f" >"$CL_DIR/injected"
 	echo "$f" | sed 's/^/#   injected: /'
 	[ -n "$f" ] || { diag "no failed action recorded"; return 1; }
 	! echo "$f" | grep -q 'task=stop'
@@ -310,15 +322,23 @@ recovered() {
 	ok "$1: no failed action left" cl_wait 30 no_failures
 }
 
-# kill_tgtd NODE: tgtd dies on NODE, as a crash would.
+# kill_tgtd NODE: tgtd dies on NODE, as a crash would, right after its
+# own monitor ran: the account clone and the targets see it first, and
+# their restarts fail while tgtd is still down.
+tgtd_monitored() { cl_exec "$1" cat /run/resource-agents/pfbed-tgtd.monitored; }
+monitored_since() { [ "$(tgtd_monitored "$1")" != "$2" ]; }
 kill_tgtd() {
-	local pid
+	local pid last
+	last=$(tgtd_monitored "$1") || return 1
+	cl_wait 30 monitored_since "$1" "$last" || return 1
 	pid=$(cl_exec "$1" cat /run/resource-agents/pfbed-tgtd.pid) || return 1
 	kill -9 "$pid"
 }
 ok "tgtd killed on node1: every group and clone instance runs again, no cleanup" \
 	failure "tgtd killed on node1" kill_tgtd node1
 ok "tgtd killed: the failed actions are the injected ones, no failed stop" injected
+grep -q 'op_key=p_account_start_0 .*task=start' "$CL_DIR/injected" &&
+	diag "the account clone's restart on node1 failed while tgtd was down (the case its failure-timeout is for)"
 recovered "tgtd killed"
 
 # hide_lun NODE FILE: FILE's path gone on NODE alone (its DRBD volume lost
