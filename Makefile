@@ -8,7 +8,8 @@
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
-#   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS)
+#   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS);
+#                   its figures to bench/results/cluster.json (bench/report.py)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -110,7 +111,7 @@ test-e2e: deps all $(TEST_BINS)
 	ROUNDS=$(ROUNDS) tests/run tests/e2e
 
 test-cluster: deps all $(TEST_BINS)
-	CLUSTER_SCENARIO=full ROUNDS=$(ROUNDS) tests/run tests/cluster
+	CLUSTER_SCENARIO=full ROUNDS=$(ROUNDS) CL_RESULTS=$(CURDIR)/bench/results/cluster.json tests/run tests/cluster
 
 # The demo's second half (tests/e2e) drives the failover with iscsi-load.
 demo: deps all $(BUILD)/tests/iscsi-load

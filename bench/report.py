@@ -5,7 +5,9 @@ Turns the raw lines of the bench cases (RAW_DIR/CASE.tsv: series, x,
 value, note; a value is a number, "dnf:S" for not done after S seconds, or
 "fail:RC") into RESULTS_DIR/CASE.json, the plots DOCS_DIR/img/*.png
 (gnuplot) and DOCS_DIR/benchmarks.md. Nothing here measures anything: every
-number in the page comes from the raw lines of one `make bench` run.
+number in the page comes from the raw lines of one `make bench` run, but
+section 6, which renders RESULTS_DIR/cluster.json as `make test-cluster`
+wrote it (tests/cluster).
 """
 import json
 import math
@@ -469,10 +471,99 @@ def main(raw, results_dir, docs):
             images[case] = plot(case, rows, imgdir)
     ratios = throughput_ratios(os.path.join(raw, "datapath.tsv")) \
         if "datapath" in results else {}
-    write_page(os.path.join(docs, "benchmarks.md"), env, results, images, ratios)
+    cluster = None
+    path = os.path.join(results_dir, "cluster.json")
+    if os.path.exists(path):
+        with open(path) as fh:
+            cluster = json.load(fh)
+    write_page(os.path.join(docs, "benchmarks.md"), env, results, images, ratios, cluster)
 
 
-def write_page(path, env, results, images, ratios):
+CLUSTER_KINDS = {
+    "move": "`crm resource move` of one group",
+    "clear": "`crm resource clear` (the group stays)",
+    "standby": "`crm node standby`: every group of the node moves",
+    "online": "`crm node online`: the groups return",
+    "all": "every group moves at once (one CIB update)",
+    "failure": "a failed component, recovered by the cluster",
+    "cleanup": "`crm resource cleanup` after a failure: the groups return",
+}
+
+
+def spread(values):
+    if not values:
+        return "-"
+    return "%s (%s .. %s)" % (fmt(statistics.median(values)), fmt(min(values)), fmt(max(values)))
+
+
+def cluster_section(c):
+    """Section 6 from tests/cluster's JSON: per kind of step, per step, per
+    agent operation, and what the initiator saw."""
+    run, m, moves = c["run"], c["machine"], c["moves"]
+    L = ["## 6. The real cluster", "",
+         "tests/cluster (`make test-cluster ROUNDS=%s`, scenario `%s`): two corosync 3 + "
+         "Pacemaker 2.1 nodes in network and mount namespaces of their own, the crm "
+         "configuration of [README-iscsi.md](README-iscsi.md) loaded as written, %s "
+         "targets of two LUNs (one with the promotable fence: %s), tgtd per node, "
+         "under the verifying libiscsi load of section 5 (CHAP, libiscsi's own "
+         "reconnect). A step's time runs from the command to every group Started where "
+         "wanted and every clone instance running (crm_mon, polled); the stall is the "
+         "initiator's longest wait for any command in the window from that step to the "
+         "next; agent operations are the CIB's own records of the step (`lrm_rsc_op` "
+         "`exec-time` and `queue-time`: the last start, stop, promote or demote of each "
+         "resource on each node). Failures are injected: tgtd killed on node1 right "
+         "after its monitor, and (full scenario) one LUN's backing path gone on node2; "
+         "the cluster recovers with no cleanup, the cleanup step then brings the groups "
+         "back." % (run.get("rounds", "?"), run.get("scenario", "?"),
+                    run.get("targets", "?"), run.get("promotable", "none")), "",
+         "| | |", "|---|---|"]
+    for k in ("date", "kernel", "cpus", "corosync", "pacemaker", "resource_agents", "tgt",
+              "libiscsi"):
+        if k in m:
+            L.append("| %s | %s |" % (k.replace("_", " "), m[k]))
+    L.append("| cluster formed (corosync start to a DC with both nodes) | %s ms |"
+             % run.get("form_ms", "?"))
+    L.append("| whole run | %s s |" % run.get("wall_s", "?"))
+    L += ["", "| step | N | command to all Started, ms: median (min .. max) "
+          "| longest stall, ms: median (min .. max) |", "|---|---:|---:|---:|"]
+    for kind, what in [("start-up", "start-up (no load yet)")] + list(CLUSTER_KINDS.items()):
+        ms = [x["ms"] for x in moves if x["kind"] == kind]
+        if ms:
+            st = [x["stall_ms"] for x in moves if x["kind"] == kind and "stall_ms" in x]
+            L.append("| %s | %d | %s | %s |" % (what, len(ms), spread(ms), spread(st)))
+    L += ["", "Each step:", "",
+          "| # | step | ms | longest stall ms | agent operations | slowest, ms |",
+          "|---:|---|---:|---:|---:|---:|"]
+    for x in moves:
+        slow = max((o["ms"] for o in x["ops"]), default=0)
+        L.append("| %d | %s | %d | %s | %d | %d |" % (
+            x["step"], x["name"], x["ms"], x.get("stall_ms", "-"), len(x["ops"]), slow))
+    ops = {}
+    for x in moves:
+        for o in x["ops"]:
+            ops.setdefault((o["kind"], o["action"]), []).append(o)
+    L += ["", "Agent operations, all steps (the member's name with the target's number "
+          "dropped; `p_account` and `p_tgtd` are the clones, `drbd` the bed's stand-in):", "",
+          "| member | action | N | exec ms: median (min .. max) | queue ms: max | failed |",
+          "|---|---|---:|---:|---:|---:|"]
+    for (k, a), v in sorted(ops.items()):
+        L.append("| %s | %s | %d | %s | %d | %d |" % (
+            k, a, len(v), spread([o["ms"] for o in v]), max(o["queue_ms"] for o in v),
+            sum(1 for o in v if o["rc"] != 0)))
+    ld = c.get("load", {})
+    if ld:
+        L += ["", "The initiator over the whole run: %s commands, %s errors to the "
+              "application, %s LOGICAL UNIT NOT SUPPORTED, %s mismatches, %s of %s blocks "
+              "written read back at the end, %s connection losses, %s commands re-sent "
+              "(%s executed twice), longest stall %s ms." % tuple(
+                  ld.get(k, "?") for k in ("completed", "errors", "lu_not_supported",
+                                           "mismatches", "final_verified", "written_blocks",
+                                           "connection_losses", "reissued", "reexecuted",
+                                           "max_stall_ms"))]
+    return L
+
+
+def write_page(path, env, results, images, ratios, cluster=None):
     quick = env.get("quick", "0") not in ("", "0")
     L = ["# Benchmarks: portfence against portblock",
          "",
@@ -537,6 +628,8 @@ def write_page(path, env, results, images, ratios):
                     k, 100 * r["median"], 100 * r["min"], 100 * r["max"], r["n"]))
         if images.get(case):
             L += ["", "![%s](img/%s)" % (title, images[case])]
+    if cluster:
+        L += [""] + cluster_section(cluster)
     L += ["", "## Reproduce", "",
           "`sudo make bench` (about 10-15 minutes on 2 cores) or `sudo make bench QUICK=1` "
           "(a few minutes). The cases are `bench/case-*`, the clocks `bench/timer.py` and "
@@ -544,7 +637,8 @@ def write_page(path, env, results, images, ratios):
           "bpffs pin dirs and iptables rules inside them only, and removes everything it "
           "made. The iptables backend is chosen per run by a directory of "
           "`xtables-{nft,legacy}-multi` links first in PATH; the system's alternatives "
-          "are left as they are.", ""]
+          "are left as they are. Section 6 is `sudo make test-cluster ROUNDS=2` "
+          "(bench/results/cluster.json), rendered by the same script.", ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
