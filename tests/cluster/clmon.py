@@ -10,7 +10,8 @@
                                    Unpromoted, on every online node (with
                                    "groups", the groups alone)
   clmon.py promoted XML CLONE NODE exit 0 if CLONE is Promoted on NODE
-                                   alone and Unpromoted on the other nodes
+                                   alone and Unpromoted on the other active
+                                   (online, not standby) nodes
   clmon.py unmonitored CIB         each primitive with no recurring monitor
   clmon.py failures XML            one line per failed action
   clmon.py probes CIB              "RSC NODE RC" per probe (monitor_0)
@@ -44,6 +45,11 @@ def placed(root, group, node):
     return True
 
 
+def active_nodes(root):
+    return {n.get("name") for n in root.findall(".//nodes/node")
+            if n.get("online") == "true" and n.get("standby") != "true"}
+
+
 def started(root, groups_only=False):
     for g in root.findall(".//resources/group"):
         nodes = set()
@@ -55,8 +61,7 @@ def started(root, groups_only=False):
             return False
     if groups_only:
         return True
-    online = {n.get("name") for n in root.findall(".//nodes/node")
-              if n.get("online") == "true" and n.get("standby") != "true"}
+    online = active_nodes(root)
     for c in root.findall(".//resources/clone"):
         running = set()
         for r in c.findall("resource"):
@@ -78,9 +83,8 @@ def promoted(root, clone, node):
             return False
         for n in r.findall("node"):
             roles[n.get("name")] = r.get("role")
-    others = [v for k, v in roles.items() if k != node]
-    return roles.get(node) == "Promoted" and others and \
-        all(v == "Unpromoted" for v in others)
+    others = [roles.get(n) for n in active_nodes(root) if n != node]
+    return roles.get(node) == "Promoted" and all(v == "Unpromoted" for v in others)
 
 
 def unmonitored(root):

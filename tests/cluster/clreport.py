@@ -56,7 +56,7 @@ def read_moves(path):
             if line.startswith("move "):
                 f = dict(KV.findall(line))
                 moves.append({"step": int(f["step"]), "kind": f["kind"],
-                              "name": f["name"].replace("_", " "), "ms": int(f["ms"])})
+                              "name": f["name"].replace("+", " "), "ms": int(f["ms"])})
     return moves
 
 

@@ -114,7 +114,7 @@ step() {
 		rc=1
 	fi
 	t1=$(cl_ms)
-	record "$kind" "${name// /_}" "$t0" "$t1"
+	record "$kind" "${name// /+}" "$t0" "$t1"
 	return "$rc"
 }
 
@@ -234,6 +234,13 @@ ip netns exec "${CL_NS[ini]}" "$LOAD" -i "$CL_INITIATOR" -u "$CL_CHAP_USER" -p "
 	"${targets[@]}" 2>"$CL_DIR/load.log" &
 LOAD_PID=$!
 _tb_pids+=("$LOAD_PID")
+# And an initiator without CHAP logging in again and again all along: a
+# target is reachable only once the shared account is bound to it (and
+# its LUNs are there), so none of its logins may ever succeed.
+ip netns exec "${CL_NS[ini]}" "$LOAD" -i "$CL_INITIATOR-nochap" -d 0 -o "$CL_DIR/nochap.report" \
+	--retry-delay 0.1 --login-timeout 1 "${targets[@]}" 2>"$CL_DIR/nochap.log" &
+NOCHAP_PID=$!
+_tb_pids+=("$NOCHAP_PID")
 sleep "$SETTLE"
 kill -USR1 "$LOAD_PID"
 sleep 0.3
@@ -295,7 +302,7 @@ failure() {
 		rc=1
 	fi
 	t1=$(cl_ms)
-	record failure "${name// /_}" "$t0" "$t1"
+	record failure "${name// /+}" "$t0" "$t1"
 	clmon where "$CL_DIR/mon.xml" | sed 's/^/#   now: /'
 	return "$rc"
 }
@@ -366,9 +373,13 @@ if [ "$SCENARIO" = full ]; then
 	recovered "LUN gone"
 fi
 
-kill -TERM "$LOAD_PID" 2>/dev/null
-wait "$LOAD_PID"
+kill -TERM "$LOAD_PID" "$NOCHAP_PID" 2>/dev/null
+wait "$LOAD_PID" "$NOCHAP_PID"
 diag "load: $(grep '^total ' "$CL_DIR/load.report" | cut -c1-400)"
+nochap() { grep "^total " "$CL_DIR/nochap.report" | tail -1 | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+ok "the initiator without CHAP tried all along ($(nochap login_failures) logins refused or fenced)" \
+	eval '[ "$(nochap login_failures)" -gt 100 ]'
+is "the initiator without CHAP never logged in" "$(nochap logins)" 0
 
 field() { grep "^total " "$CL_DIR/load.report" | tail -1 | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 is "zero errors returned to the application" "$(field errors)" 0
