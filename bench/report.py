@@ -508,8 +508,8 @@ def cluster_section(c):
          "under the verifying libiscsi load of section 5 (CHAP, libiscsi's own "
          "reconnect). A step's time runs from the command to every group Started where "
          "wanted and every clone instance running (crm_mon, polled); the stall is the "
-         "initiator's longest wait for any command in the window from that step to the "
-         "next; agent operations are the CIB's own records of the step (`lrm_rsc_op` "
+         "initiator's longest wait for a command from the end of the previous step to "
+         "the end of this one (3 s after all Started); agent operations are the CIB's own records of the step (`lrm_rsc_op` "
          "`exec-time` and `queue-time`: the last start, stop, promote or demote of each "
          "resource on each node). Failures are injected: tgtd killed on node1 right "
          "after its monitor, and (full scenario) one LUN's backing path gone on node2; "
@@ -560,6 +560,11 @@ def cluster_section(c):
                                            "mismatches", "final_verified", "written_blocks",
                                            "connection_losses", "reissued", "reexecuted",
                                            "max_stall_ms"))]
+    nc = c.get("nochap")
+    if nc:
+        L += ["", "An initiator without CHAP logged in again and again beside it, all run "
+              "long: %s logins refused (or not answered behind the fence), %s accepted."
+              % (nc.get("login_failures", "?"), nc.get("logins", "?"))]
     return L
 
 

@@ -4,7 +4,8 @@
   clreport.py table OPS_LOG            agent operations per kind and action:
                                        n, mean and max exec-time (ms)
   clreport.py json DIR OUT KEY=VAL...  DIR's moves, operations and load
-                                       report as JSON in OUT (read by
+                                       reports (the CHAP one and the one
+                                       without) as JSON in OUT (read by
                                        bench/report.py), KEY=VAL the run's
 
 OPS_LOG lines: "step=N op node= rsc= action= rc= ms= queue_ms=", from the
@@ -89,6 +90,7 @@ def write_json(d, out, pairs):
     run = dict(p.split("=", 1) for p in pairs)
     moves = read_moves(os.path.join(d, "moves.log"))
     marks, total = read_load(os.path.join(d, "load.report"))
+    nochap = read_load(os.path.join(d, "nochap.report"))[1]
     ops = read_ops(os.path.join(d, "ops.log"))
     # The first mark closes the load's start, before the first move; the
     # start-up ran before the load.
@@ -112,6 +114,7 @@ def write_json(d, out, pairs):
         },
         "moves": moves,
         "load": total,
+        "nochap": {k: nochap.get(k) for k in ("logins", "login_failures")},
     }
     with open(out, "w") as fh:
         json.dump(doc, fh, indent=1)
