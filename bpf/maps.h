@@ -52,6 +52,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } owner SEC(".maps");
 
+/* PF_LAYOUT_VERSION of the maps pinned with it (user space only; bound). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pf_layout);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} layout SEC(".maps");
+
 /* Peers that knocked on a fenced portal, for "unblock" to wake them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -21,6 +21,7 @@
 #define PF_PIN_KNOCKS		"knocks"
 #define PF_PIN_CLI_STATS	"cli_stats"
 #define PF_PIN_OWNER		"owner"
+#define PF_PIN_LAYOUT		"layout"
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
@@ -180,6 +181,21 @@ struct pf_knock {
 
 struct pf_owner {
 	char pin_dir[PF_OWNER_PATH_MAX];
+};
+
+/*
+ * The layout of the pinned maps: their types, keys, values and what they
+ * mean. Bump it whenever one of them changes, so a portfence of another
+ * layout never writes maps it would misread (or replaces their programs,
+ * lifting every fence): it refuses, and "unload" of any layout still
+ * detaches and removes what it finds. The "layout" map's one value; pins
+ * from before the stamp are layout 0, whose maps are layout 1's.
+ */
+#define PF_LAYOUT_VERSION	1
+#define PF_LAYOUT_UNSTAMPED	0
+
+struct pf_layout {
+	__u32 version;
 };
 
 /* Key of the "devices" map: which interfaces load selected ("*" = all). */

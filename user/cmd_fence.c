@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "drain.h"
+#include "layout.h"
 #include "loader.h"
 #include "options.h"
 #include "pins.h"
@@ -44,8 +45,13 @@ static bool lookup_exact(int fd, const struct pf_portal_key *key, struct pf_poli
 static int open_map(const struct pf_env *env, const char *name, int *rc)
 {
 	bool orphaned;
-	int fd = pf_state_map(env->pin_dir, name, &orphaned);
+	int fd;
 
+	/* a fence table of another shape would be misread */
+	*rc = strcmp(name, PF_PIN_PORTALS) ? PF_EXIT_OK : pf_layout_require(env, false);
+	if (*rc)
+		return -EINVAL;
+	fd = pf_state_map(env->pin_dir, name, &orphaned);
 	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
 		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
 			"in this network namespace", env->pin_dir);

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "options.h"
 #include "output.h"
@@ -66,7 +67,9 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 	rc = parse_json_only(env, argc, argv, usage, &json);
 	if (rc)
 		return rc < 0 ? PF_EXIT_OK : rc;
-	rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
+	rc = pf_layout_require(env, false);
+	if (!rc)
+		rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
 	if (!rc)
 		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
 	if (rc)
@@ -165,7 +168,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	struct pf_cli_counters cli = {};
 	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
 	const char *mechanism;
-	int rc, n, i, stats_fd, portals_fd;
+	int rc, n, i, stats_fd, portals_fd, layout;
 	unsigned int portals;
 	__u32 zero = 0;
 
@@ -176,6 +179,15 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	if (rc)
 		return rc;
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
+	layout = pf_layout_version(env->pin_dir);
+	/* maps of another shape would be misread: their counters are not shown */
+	if (layout >= 0 && layout != PF_LAYOUT_VERSION && pf_layout_differs(env->pin_dir)) {
+		if (stats_fd >= 0)
+			close(stats_fd);
+		if (portals_fd >= 0)
+			close(portals_fd);
+		stats_fd = portals_fd = -1;
+	}
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
 	pf_read_counters(stats_fd, &zero, &c);
 	pf_read_cli_counters(env->pin_dir, &cli);
@@ -189,15 +201,25 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	if (json) {
 		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
 		pf_print_json_string(env->pin_dir);
+		printf(", \"layout\": ");
+		if (layout >= 0)
+			printf("%d", layout);
+		else
+			printf("null");
+		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
 		printf(", \"portals\": %u, \"sock_destroy\": \"%s\", \"kernel\": ", portals, mechanism);
 		pf_print_json_string(un.release);
 		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s}, "
 		       "\"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
 		       diag_destroy ? "true" : "false");
 	} else {
-		printf("loaded:        %s\npin dir:       %s\nportals:       %u\n"
+		printf("loaded:        %s\n", loaded ? "yes" : "no");
+		if (layout >= 0)
+			printf("layout:        %d%s\n", layout, layout == PF_LAYOUT_VERSION ? "" :
+			       " (not this portfence's: 'portfence unload' removes it, then load)");
+		printf("pin dir:       %s\nportals:       %u\n"
 		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s)\n"
-		       "interfaces:   ", loaded ? "yes" : "no", env->pin_dir, portals, mechanism,
+		       "interfaces:   ", env->pin_dir, portals, mechanism,
 		       un.release, sock_destroy_kfunc ? "yes" : "no",
 		       diag_destroy ? "yes" : "no");
 	}

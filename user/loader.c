@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "pins.h"
 #include "portfence.h"
@@ -20,7 +21,7 @@
 
 static const char *const pinned_maps[] = {
 	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
-	PF_PIN_CLI_STATS, PF_PIN_OWNER,
+	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
 };
 
 bool pf_loaded(const char *dir)
@@ -130,23 +131,25 @@ static void load_sweep(const struct pf_env *env)
 			"and without the drain", strerror(-err));
 }
 
-/* Records the pin dir in "owner" and binds the maps the programs do not
+/* Records the pin dir in "owner", the layout in "layout", and binds the maps the programs do not
  * use themselves to both of them: they live as long as the programs do,
  * pins or not. */
 static int claim(struct fence_bpf *skel, const char *pin_dir)
 {
-	struct bpf_map *bound[] = { skel->maps.owner, skel->maps.devices, skel->maps.cli_stats };
+	struct bpf_map *bound[] = {
+		skel->maps.owner, skel->maps.devices, skel->maps.cli_stats, skel->maps.layout,
+	};
 	struct bpf_program *progs[] = { skel->progs.fence_ingress, skel->progs.fence_egress };
+	struct pf_layout layout = { .version = PF_LAYOUT_VERSION };
 	struct pf_owner owner = {};
 	__u32 zero = 0;
 	size_t i, j;
-	int err;
 
 	snprintf(owner.pin_dir, sizeof(owner.pin_dir), "%s", pin_dir);
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY);
-	if (err)
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.layout), &zero, &layout, BPF_ANY))
 		return -errno;
-	/* before 5.10 there is no binding: lost pins then lose these three */
+	/* before 5.10 there is no binding: lost pins then lose these four */
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		for (j = 0; j < sizeof(bound) / sizeof(bound[0]); j++)
 			bpf_prog_bind_map(bpf_program__fd(progs[i]), bpf_map__fd(bound[j]), NULL);
@@ -312,7 +315,7 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 {
 	static const char *const state[] = {
 		PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_KNOCKS,
-		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER,
+		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
 	};
 	struct pf_attached *att;
 	char path[PATH_MAX], owner[PF_OWNER_PATH_MAX];
@@ -354,6 +357,8 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	int rc, lock, lacking;
 
 	rc = check_devices_exist(env, devs, ndevs);
+	if (!rc)
+		rc = pf_layout_require(env, true);
 	if (rc)
 		return rc;
 	/* Fast path, no lock: everything pinned and attached already. */
