@@ -98,8 +98,11 @@ fuzz: all $(BUILD)/tests/bpf $(FUZZERS)
 	FUZZ_ROUNDS=$(FUZZ_ROUNDS) $(BUILD)/tests/bpf --filter 'fuzz/*'
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run tests/fuzz
 
-# libFuzzer harnesses of the user-space parsers (clang, ASan, UBSan).
-$(BUILD)/fuzz/portal: tests/fuzz/fuzz_portal.c user/portal.c user/portal.h include/portfence.h
+# libFuzzer harnesses of the user-space parsers (clang, ASan, UBSan): each
+# tests/fuzz/fuzz_NAME.c with the sources FUZZ_SRCS_NAME it exercises.
+FUZZ_SRCS_portal := user/portal.c
+FUZZ_SRCS_tickle := user/tickle_file.c user/portal.c
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) user/*.h include/portfence.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iinclude -Iuser $(filter %.c,$^) -o $@

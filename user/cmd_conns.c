@@ -5,13 +5,11 @@
  * peer answers with a duplicate ACK; the node now owning the address has no
  * such socket and resets it, so the peer reconnects at once. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "output.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
+#include "tickle_file.h"
 #include "wake.h"
 
 #define TCP_ESTABLISHED_STATE 1
@@ -204,12 +203,7 @@ static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
 	return err;
 }
 
-struct tickle_target {
-	struct pf_addr local, remote;
-	__u16 lport, rport;
-};
-
-static int tickle_one(const struct pf_env *env, const struct tickle_target *t, int count)
+static int tickle_one(const struct pf_env *env, const struct pf_tickle *t, int count)
 {
 	char l[64], r[64];
 	int err;
@@ -226,89 +220,37 @@ static int tickle_one(const struct pf_env *env, const struct tickle_target *t, i
 	return PF_EXIT_OK;
 }
 
-/* A tickle file: "local remote" per line (tab or spaces), as conns prints
- * and portblock saves. Every line is checked before anything is sent. */
-/* A tickle file lives in a directory others may write to (tickle_dir,
- * shared between nodes): root reads it only if it is a regular file of a
- * sane size, never through a link (which could hand the first line of any
- * file to an error message), and never waits on a FIFO. */
-static FILE *open_tickle_file(const struct pf_env *env, const char *path, int *rc)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	*rc = PF_EXIT_USAGE;
-	if (fd < 0) {
-		pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path,
-			errno == ELOOP ? "it is a symbolic link: refused" : strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX) {
-		pf_fail(env, PF_EXIT_USAGE, "tickle file '%s' is %s: refused", path,
-			!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
-		close(fd);
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		pf_fail(env, PF_EXIT_FAIL, "cannot read tickle file '%s': %s", path, strerror(errno));
-		close(fd);
-	}
-	*rc = PF_EXIT_OK;
-	return f;
-}
-
 static int tickle_file(const struct pf_env *env, const char *path, int count)
 {
-	struct tickle_target *targets = NULL, *grown;
-	char line[512], l[256], r[256], err[PF_ERR_LEN];
-	int n = 0, cap = 0, lineno = 0, i, rc, failed = 0;
-	FILE *f = open_tickle_file(env, path, &rc);
+	struct pf_tickle *peers = calloc(PF_WAKE_MAX, sizeof(*peers));
+	char err[PF_ERR_LEN], *text = NULL;
+	int n, i, failed = 0;
+	size_t len;
+	bool more;
 
-	if (!f)
-		return rc;
-	while (fgets(line, sizeof(line), f)) {
-		struct tickle_target t;
-		char extra[2];
-
-		lineno++;
-		if (sscanf(line, "%255s %255s %1s", l, r, extra) != 2) {
-			if (sscanf(line, "%1s", extra) != 1)
-				continue;	/* blank line */
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: bad line '%.*s' (want 'LOCAL REMOTE')",
-				     path, lineno, (int)strcspn(line, "\n"), line);
-			break;
-		}
-		if (pf_parse_endpoint(l, &t.local, &t.lport, err) ||
-		    pf_parse_endpoint(r, &t.remote, &t.rport, err)) {
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: %s", path, lineno, err);
-			break;
-		}
-		if (n == PF_WAKE_MAX) {
-			pf_warn(env, "%s: only the first %d peers are tickled", path, PF_WAKE_MAX);
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(targets, (size_t)cap * sizeof(*targets));
-			if (!grown) {
-				rc = pf_fail(env, PF_EXIT_FAIL, "out of memory");
-				break;
-			}
-			targets = grown;
-		}
-		targets[n++] = t;
+	if (!peers)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	n = pf_tickle_file_read(path, &text, &len, err);
+	if (n) {
+		free(peers);
+		return pf_fail(env, n == -ENOMEM || n == -EIO ? PF_EXIT_FAIL : PF_EXIT_USAGE, "%s", err);
 	}
-	fclose(f);
+	n = pf_tickle_parse(text, len, peers, PF_WAKE_MAX, &more, err);
+	free(text);
+	if (n < 0) {
+		free(peers);
+		return pf_fail(env, PF_EXIT_USAGE, "%s: %s", path, err);
+	}
+	if (more)
+		pf_warn(env, "%s: only the first %d peers are tickled", path, PF_WAKE_MAX);
 	/* a peer that cannot be reached does not keep the others waiting */
-	for (i = 0; i < n && !rc; i++)
-		failed += tickle_one(env, &targets[i], count) != PF_EXIT_OK;
-	free(targets);
-	if (!rc && failed)
-		rc = pf_fail(env, PF_EXIT_FAIL, "%d of %d peers in '%s' could not be tickled", failed,
-			     n, path);
-	return rc;
+	for (i = 0; i < n; i++)
+		failed += tickle_one(env, &peers[i], count) != PF_EXIT_OK;
+	free(peers);
+	if (failed)
+		return pf_fail(env, PF_EXIT_FAIL, "%d of %d peers in '%s' could not be tickled",
+			       failed, n, path);
+	return PF_EXIT_OK;
 }
 
 int cmd_tickle(struct pf_env *env, int argc, char **argv)
@@ -327,7 +269,7 @@ int cmd_tickle(struct pf_env *env, int argc, char **argv)
 		"Send N (default 3) tickle ACKs, seq 0 ack 0, from each local end to its\n"
 		"remote end, so peers holding stale connections reset them at once.\n";
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	struct tickle_target t = {};
+	struct pf_tickle t = {};
 	const char *file = NULL, *peer = NULL;
 	char err[PF_ERR_LEN], *end;
 	long count = 3;
