@@ -6,6 +6,8 @@
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
 #   make deb        build/portfence_VERSION_ARCH.deb (docs/packaging.md)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+#   make asan       build/asan/portfence and its unit tests with ASan and UBSan
+#                   (make test runs the unit and net suites against them too)
 #   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
 #   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS)
@@ -61,7 +63,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan
 all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
@@ -88,7 +90,28 @@ $(BUILD)/tests/%: $$(wildcard tests/%/*.c tests/%/*.h) tests/lib/*.h $(LIB_OBJS)
 	$(CC) $(CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) $(LIB_OBJS) -o $@ \
 		$(LDLIBS) -lcriterion
 
-test: deps all $(TEST_BINS) $(FUZZERS)
+# The CLI and the unit tests again with ASan and UBSan, into build/asan:
+# make test runs the unit and net suites once more against them.
+ASAN      := $(BUILD)/asan
+ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst $(BUILD)/user/%.o,$(ASAN)/user/%.o,$(USER_OBJS))
+ASAN_BINS := $(ASAN)/portfence $(ASAN)/tests/unit
+asan: $(ASAN_BINS)
+
+$(ASAN)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -Iuser -c $< -o $@
+
+$(ASAN)/portfence: $(ASAN_OBJS)
+	$(CC) $(CFLAGS) $(ASAN_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(ASAN)/tests/unit: $(wildcard tests/unit/*.c) tests/lib/*.h $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN_CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) \
+		$(filter-out $(ASAN)/user/main.o,$(ASAN_OBJS)) -o $@ $(LDLIBS) -lcriterion
+
+test: deps all $(TEST_BINS) $(FUZZERS) $(ASAN_BINS)
 	tests/run
 
 # Longer runs of the fuzzers that make test runs briefly.

@@ -179,6 +179,10 @@ static int load_objects(const struct pf_env *env)
 			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
 	err = claim(skel, env->pin_dir);
+	/* The tc programs' pins say "loaded" (pf_loaded): pinned last, so a
+	 * load killed before them is done again whole, the sweep included. */
+	if (!err)
+		load_sweep(env);
 	if (!err)
 		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
 	if (!err)
@@ -187,7 +191,6 @@ static int load_objects(const struct pf_env *env)
 	if (err)
 		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
 			       env->pin_dir, strerror(-err));
-	load_sweep(env);
 	return PF_EXIT_OK;
 }
 
@@ -211,16 +214,20 @@ static int select_devices(const struct pf_env *env, char **devs, int ndevs)
 	return PF_EXIT_OK;
 }
 
+/* Nothing selected is a load killed before it recorded its selection:
+ * every interface then, as a load without --dev would have selected, or
+ * a block after it would fence nothing and say it had. */
 static bool selected(int devices_fd, const char *name)
 {
-	struct pf_device_key key = {};
+	struct pf_device_key key = {}, first;
 	__u32 v;
 
 	snprintf(key.name, sizeof(key.name), "*");
 	if (!bpf_map_lookup_elem(devices_fd, &key, &v))
 		return true;
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	return !bpf_map_lookup_elem(devices_fd, &key, &v);
+	return !bpf_map_lookup_elem(devices_fd, &key, &v) ||
+	       bpf_map_get_next_key(devices_fd, NULL, &first);
 }
 
 /* Our fence table's map id; 0 if it is not pinned. */
@@ -322,6 +329,8 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 	int n = pf_attached_list(&att), fd, err = 0;
 	size_t k;
 
+	if (n == 0)
+		free(att);
 	if (n <= 0)
 		return PF_EXIT_OK;
 	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, owner)) {
