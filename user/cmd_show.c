@@ -166,7 +166,7 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	struct utsname un;
 	struct pf_counters c;
 	struct pf_cli_counters cli = {};
-	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
+	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy, readable;
 	const char *mechanism;
 	int rc, n, i, stats_fd, portals_fd, layout;
 	unsigned int portals;
@@ -181,17 +181,12 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	layout = pf_layout_version(env->pin_dir);
 	/* maps of another shape would be misread: their counters are not shown */
-	if (layout >= 0 && layout != PF_LAYOUT_VERSION && pf_layout_differs(env->pin_dir)) {
-		if (stats_fd >= 0)
-			close(stats_fd);
-		if (portals_fd >= 0)
-			close(portals_fd);
-		stats_fd = portals_fd = -1;
-	}
+	readable = layout < 0 || layout == PF_LAYOUT_VERSION || !pf_layout_differs(env->pin_dir);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
-	pf_read_counters(stats_fd, &zero, &c);
-	pf_read_cli_counters(env->pin_dir, &cli);
-	portals = pf_count_portals(portals_fd);
+	pf_read_counters(readable ? stats_fd : -1, &zero, &c);
+	if (readable)
+		pf_read_cli_counters(env->pin_dir, &cli);
+	portals = pf_count_portals(readable ? portals_fd : -1);
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();

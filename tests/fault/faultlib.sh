@@ -9,22 +9,21 @@
 #   agree PORT                           # check and list agree: yes or no
 . "$(dirname "${BASH_SOURCE[0]}")/../net/netlib.sh"
 
+# spawn US CMD...: start CMD (output discarded); unless US is "never",
+# SIGKILL it by its pid US microseconds later; reap it and print how long
+# it ran, in microseconds. Exit 1 if it was killed, 0 if it ended first.
+spawn() {
+	perl -MTime::HiRes=time,usleep -e '
+		my $us = shift; my $t = time; my $pid = fork // die "fork: $!";
+		if (!$pid) { open STDOUT, ">", "/dev/null"; open STDERR, ">", "/dev/null"; exec @ARGV or exit 127 }
+		if ($us ne "never") { usleep($us); kill 9, $pid }
+		waitpid($pid, 0); printf "%d\n", (time - $t) * 1e6; exit(($? & 127) == 9 ? 1 : 0)' "$@"
+}
 # run_us CMD...: how long CMD takes from fork to exit, in microseconds.
-run_us() {
-	perl -MTime::HiRes=time -e '
-		my $t = time; my $pid = fork // die "fork: $!";
-		if (!$pid) { open STDOUT, ">", "/dev/null"; open STDERR, ">", "/dev/null"; exec @ARGV or exit 127 }
-		waitpid($pid, 0); printf "%d\n", (time - $t) * 1e6' "$@"
-}
-
-# kill_after US CMD...: start CMD, SIGKILL it by its pid US microseconds
-# later and reap it. Exit 1 if it was killed, 0 if it had finished before.
-kill_after() {
-	perl -MTime::HiRes=usleep -e '
-		my $us = shift; my $pid = fork // die "fork: $!";
-		if (!$pid) { open STDOUT, ">", "/dev/null"; open STDERR, ">", "/dev/null"; exec @ARGV or exit 127 }
-		usleep($us); kill 9, $pid; waitpid($pid, 0); exit(($? & 127) == 9 ? 1 : 0)' "$@"
-}
+run_us() { spawn never "$@"; }
+# kill_after US CMD...: CMD killed US microseconds after its start; exit 1
+# if it was killed, 0 if it had ended before.
+kill_after() { spawn "$@" >/dev/null; }
 
 # random_us MAX: a random delay in [0, MAX] microseconds.
 random_us() { echo $(( (RANDOM * 32768 + RANDOM) % ($1 + 1) )); }

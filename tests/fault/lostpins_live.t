@@ -7,12 +7,6 @@
 . "$(dirname "$0")/../net/netlib.sh"
 net_bed
 
-# retransmitted PORT: the client's socket with local port PORT has had to
-# retransmit (what it sent was not acknowledged).
-retransmitted() {
-	ip netns exec "$CLI" ss -Htni state established "( sport = :$1 )" | grep -qE 'retrans:[0-9]+/[1-9]'
-}
-
 quiet "$VIP" 3260 q
 reader "$VIP" 3260 r1
 sender=$READER_PID
