@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "options.h"
 #include "output.h"
@@ -231,6 +232,8 @@ int cmd_metrics(struct pf_env *env, int argc, char **argv)
 			return PF_EXIT_USAGE;
 	}
 	rc = pf_opts_end(env, argc, argv, NULL, false);
+	if (!rc)
+		rc = pf_layout_require(env, false);
 	if (rc)
 		return rc;
 

@@ -40,6 +40,9 @@ ok "status text: says it is not ours" sh -c "ip netns exec '$SRV' '$PORTFENCE' -
 pf check --ip "$VIP" --port 3260 >/dev/null 2>"$WORK/err"
 is "check reads a fence table of the same shape: fenced" "$?" 0
 ok "... with a warning naming the layouts" grep -q "layout 99, this portfence's of layout 1" "$WORK/err"
+pf metrics >"$WORK/metrics" 2>/dev/null
+is "metrics reads it too: exit 0" "$?" 0
+ok "... with the fence" grep -q '^portfence_portal_fenced_seconds{.*port="3260"' "$WORK/metrics"
 pf unload >/dev/null 2>"$WORK/err"
 is "unload of layout 99: exit 0" "$?" 0
 is "... every filter detached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
@@ -61,6 +64,8 @@ is "unblock cannot read it: exit 1" "$?" 1
 ok "... saying why" grep -q "they are not read" "$WORK/err"
 pf list >/dev/null 2>&1
 is "list cannot read it: exit 1" "$?" 1
+pf metrics >/dev/null 2>&1
+is "metrics cannot read it: exit 1" "$?" 1
 pf status >/dev/null 2>&1
 is "status still reports it: exit 0" "$?" 0
 pf unload >/dev/null 2>&1
