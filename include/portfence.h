@@ -174,8 +174,8 @@ struct pf_knock {
 };
 
 /* The "owner" map's one value: the pin dir that loaded the programs. It is
- * bound to the tc programs (BPF_PROG_BIND_MAP), as are "devices" and
- * "cli_stats", so it outlives lost pins: a later command can tell a fence
+ * bound to the tc programs (BPF_PROG_BIND_MAP), as are "devices",
+ * "cli_stats" and "layout", so it outlives lost pins: a later command can tell a fence
  * whose pins were lost from another pin dir's live one. */
 #define PF_OWNER_PATH_MAX	512
 

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../net/netlib.sh"
 net_bed
 command -v bpftool >/dev/null || skip_all "bpftool is missing"
-for p in 3260 3261; do serve "$VIP" $p; done
+for p in 3260 3261 3262; do serve "$VIP" $p; done
 
 pins() { ls "$PIN" | grep -cv debug; }
 filter_ids() { tc_filters "$SRV" | grep -oE ' id [0-9]+' | sort | tr -d '\n'; }
@@ -89,5 +89,19 @@ ok "... their fence is in force" syn_dropped "$VIP" 3260
 ok "... and the new one" syn_dropped "$VIP" 3261
 is "... stamped with this layout" "$(pf_json 'd["layout"]' status --json)" 1
 is "one filter per hook per interface" "$(tc_filters "$SRV" | grep -c ' handle ')" 4
+
+# --- another layout whose pins were lost: its stamp is read through the
+# programs still attached (it is bound to them)
+stamp 99 && rm -f "$PIN"/* 2>/dev/null
+before=$(filter_ids)
+pf block --ip "$VIP" --port 3262 --drain 0 >/dev/null 2>"$WORK/err"
+is "block over lost pins of layout 99: exit 1" "$?" 1
+ok "... naming both layouts" grep -q "of layout 99, this portfence's of layout 1" "$WORK/err"
+is "... the filters are not replaced" "$(filter_ids)" "$before"
+ok "... the fence holds" syn_dropped "$VIP" 3260
+is "... nothing pinned again" "$(pins)" 0
+pf unload >/dev/null 2>&1
+is "unload: exit 0" "$?" 0
+is "... every filter detached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
 
 done_testing
