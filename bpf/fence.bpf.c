@@ -77,16 +77,15 @@ __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, boo
 	if (bpf_skb_change_tail(skb, l3 + iphlen + sizeof(struct tcphdr), 0))
 		return -1;
 
-	/* a device without a MAC header has no MACs to swap (l3 is 0) */
-	if (reverse && l3) {
+	/* on a device without a MAC header l3 is 0: the IP header stored
+	 * below covers whatever the swap wrote */
+	if (reverse) {
 		if (bpf_skb_load_bytes(skb, 0, macs, sizeof(macs)))
 			return -1;
 		__builtin_memcpy(swapped, macs + ETH_ALEN, ETH_ALEN);
 		__builtin_memcpy(swapped + ETH_ALEN, macs, ETH_ALEN);
 		if (bpf_skb_store_bytes(skb, 0, swapped, sizeof(swapped), 0))
 			return -1;
-	}
-	if (reverse) {
 		__builtin_memcpy(saddr, pkt->daddr, 16);
 		__builtin_memcpy(daddr, pkt->saddr, 16);
 		th.source = pkt->dport;
