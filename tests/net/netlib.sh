@@ -16,7 +16,6 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
 HOLD=$TOP/build/tcphold
-TCXPROG=$TOP/build/tests/tcxprog
 PEER=$TOP/tests/net/peer.py
 PY=/usr/bin/python3
 VIP=198.18.0.1 OTHER=198.18.0.3 CLIENT=198.18.0.2
@@ -182,18 +181,3 @@ tc_filters() {
 	done 2>/dev/null
 }
 
-# hooks NS: every program attached to an interface of NS, as a tc filter
-# (clsact) or on tcx: one "DEV HOOK NAME" line each, tcx in run order.
-hooks() {
-	local dev h
-	for dev in $(ip -n "$1" -o link show | awk -F'[ :@]+' '{ print $2 }'); do
-		for h in ingress egress; do
-			ip netns exec "$1" tc filter show dev "$dev" "$h" 2>/dev/null |
-				awk -v d="$dev" -v h="$h" '/ handle / {
-					for (i = 1; i < NF; i++) if ($i == "name") print d, h, $(i + 1) }'
-		done
-	done
-	ip netns exec "$1" "$TCXPROG" list
-}
-# fence_hooks NS: how many portfence programs are attached in NS.
-fence_hooks() { hooks "$1" | grep -c ' fence_'; }
