@@ -29,18 +29,16 @@ static const char *const prog_pins[PF_FRAMINGS][2] = {
 	[PF_FRAMING_L3] = { PF_PIN_PROG_L3_INGRESS, PF_PIN_PROG_L3_EGRESS },
 };
 
+/* The L3 build is loaded with the first device that needs it: a node
+ * without one pays no verifier time for it. */
 bool pf_loaded(const char *dir)
 {
 	size_t i;
-	int f;
 
 	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
 		if (!pf_pin_exists(dir, pinned_maps[i]))
 			return false;
-	for (f = 0; f < PF_FRAMINGS; f++)
-		if (!pf_pin_exists(dir, prog_pins[f][0]) || !pf_pin_exists(dir, prog_pins[f][1]))
-			return false;
-	return true;
+	return pf_pin_exists(dir, PF_PIN_PROG_INGRESS) && pf_pin_exists(dir, PF_PIN_PROG_EGRESS);
 }
 
 static __u32 prog_id(int fd)
@@ -60,6 +58,8 @@ int pf_progs_open(const char *dir, struct pf_progs *p)
 
 		pair->ingress_fd = pf_pin_open(dir, prog_pins[f][0]);
 		pair->egress_fd = pf_pin_open(dir, prog_pins[f][1]);
+		if (f == PF_FRAMING_L3 && pair->ingress_fd == -ENOENT && pair->egress_fd == -ENOENT)
+			continue;	/* not loaded yet */
 		if (pair->ingress_fd < 0 && !err)
 			err = pair->ingress_fd;
 		if (pair->egress_fd < 0 && !err)
@@ -233,10 +233,8 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 
 static int load_objects(const struct pf_env *env)
 {
-	int f, rc = PF_EXIT_OK;
+	int rc = load_framing(env, PF_FRAMING_ETHERNET);
 
-	for (f = 0; f < PF_FRAMINGS && !rc; f++)
-		rc = load_framing(env, (enum pf_framing)f);
 	if (!rc)
 		load_sweep(env);
 	return rc;
@@ -278,6 +276,22 @@ static bool selected(int devices_fd, const char *name)
 static __u32 pinned_portals_id(const char *pin_dir)
 {
 	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
+}
+
+/* The build for framing, loaded on first need; progs opened again. An
+ * exit code. */
+static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
+			  struct pf_progs *progs)
+{
+	int rc = load_framing(env, framing), err;
+
+	if (rc)
+		return rc;
+	pf_progs_close(progs);
+	err = pf_progs_open(env->pin_dir, progs);
+	if (err)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
+	return PF_EXIT_OK;
 }
 
 /* Interfaces selected but lacking our current programs; with attach, fix
@@ -332,6 +346,13 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		if (hook == PF_HOOK_NONE) {
 			lacking = -pf_fail(env, PF_EXIT_USAGE, "%s", why);
 			break;
+		}
+		if (pair->ingress_fd < 0) {
+			err = load_on_demand(env, ifs[i].framing, &progs);
+			if (err) {
+				lacking = -err;
+				break;
+			}
 		}
 		err = pf_hook_attach(&ifs[i], hook, pair->ingress_fd, pair->egress_fd);
 		if (err) {

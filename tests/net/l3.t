@@ -6,13 +6,19 @@
 # their RSTs kept from the client; with reject, the egress RST is handed
 # back to the local socket (a redirect to ingress of a device with no MAC)
 # and sent to the peer, and new SYNs are refused; other portals are
-# untouched.
+# untouched. The L3 build is loaded with the first such device, here by
+# portfence attach once the tun exists.
 . "$(dirname "$0")/netlib.sh"
 net_setup
 new_netns SRV srv
 new_netns CLI cli
 new_bpffs PIN
 TVIP=198.18.6.1 TCLIENT=198.18.6.2 TVIP6=2001:db8:6::1 TCLIENT6=2001:db8:6::2
+
+# loaded before the tun link exists: no L3 device, no L3 build yet
+pf load >/dev/null
+is "load exits 0" "$?" 0
+ok "load without an L3 device leaves the L3 build unloaded" test ! -e "$PIN/prog_l3_ingress"
 ip -n "$SRV" tuntap add mode tun name tun0 && ip -n "$CLI" tuntap add mode tun name tun0 || exit 1
 net_addr "$SRV" tun0 "$TVIP/24" "$TVIP6/64"
 net_addr "$CLI" tun0 "$TCLIENT/24" "$TCLIENT6/64"
@@ -26,8 +32,10 @@ ok "the tun link carries TCP" connects "$TVIP" 3261
 hold "$TVIP" 3260 2
 reader "$TVIP" 3260 r1
 
-pf load >/dev/null
-is "load exits 0" "$?" 0
+pf attach >"$WORK/attach"
+is "attach exits 0" "$?" 0
+ok "attach: the tun created since load" grep -qx "attached tun0" "$WORK/attach"
+ok "... with the L3 build, loaded for it" test -e "$PIN/prog_l3_ingress"
 is "status: tun0 attached, both hooks, as an L3 device" \
 	"$(pf_json "[(i['ingress'], i['egress'], i['framing']) for i in d['interfaces'] if i['name'] == 'tun0']" status --json)" \
 	"[(True, True, 'l3')]"
