@@ -15,9 +15,11 @@ int cmd_load(struct pf_env *env, int argc, char **argv)
 	};
 	static const char usage[] =
 		"[--dev IF]...\n"
-		"Load and pin the programs and maps, and attach them (tc clsact, ingress and\n"
-		"egress) to the named interfaces, by default every interface of this network\n"
-		"namespace including lo. Idempotent; a later --dev adds interfaces, a later\nload without --dev selects every interface.\n";
+		"Load and pin the programs and maps, and attach them (tcx where the kernel\n"
+		"has it, else tc clsact; ingress and egress) to the named interfaces, by\n"
+		"default every interface of this network namespace including lo. Idempotent;\n"
+		"a later --dev adds interfaces, a later load without --dev selects every\n"
+		"interface.\n";
 	char **devs = calloc((size_t)argc, sizeof(*devs));
 	int ndevs = 0, opt, rc;
 
