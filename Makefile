@@ -62,7 +62,7 @@ AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb
-all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
+all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
 	@scripts/deps.sh
