@@ -170,31 +170,27 @@ const char *pf_hook_name(enum pf_hook hook)
 	return hook == PF_HOOK_TCX ? "tcx" : hook == PF_HOOK_CLSACT ? "clsact" : "none";
 }
 
-enum pf_hook pf_attach_hook(const struct pf_iface *ifs, int n, const char **why)
+int pf_attach_hook(const struct pf_iface *ifs, int n, enum pf_hook *hook)
 {
 	const char *want = getenv("PORTFENCE_ATTACH");
 	int i;
 
 	/* one fence, one kind of hook: a later interface joins the others */
 	for (i = 0; i < n; i++) {
-		if (ifs[i].ingress_hook != PF_HOOK_NONE)
-			return ifs[i].ingress_hook;
-		if (ifs[i].egress_hook != PF_HOOK_NONE)
-			return ifs[i].egress_hook;
+		*hook = ifs[i].ingress_hook != PF_HOOK_NONE ? ifs[i].ingress_hook : ifs[i].egress_hook;
+		if (*hook != PF_HOOK_NONE)
+			return 0;
 	}
-	if (!want || !*want)
-		return pf_tcx_supported() ? PF_HOOK_TCX : PF_HOOK_CLSACT;
-	if (!strcmp(want, "clsact"))
-		return PF_HOOK_CLSACT;
-	if (strcmp(want, "tcx")) {
-		*why = "bad PORTFENCE_ATTACH: must be tcx or clsact";
-		return PF_HOOK_NONE;
+	if (!want || !*want) {
+		*hook = pf_tcx_supported() ? PF_HOOK_TCX : PF_HOOK_CLSACT;
+		return 0;
 	}
-	if (!pf_tcx_supported()) {
-		*why = "PORTFENCE_ATTACH=tcx, but the kernel has no tcx (6.6+)";
-		return PF_HOOK_NONE;
-	}
-	return PF_HOOK_TCX;
+	*hook = !strcmp(want, "clsact") ? PF_HOOK_CLSACT : PF_HOOK_TCX;
+	if (*hook == PF_HOOK_TCX && strcmp(want, "tcx"))
+		return -EINVAL;
+	if (*hook == PF_HOOK_TCX && !pf_tcx_supported())
+		return -EOPNOTSUPP;
+	return 0;
 }
 
 static __u32 fd_prog_id(int fd)

@@ -41,11 +41,11 @@ int pf_ifaces(struct pf_iface **out);
 
 /* Does the running kernel have tcx? */
 bool pf_tcx_supported(void);
-/* The hook new attachments go to: that of the programs already attached
- * (ifs, n), else $PORTFENCE_ATTACH (tcx or clsact), else tcx where the
- * kernel has it. PF_HOOK_NONE (with *why set) for a bad $PORTFENCE_ATTACH
- * or tcx asked for on a kernel without it. */
-enum pf_hook pf_attach_hook(const struct pf_iface *ifs, int n, const char **why);
+/* The hook new attachments go to, into *hook: that of the programs already
+ * attached (ifs, n), else $PORTFENCE_ATTACH (tcx or clsact), else tcx where
+ * the kernel has it. -EINVAL for another $PORTFENCE_ATTACH, -EOPNOTSUPP
+ * for tcx asked of a kernel without it. */
+int pf_attach_hook(const struct pf_iface *ifs, int n, enum pf_hook *hook);
 const char *pf_hook_name(enum pf_hook hook);
 
 /* Attaches the pair on hook, replacing the programs iface runs there

@@ -278,6 +278,30 @@ static __u32 pinned_portals_id(const char *pin_dir)
 	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
 }
 
+/* The hook for attachments, into *hook (see pf_attach_hook); a wrong
+ * $PORTFENCE_ATTACH is an exit code. */
+static int attach_hook(const struct pf_env *env, const struct pf_iface *ifs, int n,
+		       enum pf_hook *hook)
+{
+	int err = pf_attach_hook(ifs, n, hook);
+
+	if (err == -EINVAL)
+		return pf_fail(env, PF_EXIT_USAGE, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
+			       getenv("PORTFENCE_ATTACH"));
+	if (err)
+		return pf_fail(env, PF_EXIT_KERNEL, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
+			       "(6.6+); clsact works everywhere");
+	return PF_EXIT_OK;
+}
+
+/* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
+static int check_attach_choice(const struct pf_env *env)
+{
+	enum pf_hook hook;
+
+	return attach_hook(env, NULL, 0, &hook);
+}
+
 /* The build for framing, loaded on first need; progs opened again. An
  * exit code. */
 static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
@@ -304,7 +328,6 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 	int n, i, lacking = 0, devices_fd, err;
 	__u32 table = pinned_portals_id(env->pin_dir), theirs;
 	enum pf_hook hook = PF_HOOK_NONE;
-	const char *why = NULL;
 
 	err = pf_progs_open(env->pin_dir, &progs);
 	if (err)
@@ -341,10 +364,9 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
 			break;
 		}
-		if (hook == PF_HOOK_NONE)
-			hook = pf_attach_hook(ifs, n, &why);
-		if (hook == PF_HOOK_NONE) {
-			lacking = -pf_fail(env, PF_EXIT_USAGE, "%s", why);
+		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
+		if (err) {
+			lacking = -err;
 			break;
 		}
 		if (pair->ingress_fd < 0) {
@@ -378,16 +400,6 @@ static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
 			return pf_fail(env, PF_EXIT_USAGE, "no interface '%s' in this network namespace",
 				       devs[i]);
 	}
-	return PF_EXIT_OK;
-}
-
-/* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
-static int check_attach_choice(const struct pf_env *env)
-{
-	const char *why = NULL;
-
-	if (pf_attach_hook(NULL, 0, &why) == PF_HOOK_NONE)
-		return pf_fail(env, PF_EXIT_USAGE, "%s", why);
 	return PF_EXIT_OK;
 }
 

@@ -46,7 +46,7 @@ is "unload: the other tool's three stay" "$(hooks "$SRV" | grep -c ' foreign_')"
 # --- forced clsact
 PORTFENCE_ATTACH=bogus pf load >/dev/null 2>"$WORK/err"
 is "PORTFENCE_ATTACH=bogus: exit 2" "$?" 2
-ok "... naming the variable" grep -q "bad PORTFENCE_ATTACH" "$WORK/err"
+ok "... naming the value" grep -qF "bad PORTFENCE_ATTACH 'bogus'" "$WORK/err"
 is "... nothing pinned" "$(ls "$PIN" | grep -cv debug)" 0
 is "... nothing attached" "$(fence_hooks "$SRV")" 0
 PORTFENCE_ATTACH=clsact pf block --ip "$VIP" --port 3260 >/dev/null
