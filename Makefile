@@ -55,7 +55,7 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
-TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) \
+TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) $(BUILD)/tests/tcxprog \
 	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -64,7 +64,7 @@ AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan
-all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
+all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
 	@scripts/deps.sh
@@ -184,6 +184,10 @@ $(BUILD)/ocf_portfence_%.7: agents/% agents/ra-man.sh | $(BUILD)
 # Helpers for the demo and the benchmarks.
 $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@
+
+# Another tool's tcx programs, for tests/net's attach-order tests.
+$(BUILD)/tests/tcxprog: tests/net/tcxprog.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 # The e2e initiator load generator, on libiscsi.
 $(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests

@@ -17,6 +17,9 @@
 #define PF_PIN_DEVICES		"devices"
 #define PF_PIN_PROG_INGRESS	"prog_ingress"
 #define PF_PIN_PROG_EGRESS	"prog_egress"
+/* The same programs built for devices without a MAC header */
+#define PF_PIN_PROG_L3_INGRESS	"prog_l3_ingress"
+#define PF_PIN_PROG_L3_EGRESS	"prog_l3_egress"
 #define PF_PIN_PROG_SWEEP	"prog_sweep"
 #define PF_PIN_KNOCKS		"knocks"
 #define PF_PIN_CLI_STATS	"cli_stats"
@@ -25,7 +28,8 @@
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
-/* tc filter identity on every interface: ours, and nothing else's. */
+/* tc filter identity on every clsact hook: ours, and nothing else's (on
+ * tcx, the programs are known by name). */
 #define PF_TC_HANDLE		0x5046	/* "PF" */
 #define PF_TC_PRIORITY		1
 

@@ -32,6 +32,7 @@ int pf_require_privileges(const struct pf_env *env);
 
 int cmd_load(struct pf_env *env, int argc, char **argv);
 int cmd_unload(struct pf_env *env, int argc, char **argv);
+int cmd_attach(struct pf_env *env, int argc, char **argv);
 int cmd_block(struct pf_env *env, int argc, char **argv);
 int cmd_unblock(struct pf_env *env, int argc, char **argv);
 int cmd_check(struct pf_env *env, int argc, char **argv);

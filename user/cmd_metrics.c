@@ -111,9 +111,10 @@ static void print_interfaces(FILE *f, const struct pf_progs *progs)
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
 		const char *hook[2] = { "ingress", "egress" };
-		bool on[2] = { ifs[i].ingress_id == progs->ingress_id,
-			       ifs[i].egress_id == progs->egress_id };
+		bool on[2];
 		int h;
+
+		pf_progs_on(progs, &ifs[i], &on[0], &on[1]);
 
 		for (h = 0; h < 2; h++) {
 			if (!on[h])
@@ -130,7 +131,7 @@ static void print_interfaces(FILE *f, const struct pf_progs *progs)
 static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sample *portals,
 			 size_t n)
 {
-	struct pf_progs progs = { -1, -1, 0, 0 };
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_counters c;
 	struct pf_cli_counters cli;
 	/* as status decides it, so the two never disagree */

@@ -132,7 +132,7 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 		__u32 prog = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id, table;
 
 		/* the monitor's common case, ours everywhere, asks nothing more */
-		if (!prog || (loaded && (prog == ours->ingress_id || prog == ours->egress_id)))
+		if (!prog || (loaded && pf_progs_has(ours, prog)))
 			continue;
 		table = pf_prog_portals_id(prog);
 		if (!table)
@@ -155,18 +155,44 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 		       "fence is in force; unblock and unload reach it)\n");
 }
 
+static enum pf_hook hook_of(const struct pf_iface *iface, bool ingress)
+{
+	return ingress ? iface->ingress_hook : iface->egress_hook;
+}
+
+static const char *framing_name(enum pf_framing framing)
+{
+	return framing == PF_FRAMING_L3 ? "l3" : "ethernet";
+}
+
+/* Where this pin dir's programs run: tcx or clsact (the same on every
+ * interface: later ones join the first), none when nowhere. */
+static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_progs *progs)
+{
+	bool in, out;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pf_progs_on(progs, &ifs[i], &in, &out);
+		if (in || out)
+			return hook_of(&ifs[i], in);
+	}
+	return PF_HOOK_NONE;
+}
+
 int cmd_status(struct pf_env *env, int argc, char **argv)
 {
 	static const char usage[] =
 		"[--json]\n"
 		"Whether the programs are loaded, the interfaces they are attached to, the\n"
 		"socket-destroy mechanism, kernel features and the global counters.\n";
-	struct pf_progs progs = { -1, -1, 0, 0 };
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs = NULL;
 	struct utsname un;
 	struct pf_counters c;
 	struct pf_cli_counters cli = {};
-	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy, readable;
+	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
+	enum pf_hook hook;
 	const char *mechanism;
 	int rc, n, i, stats_fd, portals_fd, layout;
 	unsigned int portals;
@@ -190,8 +216,10 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();
+	tcx = pf_tcx_supported();
 	uname(&un);
 	n = pf_ifaces(&ifs);
+	hook = loaded ? our_hook(ifs, n, &progs) : PF_HOOK_NONE;
 
 	if (json) {
 		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
@@ -202,35 +230,41 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		else
 			printf("null");
 		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
-		printf(", \"portals\": %u, \"sock_destroy\": \"%s\", \"kernel\": ", portals, mechanism);
+		printf(", \"portals\": %u, \"attach\": \"%s\", \"sock_destroy\": \"%s\", "
+		       "\"kernel\": ", portals, pf_hook_name(hook), mechanism);
 		pf_print_json_string(un.release);
-		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s}, "
-		       "\"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
-		       diag_destroy ? "true" : "false");
+		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s, "
+		       "\"tcx\": %s}, \"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
+		       diag_destroy ? "true" : "false", tcx ? "true" : "false");
 	} else {
 		printf("loaded:        %s\n", loaded ? "yes" : "no");
 		if (layout >= 0)
 			printf("layout:        %d%s\n", layout, layout == PF_LAYOUT_VERSION ? "" :
 			       " (not this portfence's: 'portfence unload' removes it, then load)");
-		printf("pin dir:       %s\nportals:       %u\n"
-		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s)\n"
-		       "interfaces:   ", env->pin_dir, portals, mechanism,
-		       un.release, sock_destroy_kfunc ? "yes" : "no",
-		       diag_destroy ? "yes" : "no");
+		printf("pin dir:       %s\nportals:       %u\nattach:        %s%s\n"
+		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s, "
+		       "tcx %s)\ninterfaces:   ", env->pin_dir, portals,
+		       pf_hook_name(hook), hook == PF_HOOK_TCX ? " (ordered first)" : "", mechanism,
+		       un.release, sock_destroy_kfunc ? "yes" : "no", diag_destroy ? "yes" : "no",
+		       tcx ? "yes" : "no");
 	}
 	for (i = 0; i < n; i++) {
-		bool in = loaded && ifs[i].ingress_id == progs.ingress_id;
-		bool out = loaded && ifs[i].egress_id == progs.egress_id;
+		bool in, out;
 
-		if (!in && !out)
+		pf_progs_on(&progs, &ifs[i], &in, &out);
+		if (!loaded || (!in && !out))
 			continue;
 		if (json) {
 			printf("%s{\"name\": ", first ? "" : ", ");
 			pf_print_json_string(ifs[i].name);
-			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s}", ifs[i].ifindex,
-			       in ? "true" : "false", out ? "true" : "false");
+			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s, \"hook\": \"%s\", "
+			       "\"framing\": \"%s\"}", ifs[i].ifindex, in ? "true" : "false",
+			       out ? "true" : "false", pf_hook_name(hook_of(&ifs[i], in)),
+			       framing_name(ifs[i].framing));
 		} else {
-			printf(" %s%s", ifs[i].name, in && out ? "" : in ? "(ingress only)" : "(egress only)");
+			printf(" %s%s%s", ifs[i].name,
+			       ifs[i].framing == PF_FRAMING_L3 ? "(l3)" : "",
+			       in && out ? "" : in ? "(ingress only)" : "(egress only)");
 		}
 		first = false;
 	}

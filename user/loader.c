@@ -24,6 +24,14 @@ static const char *const pinned_maps[] = {
 	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
 };
 
+/* The pins of the tc programs, by framing. */
+static const char *const prog_pins[PF_FRAMINGS][2] = {
+	[PF_FRAMING_ETHERNET] = { PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS },
+	[PF_FRAMING_L3] = { PF_PIN_PROG_L3_INGRESS, PF_PIN_PROG_L3_EGRESS },
+};
+
+/* The L3 build is loaded with the first device that needs it: a node
+ * without one pays no verifier time for it. */
 bool pf_loaded(const char *dir)
 {
 	size_t i;
@@ -44,26 +52,59 @@ static __u32 prog_id(int fd)
 
 int pf_progs_open(const char *dir, struct pf_progs *p)
 {
-	p->ingress_fd = pf_pin_open(dir, PF_PIN_PROG_INGRESS);
-	p->egress_fd = pf_pin_open(dir, PF_PIN_PROG_EGRESS);
-	if (p->ingress_fd < 0 || p->egress_fd < 0) {
-		int err = p->ingress_fd < 0 ? p->ingress_fd : p->egress_fd;
+	int f, err = 0;
 
-		pf_progs_close(p);
-		return err;
+	for (f = 0; f < PF_FRAMINGS; f++) {
+		struct pf_prog_pair *pair = &p->by[f];
+
+		pair->ingress_fd = pf_pin_open(dir, prog_pins[f][0]);
+		pair->egress_fd = pf_pin_open(dir, prog_pins[f][1]);
+		if (f == PF_FRAMING_L3 && pair->ingress_fd == -ENOENT && pair->egress_fd == -ENOENT)
+			continue;	/* not loaded yet */
+		if (pair->ingress_fd < 0 && !err)
+			err = pair->ingress_fd;
+		if (pair->egress_fd < 0 && !err)
+			err = pair->egress_fd;
+		pair->ingress_id = pair->ingress_fd < 0 ? 0 : prog_id(pair->ingress_fd);
+		pair->egress_id = pair->egress_fd < 0 ? 0 : prog_id(pair->egress_fd);
 	}
-	p->ingress_id = prog_id(p->ingress_fd);
-	p->egress_id = prog_id(p->egress_fd);
-	return 0;
+	if (err)
+		pf_progs_close(p);
+	return err;
 }
 
 void pf_progs_close(struct pf_progs *p)
 {
-	if (p->ingress_fd >= 0)
-		close(p->ingress_fd);
-	if (p->egress_fd >= 0)
-		close(p->egress_fd);
-	p->ingress_fd = p->egress_fd = -1;
+	int f;
+
+	for (f = 0; f < PF_FRAMINGS; f++) {
+		struct pf_prog_pair *pair = &p->by[f];
+
+		if (pair->ingress_fd >= 0)
+			close(pair->ingress_fd);
+		if (pair->egress_fd >= 0)
+			close(pair->egress_fd);
+		pair->ingress_fd = pair->egress_fd = -1;
+		pair->ingress_id = pair->egress_id = 0;
+	}
+}
+
+void pf_progs_on(const struct pf_progs *p, const struct pf_iface *iface, bool *in, bool *out)
+{
+	const struct pf_prog_pair *pair = &p->by[iface->framing];
+
+	*in = pair->ingress_id && iface->ingress_id == pair->ingress_id;
+	*out = pair->egress_id && iface->egress_id == pair->egress_id;
+}
+
+bool pf_progs_has(const struct pf_progs *p, __u32 prog_id)
+{
+	int f;
+
+	for (f = 0; f < PF_FRAMINGS && prog_id; f++)
+		if (prog_id == p->by[f].ingress_id || prog_id == p->by[f].egress_id)
+			return true;
+	return false;
 }
 
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *name)
@@ -156,7 +197,9 @@ static int claim(struct fence_bpf *skel, const char *pin_dir)
 	return 0;
 }
 
-static int load_objects(const struct pf_env *env)
+/* Loads the tc programs built for one framing (the maps are the pinned
+ * ones, shared by both builds) and pins them. */
+static int load_framing(const struct pf_env *env, enum pf_framing framing)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
 	struct fence_bpf *skel;
@@ -166,6 +209,7 @@ static int load_objects(const struct pf_env *env)
 	skel = fence_bpf__open_opts(&opts);
 	if (!skel)
 		return pf_fail(env, PF_EXIT_FAIL, "cannot open the BPF object: %s", strerror(errno));
+	skel->rodata->l3_device = framing == PF_FRAMING_L3;
 	err = fence_bpf__load(skel);
 	if (err) {
 		fence_bpf__destroy(skel);
@@ -179,19 +223,24 @@ static int load_objects(const struct pf_env *env)
 			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
 	err = claim(skel, env->pin_dir);
-	/* The tc programs' pins say "loaded" (pf_loaded): pinned last, so a
-	 * load killed before them is done again whole, the sweep included. */
-	if (!err)
+	/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so
+	 * a load killed before them is done again whole, the sweep included. */
+	if (!err && framing == PF_FRAMING_ETHERNET)
 		load_sweep(env);
 	if (!err)
-		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
+		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, prog_pins[framing][0]);
 	if (!err)
-		err = pin_prog(skel->progs.fence_egress, env->pin_dir, PF_PIN_PROG_EGRESS);
+		err = pin_prog(skel->progs.fence_egress, env->pin_dir, prog_pins[framing][1]);
 	fence_bpf__destroy(skel);
 	if (err)
 		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
 			       env->pin_dir, strerror(-err));
 	return PF_EXIT_OK;
+}
+
+static int load_objects(const struct pf_env *env)
+{
+	return load_framing(env, PF_FRAMING_ETHERNET);
 }
 
 static int select_devices(const struct pf_env *env, char **devs, int ndevs)
@@ -236,15 +285,56 @@ static __u32 pinned_portals_id(const char *pin_dir)
 	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
 }
 
+/* The hook for attachments, into *hook (see pf_attach_hook); a wrong
+ * $PORTFENCE_ATTACH is an exit code. */
+static int attach_hook(const struct pf_env *env, const struct pf_iface *ifs, int n,
+		       enum pf_hook *hook)
+{
+	int err = pf_attach_hook(ifs, n, hook);
+
+	if (err == -EINVAL)
+		return pf_fail(env, PF_EXIT_USAGE, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
+			       getenv("PORTFENCE_ATTACH"));
+	if (err)
+		return pf_fail(env, PF_EXIT_KERNEL, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
+			       "(6.6+); clsact works everywhere");
+	return PF_EXIT_OK;
+}
+
+/* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
+static int check_attach_choice(const struct pf_env *env)
+{
+	enum pf_hook hook;
+
+	return attach_hook(env, NULL, 0, &hook);
+}
+
+/* The build for framing, loaded on first need; progs opened again. An
+ * exit code. */
+static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
+			  struct pf_progs *progs)
+{
+	int rc = load_framing(env, framing), err;
+
+	if (rc)
+		return rc;
+	pf_progs_close(progs);
+	err = pf_progs_open(env->pin_dir, progs);
+	if (err)
+		return pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
+	return PF_EXIT_OK;
+}
+
 /* Interfaces selected but lacking our current programs; with attach, fix
  * them (caller holds the lock). Returns how many lacked, or an exit code
  * negated on failure. */
 static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 {
-	struct pf_progs progs;
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
 	__u32 table = pinned_portals_id(env->pin_dir), theirs;
+	enum pf_hook hook = PF_HOOK_NONE;
 
 	err = pf_progs_open(env->pin_dir, &progs);
 	if (err)
@@ -255,12 +345,18 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		pf_progs_close(&progs);
 		if (devices_fd >= 0)
 			close(devices_fd);
+		if (n >= 0)
+			free(ifs);
 		return -pf_fail(env, PF_EXIT_FAIL, "cannot list interfaces or selection");
 	}
 	for (i = 0; i < n; i++) {
+		const struct pf_prog_pair *pair = &progs.by[ifs[i].framing];
+		bool in, eg;
+
 		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
 			continue;
-		if (ifs[i].ingress_id == progs.ingress_id && ifs[i].egress_id == progs.egress_id)
+		pf_progs_on(&progs, &ifs[i], &in, &eg);
+		if (in && eg)
 			continue;
 		lacking++;
 		if (!attach)
@@ -275,10 +371,22 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
 			break;
 		}
-		err = pf_tc_attach(ifs[i].ifindex, progs.ingress_fd, progs.egress_fd);
+		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
 		if (err) {
-			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s: %s",
-					   ifs[i].name, strerror(-err));
+			lacking = -err;
+			break;
+		}
+		if (pair->ingress_fd < 0) {
+			err = load_on_demand(env, ifs[i].framing, &progs);
+			if (err) {
+				lacking = -err;
+				break;
+			}
+		}
+		err = pf_hook_attach(&ifs[i], hook, pair->ingress_fd, pair->egress_fd);
+		if (err) {
+			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s (%s): %s",
+					   ifs[i].name, pf_hook_name(hook), strerror(-err));
 			break;
 		}
 		if (out)
@@ -367,6 +475,8 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 
 	rc = check_devices_exist(env, devs, ndevs);
 	if (!rc)
+		rc = check_attach_choice(env);
+	if (!rc)
 		rc = pf_layout_require(env, true);
 	if (rc)
 		return rc;
@@ -400,9 +510,10 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 int pf_unload(const struct pf_env *env, FILE *out)
 {
 	static const char *const progs[] = {
-		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_SWEEP,
+		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_L3_INGRESS,
+		PF_PIN_PROG_L3_EGRESS, PF_PIN_PROG_SWEEP,
 	};
-	struct pf_progs p = { -1, -1, 0, 0 };
+	struct pf_progs p = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
 	int n, i, lock, rc = PF_EXIT_OK;
@@ -426,11 +537,11 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		bool ours = theirs && (table ? theirs == table :
 				       !pf_owned_elsewhere(id, theirs, env->pin_dir, NULL));
 
-		if (p.ingress_id && (ifs[i].ingress_id == p.ingress_id || ifs[i].egress_id == p.egress_id))
+		if (pf_progs_has(&p, ifs[i].ingress_id) || pf_progs_has(&p, ifs[i].egress_id))
 			ours = true;
 		if (!ours)
 			continue;
-		if (pf_tc_detach(ifs[i].ifindex))
+		if (pf_hook_detach(&ifs[i]))
 			rc = pf_fail(env, PF_EXIT_FAIL, "cannot detach from %s", ifs[i].name);
 		else if (out)
 			fprintf(out, "detached %s\n", ifs[i].name);

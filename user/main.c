@@ -20,6 +20,7 @@ static const struct command {
 } commands[] = {
 	{ "load", cmd_load, "load and pin programs and maps, attach to interfaces" },
 	{ "unload", cmd_unload, "detach everywhere and remove every pin" },
+	{ "attach", cmd_attach, "attach to interfaces created since load" },
 	{ "block", cmd_block, "fence a portal" },
 	{ "unblock", cmd_unblock, "lift a portal's fence" },
 	{ "check", cmd_check, "exit 0 if a portal is fenced, 1 if not" },

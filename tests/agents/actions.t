@@ -99,10 +99,10 @@ ra_is "attach: block start" 0 "$node" "$pin" start action=block ip=198.18.0.77 p
 ip -n "$node" link add late0 type veth peer name late1
 ip -n "$node" link set late0 up
 ip -n "$node" addr add 198.18.0.77/32 dev late0
-ra_is "attach: monitor fails while the VIP's interface has no programs" 1 \
-	"$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
-ok "attach: ... and says which interface" grep -q "not attached on late0" "$RA_ERR"
-ra_is "attach: start again attaches it" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
+ok "attach: the VIP's interface has no programs yet" test -z "$(pf "$node" "$pin" status --json | grep -o '"name": "late0"')"
+ra_is "attach: monitor reconciles: 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
+ok "attach: ... and logs the interface it attached" grep -q "reconciled: portfence programs attached late0" "$RA_ERR"
+ra_is "attach: start again is 0" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
 ra_is "attach: monitor is 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
 ra_is "attach: stop" 0 "$node" "$pin" stop action=block ip=198.18.0.77 portno=3260
 ip -n "$node" link del late0

@@ -34,7 +34,7 @@ nothing_changed() {
 	[ -e "$trap_dir/ran" ] && diag "ran: $(cat "$trap_dir/ran")"
 	# (a fresh bpffs shows the kernel's maps.debug and progs.debug)
 	[ -z "$(ls -A "$pin" | grep -v '\.debug$')" ] && [ -z "$(find "$RA_STATE" -type f)" ] &&
-	[ ! -e "$trap_dir/ran" ] && [ -z "$(ip netns exec "$node" tc filter show dev lo ingress)" ]
+	[ ! -e "$trap_dir/ran" ] && [ -z "$(hooks "$node")" ]
 }
 
 bad portno=abc

@@ -5,7 +5,7 @@
 #   . "$(dirname "$0")/faultlib.sh"     # sources netlib.sh
 #   run_us CMD...; median_us RESET CMD...  # CMD's run time, microseconds
 #   kill_after US CMD...                 # CMD killed US us after its start
-#   one_per_hook, no_filters, hooks_at_most N   # tc filters on lo and srv0
+#   one_per_hook, no_filters, hooks_at_most N   # programs on lo's and srv0's hooks
 #   agree PORT                           # check and list agree: yes or no
 . "$(dirname "${BASH_SOURCE[0]}")/../net/netlib.sh"
 
@@ -39,23 +39,23 @@ median_us() {
 	done | sort -n | sed -n 2p
 }
 
-# hook_counts: "DEV HOOK N" for lo and srv0 of the server node, N the tc
-# filters on that clsact hook (one netns entry for all four).
+# hook_counts: "DEV HOOK N" for lo and srv0 of the server node, N the
+# programs on that hook, tc filters and tcx alike (testlib's hooks).
 hook_counts() {
-	ip netns exec "$SRV" sh -c 'for d in lo srv0; do for h in ingress egress; do
-		echo "$d $h $(tc filter show dev $d $h 2>/dev/null | grep -c "^filter .* handle ")"
-	done; done'
+	hooks "$SRV" | awk '{ n[$1 " " $2]++ } END {
+		split("lo srv0", d, " "); split("ingress egress", h, " ")
+		for (i = 1; i <= 2; i++) for (j = 1; j <= 2; j++) print d[i], h[j], n[d[i] " " h[j]] + 0 }'
 }
 
-# hooks_at_most N: no hook of lo or srv0 has more than N filters (says
+# hooks_at_most N: no hook of lo or srv0 has more than N programs (says
 # which one has, if one has).
-hooks_at_most() { hook_counts | awk -v n="$1" '$3 > n { print $1, $2 ": " $3 " filters"; bad = 1 } END { exit bad }'; }
-# no_filters, one_per_hook: exactly 0 or 1 filter on every hook; with one,
+hooks_at_most() { hook_counts | awk -v n="$1" '$3 > n { print $1, $2 ": " $3 " programs"; bad = 1 } END { exit bad }'; }
+# no_filters, one_per_hook: exactly 0 or 1 program on every hook; with one,
 # status sees them as its own, on both interfaces, and no other.
-no_filters() { hook_counts | awk '$3 != 0 { print $1, $2 ": " $3 " filters"; bad = 1 } END { exit bad }'; }
+no_filters() { hook_counts | awk '$3 != 0 { print $1, $2 ": " $3 " programs"; bad = 1 } END { exit bad }'; }
 one_per_hook() {
 	local st
-	hook_counts | awk '$3 != 1 { print $1, $2 ": " $3 " filters"; bad = 1 } END { exit bad }' || return 1
+	hook_counts | awk '$3 != 1 { print $1, $2 ": " $3 " programs"; bad = 1 } END { exit bad }' || return 1
 	st=$(pf status 2>&1)
 	case $st in
 	*"other filters:"*) echo "status: other filters"; return 1;;

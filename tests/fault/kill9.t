@@ -24,11 +24,14 @@ full_pins=$(pins)
 
 # The point the random rounds found: a load killed after pinning its
 # programs but before recording which interfaces it selects (or attaching)
-# left a block that fenced nothing and exited 0. Made on purpose here.
+# left a block that fenced nothing and exited 0. Made on purpose here (on
+# clsact, where tc can take the filters away).
+pf unload >/dev/null
+PORTFENCE_ATTACH=clsact pf load >/dev/null
 bpftool map delete pinned "$PIN/devices" key hex 2a $(printf '00 %.0s' $(seq 15))
 ip netns exec "$SRV" sh -c 'for d in lo srv0; do for h in ingress egress; do
 	tc filter del dev $d $h pref 1 handle 0x5046 bpf; done; done'
-ok "(a load killed before selecting: no selection, no filter)" no_filters
+ok "(a load killed before selecting: no selection, no program attached)" no_filters
 pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null
 is "block after it: exit 0" "$?" 0
 ok "... attached to every interface, once per hook" one_per_hook

@@ -32,7 +32,7 @@ pf check --ip "$VIP" --port 3260 >/dev/null 2>&1
 is "check: not fenced" "$?" 1
 pf unload >/dev/null 2>&1
 is "unload without pins: exit 0" "$?" 0
-is "... no filter left" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+is "... no program left on a hook" "$(fence_hooks "$SRV")" 0
 mount -t bpf -o mode=0700 bpf "$PIN"	# for the test bed's own cleanup
 
 done_testing

@@ -9,6 +9,9 @@
 . "$(dirname "$0")/../net/netlib.sh"
 net_bed
 command -v bpftool >/dev/null || skip_all "bpftool is missing"
+# on clsact, where tc names each filter's program id: a replaced program
+# shows (the layout is the same on tcx)
+export PORTFENCE_ATTACH=clsact
 for p in 3260 3261 3262; do serve "$VIP" $p; done
 
 pins() { ls "$PIN" | grep -cv debug; }
@@ -24,6 +27,7 @@ pf block --ip "$VIP" --port 3260 --drain 0 >/dev/null
 is "status: this build's layout" "$(pf_json 'd["layout"], d["layout_ours"]' status --json)" "(1, 1)"
 ok "the stamp can be rewritten (as another build would have left it)" stamp 99
 before=$(filter_ids)
+ok "(tc names the filters' programs)" test -n "$before"
 pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over layout 99: exit 1" "$?" 1
 ok "... naming both layouts" grep -q "are of layout 99, this portfence's of layout 1" "$WORK/err"
@@ -45,7 +49,7 @@ is "metrics reads it too: exit 0" "$?" 0
 ok "... with the fence" grep -q '^portfence_portal_fenced_seconds{.*port="3260"' "$WORK/metrics"
 pf unload >/dev/null 2>"$WORK/err"
 is "unload of layout 99: exit 0" "$?" 0
-is "... every filter detached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+is "... every filter detached" "$(fence_hooks "$SRV")" 0
 is "... every pin removed" "$(pins)" 0
 ok "... the fence lifted" connects "$VIP" 3260
 
@@ -57,7 +61,7 @@ pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over an older shape: exit 1" "$?" 1
 ok "... naming the layouts and the map that differs" \
 	grep -q "of layout 0 (unstamped), this portfence's of layout 1 (map '[a-z_]*' differs)" "$WORK/err"
-is "... nothing attached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+is "... nothing attached" "$(fence_hooks "$SRV")" 0
 is "... its maps left as they were" "$(pins)" 2
 pf unblock --ip "$VIP" --port 3261 >/dev/null 2>"$WORK/err"
 is "unblock cannot read it: exit 1" "$?" 1
@@ -88,7 +92,7 @@ is "block over unstamped maps of this shape: exit 0" "$?" 0
 ok "... their fence is in force" syn_dropped "$VIP" 3260
 ok "... and the new one" syn_dropped "$VIP" 3261
 is "... stamped with this layout" "$(pf_json 'd["layout"]' status --json)" 1
-is "one filter per hook per interface" "$(tc_filters "$SRV" | grep -c ' handle ')" 4
+is "one filter per hook per interface" "$(fence_hooks "$SRV")" 4
 
 # --- another layout whose pins were lost: its stamp is read through the
 # programs still attached (it is bound to them)
@@ -102,6 +106,6 @@ ok "... the fence holds" syn_dropped "$VIP" 3260
 is "... nothing pinned again" "$(pins)" 0
 pf unload >/dev/null 2>&1
 is "unload: exit 0" "$?" 0
-is "... every filter detached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+is "... every filter detached" "$(fence_hooks "$SRV")" 0
 
 done_testing

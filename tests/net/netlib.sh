@@ -27,7 +27,7 @@ KILLED='^(Connection reset by peer|Software caused connection abort) '
 net_setup() {
 	need_root
 	local f
-	for f in "$PORTFENCE" "$HOLD"; do
+	for f in "$PORTFENCE" "$HOLD" "$TCXPROG"; do
 		[ -x "$f" ] || skip_all "$f is missing: run make"
 	done
 	[ -x "$PY" ] || skip_all "$PY is missing"
@@ -186,3 +186,4 @@ tc_filters() {
 		ip netns exec "$1" tc filter show dev "$dev" egress
 	done 2>/dev/null
 }
+
