@@ -33,8 +33,10 @@ int pf_layout_version(const char *pin_dir)
 	else if (bpf_map_lookup_elem(fd, &zero, value))
 		err = -errno;
 	close(fd);
+	if (err)
+		return err;
 	memcpy(&stamp, value, sizeof(stamp));
-	return err ? err : (int)(stamp.version & 0x7fffffff);
+	return (int)(stamp.version & 0x7fffffff);
 }
 
 static bool same_shape(const struct bpf_map *want, const struct bpf_map_info *have)
