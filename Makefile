@@ -11,6 +11,9 @@
 #   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
 #   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS)
+#   make install-as-portblock    fence-portblock as ocf:heartbeat:portblock too,
+#   make uninstall-as-portblock  resource-agents' agent diverted aside (DESTDIR,
+#                   OCF_ROOT; docs/drbd-reactor.md)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -63,7 +66,8 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan \
+	install-as-portblock uninstall-as-portblock
 all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
@@ -165,6 +169,34 @@ install: all
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README.md
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs/img docs/img/*
+
+# fence-portblock under the name ocf:heartbeat:portblock, for tools that
+# write that name themselves (LINSTOR Gateway): resource-agents' agent is
+# diverted aside with dpkg-divert, so its upgrades land beside it, and the
+# name becomes a link; uninstall-as-portblock undoes both. Never replaces
+# a file the diversion did not move away.
+HB_PORTBLOCK := $(OCF_ROOT)/resource.d/heartbeat/portblock
+FP_AGENT     := $(OCF_ROOT)/resource.d/portfence/fence-portblock
+DIVERT        = dpkg-divert $(if $(DESTDIR),--root=$(DESTDIR)) --local --rename \
+	--divert $(HB_PORTBLOCK).distrib
+install-as-portblock:
+	@[ -x $(DESTDIR)$(FP_AGENT) ] || { \
+		echo "$(DESTDIR)$(FP_AGENT) is missing: make install (or the package) first" >&2; \
+		exit 1; }
+	install -d $(dir $(DESTDIR)$(HB_PORTBLOCK))
+	$(DIVERT) --add $(HB_PORTBLOCK)
+	@if [ -e $(DESTDIR)$(HB_PORTBLOCK) ] && [ ! -L $(DESTDIR)$(HB_PORTBLOCK) ]; then \
+		echo "$(DESTDIR)$(HB_PORTBLOCK) is still a file after the diversion: left alone" >&2; \
+		exit 1; \
+	fi
+	ln -sfn $(FP_AGENT) $(DESTDIR)$(HB_PORTBLOCK)
+
+uninstall-as-portblock:
+	@if [ -L $(DESTDIR)$(HB_PORTBLOCK) ] && \
+	    [ "$$(readlink $(DESTDIR)$(HB_PORTBLOCK))" = $(FP_AGENT) ]; then \
+		rm -f $(DESTDIR)$(HB_PORTBLOCK); \
+	fi
+	$(DIVERT) --remove $(HB_PORTBLOCK)
 
 # Built in a copy under build/deb from the version in VERSION.
 deb: deps

@@ -73,6 +73,13 @@ is "portno unset: start exits 6" "$?" 6
 ok "portno unset: says so" grep -q "portno is not set" "$RA_ERR"
 ra "$node" "$pin" start portno=3260
 is "action unset: start exits 6" "$?" 6
+# portblock refuses an unset protocol on every action (its meta-data marks
+# it required); a drop-in must not pick tcp silently.
+for a in start validate-all monitor stop; do
+	ra "$node" "$pin" "$a" "${OK[@]}" protocol=
+	is "protocol unset: $a exits 6, as portblock" "$?" 6
+	ok "protocol unset: $a says so" grep -q "protocol is not set" "$RA_ERR"
+done
 ok "nothing changed by the unset ones" nothing_changed
 
 ra "$node" "$pin" validate-all "${OK[@]}" 'sync_script=reboot now;reboot' tickle_dir="$tickle" action=unblock
