@@ -329,8 +329,8 @@ int cmd_tickle(struct pf_env *env, int argc, char **argv)
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
 	struct tickle_target t = {};
 	const char *file = NULL, *peer = NULL;
-	char err[PF_ERR_LEN], *end;
-	long count = 3;
+	char err[PF_ERR_LEN];
+	__u32 count = 3;
 	int opt, rc;
 
 	if (!pa)
@@ -350,8 +350,7 @@ int cmd_tickle(struct pf_env *env, int argc, char **argv)
 			peer = optarg;
 			break;
 		case OPT_COUNT:
-			count = strtol(optarg, &end, 10);
-			if (*end || end == optarg || count < 1 || count > 100) {
+			if (pf_parse_uint(optarg, strlen(optarg), 1, 100, &count)) {
 				rc = pf_fail(env, PF_EXIT_USAGE, "bad count '%s' (1-100)", optarg);
 				goto out;
 			}

@@ -17,21 +17,23 @@ static int fail(char *err, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
-/* A decimal number in [min, max], the whole string, no sign or spaces. */
-static int parse_uint(const char *s, size_t len, unsigned long min, unsigned long max,
-		      unsigned long *out)
+int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
 {
-	unsigned long v = 0;
+	__u32 v = 0, digit;
 	size_t i;
 
-	if (len == 0 || len > 10)
+	if (len == 0)
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
+		digit = (__u32)(s[i] - '0');
+		/* checked before it is added, so nothing wraps */
+		if (v > (max - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
 	}
-	if (v < min || v > max)
+	if (v < min)
 		return -1;
 	*out = v;
 	return 0;
@@ -100,7 +102,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned long prefix;
+	__u32 prefix;
 
 	memset(addr, 0, sizeof(*addr));
 	if (len >= sizeof(buf))
@@ -122,7 +124,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	}
 	addr->prefix = addr->family == AF_INET ? 32 : 128;
 	if (slash) {
-		if (parse_uint(slash + 1, strlen(slash + 1), 0, addr->prefix, &prefix))
+		if (pf_parse_uint(slash + 1, strlen(slash + 1), 0, addr->prefix, &prefix))
 			return fail(err, "bad prefix length '%s' in '%s' (0-32 for IPv4, 0-128 for IPv6)",
 				    slash + 1, s);
 		addr->prefix = (__u8)prefix;
@@ -141,7 +143,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	return 0;
 }
 
-static void set_port(struct pf_portal *p, unsigned long port)
+static void set_port(struct pf_portal *p, __u32 port)
 {
 	__u64 bit = 1ULL << (port % 64);
 
@@ -165,17 +167,17 @@ int pf_parse_ports(const char *s, struct pf_portal *p, char *err)
 		const char *end = strchr(item, ',');
 		size_t len = end ? (size_t)(end - item) : strlen(item);
 		const char *colon = memchr(item, ':', len);
-		unsigned long lo, hi;
+		__u32 lo, hi;
 
 		snprintf(one, sizeof(one), "%.*s", (int)(len < sizeof(one) - 1 ? len : sizeof(one) - 1), item);
 		if (colon) {
-			if (parse_uint(item, (size_t)(colon - item), 1, 65535, &lo) ||
-			    parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, &hi))
+			if (pf_parse_uint(item, (size_t)(colon - item), 1, 65535, &lo) ||
+			    pf_parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, &hi))
 				return fail(err, "bad port range '%s' in '%s' (FIRST:LAST, 1-65535)", one, s);
 			if (lo > hi)
 				return fail(err, "bad port range '%s' in '%s' (first port above last)", one, s);
 		} else {
-			if (parse_uint(item, len, 1, 65535, &lo))
+			if (pf_parse_uint(item, len, 1, 65535, &lo))
 				return fail(err, "bad port '%s' in '%s' (1-65535)", one, s);
 			hi = lo;
 		}
@@ -192,14 +194,14 @@ int pf_parse_endpoint(const char *s, struct pf_addr *addr, __u16 *port, char *er
 {
 	const char *colon = strrchr(s, ':');
 	char host[INET6_ADDRSTRLEN + 3];
-	unsigned long p;
+	__u32 p;
 	size_t len;
 
 	if (!colon)
 		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
 	len = (size_t)(colon - s);
 	if (len == 0 || len >= sizeof(host) ||
-	    parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &p))
+	    pf_parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &p))
 		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
 	memcpy(host, s, len);
 	host[len] = 0;

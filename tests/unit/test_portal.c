@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "drain.h"
 #include "portal.h"
 
 static struct pf_portal portal;
@@ -235,4 +236,47 @@ Test(contains, prefix_and_family)
 	cr_assert_not(pf_addr_contains(&spec, AF_INET6, in));
 	memset(&spec, 0, sizeof(spec));
 	cr_assert(pf_addr_contains(&spec, AF_INET6, in), "no address means every address");
+}
+
+/* Values past 2^32 that a parser accumulating in an unsigned long would
+ * wrap on a 32-bit build (4294970556 = 2^32 + 3260) are refused on every
+ * build; leading zeros are only zeros, however many. */
+Test(width, port_past_2_32) { ports_bad("4294970556", "'4294970556'"); }
+Test(width, port_past_2_64) { ports_bad("18446744073709555876", "'18446744073709555876'"); }
+Test(width, range_end_past_2_32) { ports_bad("860:4294968166", "'860:4294968166'"); }
+Test(width, port_with_many_leading_zeros) { ports_are("0000000000003260", 1, 3260, 3260); }
+Test(width, prefix_past_2_32) { addr_bad("198.18.0.1/4294967320", "'4294967320'"); }
+Test(width, prefix_with_many_leading_zeros) { addr_is("198.18.3.7/000000000024", AF_INET, 24, "198.18.3.0"); }
+
+Test(width, endpoint_port_past_2_32)
+{
+	struct pf_addr a;
+	__u16 port;
+
+	cr_assert_eq(pf_parse_endpoint("198.18.0.2:4294970556", &a, &port, err), -1,
+		     "accepted as port %u", port);
+}
+
+Test(width, drain_ms_past_2_32)
+{
+	unsigned int ms = 7;
+
+	cr_assert_eq(pf_parse_ms("--drain", "4294967296", &ms, err), -1, "accepted as %u", ms);
+	cr_assert(strstr(err, "'4294967296'"), "%s", err);
+	cr_assert_eq(pf_parse_ms("--drain", "4294967295", &ms, err), -1, "accepted as %u", ms);
+	cr_assert_eq(pf_parse_ms("--drain", " 50", &ms, err), -1, "a space accepted");
+	cr_assert_eq(pf_parse_ms("--drain", "0000000000050", &ms, err), 0, "%s", err);
+	cr_assert_eq(ms, 50);
+}
+
+Test(width, uint_bounds)
+{
+	__u32 v;
+
+	cr_assert_eq(pf_parse_uint("4294967295", 10, 0, 0xffffffffU, &v), 0);
+	cr_assert_eq(v, 0xffffffffU);
+	cr_assert_eq(pf_parse_uint("4294967296", 10, 0, 0xffffffffU, &v), -1);
+	cr_assert_eq(pf_parse_uint("65536", 5, 1, 65535, &v), -1);
+	cr_assert_eq(pf_parse_uint("65535", 5, 1, 65535, &v), 0);
+	cr_assert_eq(pf_parse_uint("", 0, 0, 10, &v), -1);
 }
