@@ -11,16 +11,38 @@
 
 #include "cli.h"
 
+static void vreport(const struct pf_env *env, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "portfence%s%s: ", env && env->cmd ? " " : "", env && env->cmd ? env->cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "portfence%s%s: ", env && env->cmd ? " " : "", env && env->cmd ? env->cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(env, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
+}
+
+int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(env, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int pf_exit_code(int err)
+{
+	if (!err)
+		return PF_EXIT_OK;
+	return err == -EACCES || err == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL;
 }
 
 void pf_warn(const struct pf_env *env, const char *fmt, ...)

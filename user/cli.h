@@ -24,6 +24,13 @@ struct pf_env {
 /* "portfence CMD: message" on stderr; returns code for "return pf_fail(...)". */
 int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same message; returns err (a negative errno) for "return pf_error(...)"
+ * where the failure happens, the exit code being chosen by the command. */
+int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The exit code of a negative errno already reported: not permitted 3,
+ * anything else a runtime failure (0 stays 0). */
+int pf_exit_code(int err);
 void pf_warn(const struct pf_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -13,6 +13,7 @@
 #include "drain.h"
 #include "loader.h"
 #include "options.h"
+#include "overlap.h"
 #include "pins.h"
 #include "state.h"
 #include "sweep.h"
@@ -39,9 +40,10 @@ static bool lookup_exact(int fd, const struct pf_portal_key *key, struct pf_poli
 }
 
 /* Opens a map of the pin dir, or, when its pins are gone, of the programs
- * still attached here (the fence they hold is in force all the same); a
- * missing map gives -ENOENT, no permission exit 3. */
-static int open_map(const struct pf_env *env, const char *name, int *rc)
+ * still attached here (the fence they hold is in force all the same).
+ * Returns the fd or a negative errno; every error but -ENOENT (not loaded:
+ * the caller decides what that means) is reported here. */
+static int open_map(const struct pf_env *env, const char *name)
 {
 	bool orphaned;
 	int fd = pf_state_map(env->pin_dir, name, &orphaned);
@@ -49,13 +51,41 @@ static int open_map(const struct pf_env *env, const char *name, int *rc)
 	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
 		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
 			"in this network namespace", env->pin_dir);
-	*rc = PF_EXIT_OK;
 	if (fd == -EACCES || fd == -EPERM)
-		*rc = pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
+		pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
 	else if (fd < 0 && fd != -ENOENT)
-		*rc = pf_fail(env, PF_EXIT_FAIL, "cannot open '%s/%s': %s", env->pin_dir, name,
-			      strerror(-fd));
+		pf_error(env, fd, "cannot open '%s/%s': %s", env->pin_dir, name, strerror(-fd));
 	return fd;
+}
+
+struct fence_maps {
+	int portals_fd, stats_fd;
+};
+
+static void close_maps(struct fence_maps *m)
+{
+	if (m->portals_fd >= 0)
+		close(m->portals_fd);
+	if (m->stats_fd >= 0)
+		close(m->stats_fd);
+	m->portals_fd = m->stats_fd = -1;
+}
+
+/* The fence table and its counters (which only block needs); 0 or a
+ * negative errno, reported unless -ENOENT. */
+static int open_maps(const struct pf_env *env, struct fence_maps *m, bool need_stats)
+{
+	int err;
+
+	m->stats_fd = -1;
+	m->portals_fd = open_map(env, PF_PIN_PORTALS);
+	if (m->portals_fd < 0)
+		return m->portals_fd;
+	m->stats_fd = open_map(env, PF_PIN_PORTAL_STATS);
+	err = m->stats_fd < 0 && (need_stats || m->stats_fd != -ENOENT) ? m->stats_fd : 0;
+	if (err)
+		close_maps(m);
+	return err;
 }
 
 static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_key *key)
@@ -67,62 +97,121 @@ static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_ke
 		bpf_map_delete_elem(stats_fd, &id);
 }
 
-/* Adds one entry per port. On failure removes the entries this call added,
- * so a fence is never half-applied. */
-static int apply_fence(const struct pf_env *env, const struct pf_portal *portal,
-		       const struct pf_policy *want)
-{
-	struct pf_portal *added = calloc(1, sizeof(*added));
-	struct pf_counters *zeros = calloc((size_t)libbpf_num_possible_cpus(), sizeof(*zeros));
-	int portals_fd, stats_fd, port, rc, err = 0;
-	struct pf_portal_key key;
+/* What fencing one port changed, so that it can be put back. */
+struct port_change {
+	__u16 port;
+	bool replaced;		/* the port had an entry of its own: old */
+	struct pf_policy old;
+};
 
-	portals_fd = open_map(env, PF_PIN_PORTALS, &rc);
-	stats_fd = open_map(env, PF_PIN_PORTAL_STATS, &rc);
-	if (!added || !zeros || portals_fd < 0 || stats_fd < 0) {
-		rc = rc ? rc : pf_fail(env, PF_EXIT_FAIL, "cannot open the fence table");
+/* Same direction, method and flags (the drain deadline aside): a block
+ * that repeats a fence keeps its since-time. */
+static bool same_policy(const struct pf_policy *a, const struct pf_policy *b)
+{
+	return a->direction == b->direction && a->method == b->method &&
+	       ((a->flags ^ b->flags) & ~PF_F_DRAINING) == 0;
+}
+
+/* Maps without preallocation take each new element from a per-CPU cache
+ * that the kernel refills asynchronously: a long run of updates from user
+ * space can find it empty for a moment (ENOMEM) while memory is plentiful.
+ * Waiting briefly lets the refill run. 0 or -errno. */
+static int update_elem(int fd, const void *key, const void *value, __u64 flags)
+{
+	struct timespec pause = { 0, 1000000 };
+	int tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		if (!bpf_map_update_elem(fd, key, value, flags))
+			return 0;
+		if (errno != ENOMEM)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return -errno;
+}
+
+/* Sets one port's entry, noting in c what it replaced. 0 or -errno. */
+static int fence_port(const struct fence_maps *m, const struct pf_portal *portal, int port,
+		      const struct pf_policy *want, const struct pf_counters *zeros,
+		      struct port_change *c)
+{
+	struct pf_policy policy = *want;
+	struct pf_portal_key key;
+	int err;
+
+	pf_portal_key(portal, (__u16)port, &key);
+	policy.counters_id = pf_counters_id(&key);
+	c->port = (__u16)port;
+	c->replaced = lookup_exact(m->portals_fd, &key, &c->old);
+	if (c->replaced && same_policy(&c->old, &policy))
+		policy.since = c->old.since;
+	err = update_elem(m->stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
+	if (err && err != -EEXIST)
+		return err;
+	err = update_elem(m->portals_fd, &key, &policy, BPF_ANY);
+	if (!err)
+		return 0;
+	if (!c->replaced)
+		bpf_map_delete_elem(m->stats_fd, &policy.counters_id);
+	return err;
+}
+
+/* Puts back what the first n changes did: the entries they added go first,
+ * which frees the room that restoring an overwritten policy may need in a
+ * full table. */
+static void undo_fence(const struct fence_maps *m, const struct pf_portal *portal,
+		       const struct port_change *changes, int n)
+{
+	struct pf_portal_key key;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (changes[i].replaced)
+			continue;
+		pf_portal_key(portal, changes[i].port, &key);
+		remove_entry(m->portals_fd, m->stats_fd, &key);
+	}
+	for (i = 0; i < n; i++) {
+		if (!changes[i].replaced)
+			continue;
+		pf_portal_key(portal, changes[i].port, &key);
+		update_elem(m->portals_fd, &key, &changes[i].old, BPF_ANY);
+	}
+}
+
+/* Adds one entry per port. On failure puts every entry back as it was, so
+ * a fence is never half-applied. 0 or a negative errno, reported. */
+static int apply_fence(const struct pf_env *env, const struct fence_maps *m,
+		       const struct pf_portal *portal, const struct pf_policy *want)
+{
+	struct port_change *changes = calloc(portal->nports ? portal->nports : 1, sizeof(*changes));
+	struct pf_counters *zeros = calloc((size_t)libbpf_num_possible_cpus(), sizeof(*zeros));
+	int port, n = 0, err = 0;
+
+	if (!changes || !zeros) {
+		err = pf_error(env, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
-		struct pf_policy policy = *want, old;
-
-		pf_portal_key(portal, (__u16)port, &key);
-		policy.counters_id = pf_counters_id(&key);
-		if (lookup_exact(portals_fd, &key, &old)) {
-			if (old.direction == policy.direction && old.method == policy.method &&
-			    ((old.flags ^ policy.flags) & ~PF_F_DRAINING) == 0)
-				policy.since = old.since;
-		} else {
-			added->ports[port / 64] |= 1ULL << (port % 64);
-		}
-		err = bpf_map_update_elem(stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
-		if (err && errno != EEXIST)
-			break;
-		err = bpf_map_update_elem(portals_fd, &key, &policy, BPF_ANY);
+		err = fence_port(m, portal, port, want, zeros, &changes[n]);
 		if (err)
 			break;
+		n++;
 	}
 	if (err) {
-		int e = errno;
-
-		rc = pf_fail(env, PF_EXIT_FAIL, "cannot fence port %d: %s", port,
-			     e == E2BIG || e == ENOMEM ? "the fence table is full" : strerror(e));
-		added->proto = portal->proto;
-		added->addr = portal->addr;
-		for (port = pf_portal_next_port(added, 1); port > 0;
-		     port = pf_portal_next_port(added, port + 1)) {
-			pf_portal_key(added, (__u16)port, &key);
-			remove_entry(portals_fd, stats_fd, &key);
-		}
+		undo_fence(m, portal, changes, n);
+		if (err == -EACCES || err == -EPERM)
+			pf_error(env, err, "not permitted to fence port %d: %s", port, strerror(-err));
+		else
+			pf_error(env, err, "cannot fence port %d: %s", port,
+				err == -E2BIG || err == -ENOSPC ? "the fence table is full" :
+				strerror(-err));
 	}
 out:
-	if (portals_fd >= 0)
-		close(portals_fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	free(added);
+	free(changes);
 	free(zeros);
-	return rc;
+	return err;
 }
 
 /* Does block destroy the portal's established sockets? */
@@ -143,7 +232,7 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 	int n;
 
 	if (!pf_tally_init(&t, portal))
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+		return pf_error(env, -ENOMEM, "out of memory");
 	if (policy->flags & PF_F_DRAINING) {
 		n = pf_drain(env->pin_dir, portal, policy, &t);
 	} else {
@@ -166,7 +255,69 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 		printf("\n");
 	}
 	pf_tally_free(&t);
-	return PF_EXIT_OK;
+	return 0;
+}
+
+/* At most this many entries weakening one another are named one by one. */
+#define WEAKENING_SHOWN	8
+
+static void format_entry(const struct pf_entry *e, char *buf, size_t n)
+{
+	char addr[64];
+
+	pf_format_key_addr(&e->key, addr, sizeof(addr));
+	snprintf(buf, n, "%s %s port %u (direction %s%s)", pf_proto_name(e->key.proto), addr,
+		 ntohs(e->key.port), pf_direction_name(e->policy.direction),
+		 e->policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
+}
+
+struct weakening_report {
+	const struct pf_env *env;
+	int shown;
+};
+
+static void warn_weakening(const struct pf_entry *narrow, const struct pf_entry *broad, void *arg)
+{
+	struct weakening_report *r = arg;
+	char n[128], b[128];
+
+	if (r->shown++ >= WEAKENING_SHOWN)
+		return;
+	format_entry(narrow, n, sizeof(n));
+	format_entry(broad, b, sizeof(b));
+	pf_warn(r->env, "%s is more specific than %s: it weakens that fence for the addresses "
+		"it covers", n, b);
+}
+
+/* Fences the portal, says which entries weaken one another, tears its
+ * sockets down. 0 or a negative errno, reported. */
+static int block_portal(const struct pf_env *env, const struct pf_portal_args *pa,
+			const struct pf_policy *policy)
+{
+	struct fence_maps m;
+	char what[256];
+	struct weakening_report report = { env, 0 };
+	int n, err = open_maps(env, &m, true);
+
+	if (err == -ENOENT)
+		err = pf_error(env, err, "cannot open the fence table in '%s'", env->pin_dir);
+	if (!err)
+		err = apply_fence(env, &m, &pa->portal, policy);
+	if (!err) {
+		describe(pa, what, sizeof(what));
+		printf("fenced %s (direction %s, method %s%s)\n", what,
+		       pf_direction_name(policy->direction), pf_method_name(policy->method),
+		       policy->flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
+		fflush(stdout);
+		n = pf_weakening_each(m.portals_fd, &pa->portal, policy, warn_weakening, &report);
+		if (n > WEAKENING_SHOWN)
+			pf_warn(env, "%d more entries weaken one another on these ports "
+				"(see 'portfence list')", n - WEAKENING_SHOWN);
+	}
+	close_maps(&m);
+	if (!err && tears_down(policy, pa))
+		err = tear_down(env, &pa->portal, policy);
+	return err;
 }
 
 int cmd_block(struct pf_env *env, int argc, char **argv)
@@ -194,7 +345,7 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 	struct pf_policy policy = { .direction = PF_DIR_BOTH, .method = PF_METHOD_DROP };
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
 	unsigned int drain_ms = PF_DRAIN_MS_DEFAULT, stall_ms = PF_DRAIN_STALL_MS_DEFAULT;
-	char err[PF_ERR_LEN], what[256];
+	char err[PF_ERR_LEN];
 	int opt, rc;
 
 	if (!pa)
@@ -246,15 +397,7 @@ int cmd_block(struct pf_env *env, int argc, char **argv)
 	policy.since = (__u64)time(NULL);
 	if (tears_down(&policy, pa) && drain_ms && pf_drain_possible(env->pin_dir))
 		pf_drain_policy(&policy, drain_ms, stall_ms);
-	rc = apply_fence(env, &pa->portal, &policy);
-	if (rc)
-		goto out;
-	describe(pa, what, sizeof(what));
-	printf("fenced %s (direction %s, method %s%s)\n", what, pf_direction_name(policy.direction),
-	       pf_method_name(policy.method),
-	       policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
-	if (tears_down(&policy, pa))
-		rc = tear_down(env, &pa->portal, &policy);
+	rc = pf_exit_code(block_portal(env, pa, &policy));
 	goto out;
 bad:
 	rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
@@ -323,6 +466,35 @@ static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, cons
 		       how == PF_WAKE_CONNECT ? "SYN replayed" : "reset");
 }
 
+/* Removes the portal's entries (not loaded: nothing to remove), then
+ * wakes its knocked peers. 0 or a negative errno, reported. */
+static int unblock_portal(const struct pf_env *env, const struct pf_portal_args *pa, bool wake)
+{
+	struct fence_maps m;
+	struct pf_portal_key key;
+	char what[256];
+	int port, woken, err = open_maps(env, &m, false);
+
+	if (err && err != -ENOENT)
+		return err;
+	for (port = pf_portal_next_port(&pa->portal, 1); !err && port > 0;
+	     port = pf_portal_next_port(&pa->portal, port + 1)) {
+		pf_portal_key(&pa->portal, (__u16)port, &key);
+		remove_entry(m.portals_fd, m.stats_fd, &key);
+	}
+	describe(pa, what, sizeof(what));
+	printf("unfenced %s\n", what);
+	if (!err && pa->portal.proto == IPPROTO_TCP) {
+		woken = pf_wake(env->pin_dir, &pa->portal, wake, print_woken, NULL);
+		if (woken < 0)
+			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
+		else if (woken)
+			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
+	}
+	close_maps(&m);
+	return 0;
+}
+
 int cmd_unblock(struct pf_env *env, int argc, char **argv)
 {
 	static const char usage[] =
@@ -333,10 +505,8 @@ int cmd_unblock(struct pf_env *env, int argc, char **argv)
 		"a peer holding a connection this node does not have is reset. Idempotent:\n"
 		"a portal that is not fenced is not an error.\n";
 	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	int rc, portals_fd, stats_fd, port, woken;
-	struct pf_portal_key key;
 	bool no_wake = false;
-	char what[256];
+	int rc;
 
 	if (!pa)
 		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
@@ -346,30 +516,8 @@ int cmd_unblock(struct pf_env *env, int argc, char **argv)
 		return rc < 0 ? PF_EXIT_OK : rc;
 	}
 	rc = pf_require_privileges(env);
-	portals_fd = rc ? -1 : open_map(env, PF_PIN_PORTALS, &rc);
-	stats_fd = rc ? -1 : open_map(env, PF_PIN_PORTAL_STATS, &rc);
-	if (!rc && portals_fd >= 0) {
-		for (port = pf_portal_next_port(&pa->portal, 1); port > 0;
-		     port = pf_portal_next_port(&pa->portal, port + 1)) {
-			pf_portal_key(&pa->portal, (__u16)port, &key);
-			remove_entry(portals_fd, stats_fd, &key);
-		}
-	}
-	if (!rc) {
-		describe(pa, what, sizeof(what));
-		printf("unfenced %s\n", what);
-	}
-	if (!rc && portals_fd >= 0 && pa->portal.proto == IPPROTO_TCP) {
-		woken = pf_wake(env->pin_dir, &pa->portal, !no_wake, print_woken, NULL);
-		if (woken < 0)
-			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
-		else if (woken)
-			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
-	}
-	if (portals_fd >= 0)
-		close(portals_fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
+	if (!rc)
+		rc = pf_exit_code(unblock_portal(env, pa, !no_wake));
 	free(pa);
 	return rc;
 }
@@ -395,10 +543,10 @@ int cmd_check(struct pf_env *env, int argc, char **argv)
 		free(pa);
 		return rc < 0 ? PF_EXIT_OK : rc;
 	}
-	fd = open_map(env, PF_PIN_PORTALS, &rc);
-	if (rc) {
+	fd = open_map(env, PF_PIN_PORTALS);
+	if (fd < 0 && fd != -ENOENT) {
 		free(pa);
-		return rc;
+		return pf_exit_code(fd);
 	}
 	for (port = pf_portal_next_port(&pa->portal, 1); port > 0 && fenced;
 	     port = pf_portal_next_port(&pa->portal, port + 1)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "drain.h"
+#include "overlap.h"
 #include "portal.h"
 
 static struct pf_portal portal;
@@ -279,4 +280,49 @@ Test(width, uint_bounds)
 	cr_assert_eq(pf_parse_uint("65536", 5, 1, 65535, &v), -1);
 	cr_assert_eq(pf_parse_uint("65535", 5, 1, 65535, &v), 0);
 	cr_assert_eq(pf_parse_uint("", 0, 0, 10, &v), -1);
+}
+
+/* Which entries weaken a broader fence (block warns of them). */
+static void key_of(const char *ip, __u16 port, struct pf_portal_key *key)
+{
+	static struct pf_portal p;
+
+	memset(&p, 0, sizeof(p));
+	p.proto = IPPROTO_TCP;
+	if (ip)
+		cr_assert_eq(pf_parse_addr(ip, &p.addr, err), 0, "%s", err);
+	pf_portal_key(&p, port, key);
+}
+
+Test(overlap, covers)
+{
+	struct pf_portal_key any, net, host, other, v6;
+
+	key_of(NULL, 3260, &any);
+	key_of("198.18.0.0/24", 3260, &net);
+	key_of("198.18.0.1", 3260, &host);
+	key_of("198.18.1.1", 3260, &other);
+	key_of("2001:db8::1", 3260, &v6);
+	cr_assert(pf_key_covers(&net, &host));
+	cr_assert(pf_key_covers(&any, &host));
+	cr_assert(pf_key_covers(&any, &v6));
+	cr_assert(!pf_key_covers(&host, &net), "narrower covers wider");
+	cr_assert(!pf_key_covers(&net, &net), "an entry covers itself");
+	cr_assert(!pf_key_covers(&net, &other), "198.18.0.0/24 covers 198.18.1.1");
+	cr_assert(!pf_key_covers(&net, &v6), "IPv4 covers IPv6");
+	key_of("198.18.0.1", 3261, &host);
+	cr_assert(!pf_key_covers(&net, &host), "another port");
+}
+
+Test(overlap, weaker)
+{
+	struct pf_policy both = { .direction = PF_DIR_BOTH }, in = { .direction = PF_DIR_IN };
+	struct pf_policy keep = { .direction = PF_DIR_BOTH, .flags = PF_F_KEEP_ESTABLISHED };
+	struct pf_policy reject = { .direction = PF_DIR_BOTH, .method = PF_METHOD_REJECT };
+
+	cr_assert(pf_policy_weaker(&in, &both));
+	cr_assert(pf_policy_weaker(&keep, &both));
+	cr_assert(!pf_policy_weaker(&both, &in));
+	cr_assert(!pf_policy_weaker(&reject, &both), "reject fences as much as drop");
+	cr_assert(!pf_policy_weaker(&both, &keep));
 }
