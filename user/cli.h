@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* What the portfence commands share: exit codes, the command context,
- * error reporting and one entry point per command. */
+/* What the portfence commands share: exit codes, the command context and
+ * error reporting (the commands themselves: options.h). */
 #ifndef PF_CLI_H
 #define PF_CLI_H
 
@@ -36,16 +36,5 @@ void pf_warn(const struct pf_env *env, const char *fmt, ...)
 
 /* Exit 3 unless the process may load BPF programs and change tc. */
 int pf_require_privileges(const struct pf_env *env);
-
-int cmd_load(struct pf_env *env, int argc, char **argv);
-int cmd_unload(struct pf_env *env, int argc, char **argv);
-int cmd_block(struct pf_env *env, int argc, char **argv);
-int cmd_unblock(struct pf_env *env, int argc, char **argv);
-int cmd_check(struct pf_env *env, int argc, char **argv);
-int cmd_list(struct pf_env *env, int argc, char **argv);
-int cmd_status(struct pf_env *env, int argc, char **argv);
-int cmd_conns(struct pf_env *env, int argc, char **argv);
-int cmd_tickle(struct pf_env *env, int argc, char **argv);
-int cmd_metrics(struct pf_env *env, int argc, char **argv);
 
 #endif

@@ -19,12 +19,6 @@
 #include "sweep.h"
 #include "wake.h"
 
-static void portal_defaults(struct pf_portal_args *pa)
-{
-	memset(pa, 0, sizeof(*pa));
-	pa->portal.proto = IPPROTO_TCP;
-}
-
 static void describe(const struct pf_portal_args *pa, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s %s port %s", pf_proto_name(pa->portal.proto),
@@ -320,136 +314,70 @@ static int block_portal(const struct pf_env *env, const struct pf_portal_args *p
 	return err;
 }
 
-int cmd_block(struct pf_env *env, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "direction", required_argument, NULL, OPT_DIRECTION },
-		{ "method", required_argument, NULL, OPT_METHOD },
-		{ "keep-established", no_argument, NULL, OPT_KEEP },
-		{ "drain", required_argument, NULL, OPT_DRAIN },
-		{ "drain-stall", required_argument, NULL, OPT_DRAIN_STALL },
-		PF_OPT_HELP,
-		{}
-	};
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--direction in|out|both]\n"
-		"       [--method drop|reject] [--keep-established] [--drain MS] [--drain-stall MS]\n"
-		"Fence a portal: load and attach if needed, add the entry, destroy the\n"
-		"portal's established sockets (unless --keep-established or --direction in)\n"
-		"and print what was torn down. P is 3260, 3260,3261 or 860:870; no --ip\n"
-		"means every local address of both families. Defaults: tcp, both, drop.\n"
-		"Each socket is drained first: what it already sent reaches the peer, no\n"
-		"new request reaches it; it is destroyed once its send queue is empty, has\n"
-		"not moved for --drain-stall MS (50), or at --drain MS (1000; 0: at once).\n";
-	struct pf_policy policy = { .direction = PF_DIR_BOTH, .method = PF_METHOD_DROP };
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	unsigned int drain_ms = PF_DRAIN_MS_DEFAULT, stall_ms = PF_DRAIN_STALL_MS_DEFAULT;
-	char err[PF_ERR_LEN];
-	int opt, rc;
+struct block_args {
+	struct pf_portal_args pa;
+	__u8 direction, method;
+	bool keep_established;
+	unsigned int drain_ms, stall_ms;
+};
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	portal_defaults(pa);
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0)
-			goto out_rc;
-		if (rc)
-			continue;
-		switch (opt) {
-		case OPT_DIRECTION:
-			if (pf_parse_direction(optarg, &policy.direction, err))
-				goto bad;
-			break;
-		case OPT_METHOD:
-			if (pf_parse_method(optarg, &policy.method, err))
-				goto bad;
-			break;
-		case OPT_KEEP:
-			policy.flags |= PF_F_KEEP_ESTABLISHED;
-			break;
-		case OPT_DRAIN:
-			if (pf_parse_ms("--drain", optarg, &drain_ms, err))
-				goto bad;
-			break;
-		case OPT_DRAIN_STALL:
-			if (pf_parse_ms("--drain-stall", optarg, &stall_ms, err))
-				goto bad;
-			break;
-		case OPT_HELP:
-			free(pa);
-			return pf_usage(env, usage, PF_EXIT_OK);
-		default:
-			free(pa);
-			return PF_EXIT_USAGE;
-		}
-	}
-	rc = pf_opts_end(env, argc, argv, pa, true);
-	if (!rc)
-		rc = pf_require_privileges(env);
+static int cmd_block(struct pf_env *env, const void *args)
+{
+	const struct block_args *a = args;
+	struct pf_policy policy = { .direction = a->direction, .method = a->method };
+	int rc;
+
+	if (a->keep_established)
+		policy.flags |= PF_F_KEEP_ESTABLISHED;
+	rc = pf_require_privileges(env);
 	if (!rc)
 		rc = pf_ensure_ready(env, NULL, 0, false, stdout);
 	if (rc)
-		goto out;
-
+		return rc;
 	policy.since = (__u64)time(NULL);
-	if (tears_down(&policy, pa) && drain_ms && pf_drain_possible(env->pin_dir))
-		pf_drain_policy(&policy, drain_ms, stall_ms);
-	rc = pf_exit_code(block_portal(env, pa, &policy));
-	goto out;
-bad:
-	rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
-	goto out;
-out_rc:
-	rc = -rc;
-out:
-	free(pa);
-	return rc;
+	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
+		pf_drain_policy(&policy, a->drain_ms, a->stall_ms);
+	return pf_exit_code(block_portal(env, &a->pa, &policy));
 }
 
-/* Shared by unblock and check: parse --ip/--port/--proto, and --exact
- * (check) or --no-wake (unblock) where the caller takes it. */
-static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct pf_portal_args *pa,
-			     const char *usage, bool *exact, bool *no_wake)
-{
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "exact", no_argument, NULL, OPT_EXACT },
-		{ "no-wake", no_argument, NULL, OPT_NO_WAKE },
-		PF_OPT_HELP,
-		{}
-	};
-	int opt, rc;
+static const struct pf_option block_options[] = {
+	PF_PORTAL_OPTIONS(struct block_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct block_args, direction, "direction", PF_OPT_DIRECTION, "in|out|both",
+		  "what is fenced (both)", 0),
+	PF_OPTION(struct block_args, method, "method", PF_OPT_METHOD, "drop|reject",
+		  "how it is refused (drop)", 0),
+	PF_OPTION(struct block_args, keep_established, "keep-established", PF_OPT_FLAG, NULL,
+		  "leave established connections alone", 0),
+	PF_OPTION(struct block_args, drain_ms, "drain", PF_OPT_MS, "MS",
+		  "drain deadline, milliseconds (1000; 0: destroy at once)", 0),
+	PF_OPTION(struct block_args, stall_ms, "drain-stall", PF_OPT_MS, "MS",
+		  "a socket whose queue has not moved this long is destroyed (50)", 0),
+	{}
+};
 
-	portal_defaults(pa);
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0)
-			return -rc;
-		if (rc)
-			continue;
-		if (opt == OPT_EXACT && exact) {
-			*exact = true;
-			continue;
-		}
-		if (opt == OPT_NO_WAKE && no_wake) {
-			*no_wake = true;
-			continue;
-		}
-		if (opt == OPT_EXACT || opt == OPT_NO_WAKE)
-			return pf_fail(env, PF_EXIT_USAGE, "%s takes no %s (see 'portfence %s --help')",
-				       env->cmd, opt == OPT_EXACT ? "--exact" : "--no-wake", env->cmd);
-		if (opt == OPT_HELP) {
-			pf_usage(env, usage, PF_EXIT_OK);
-			return -1;
-		}
-		return PF_EXIT_USAGE;
-	}
-	return pf_opts_end(env, argc, argv, pa, true);
-}
+static const struct block_args block_defaults = {
+	.pa.portal.proto = IPPROTO_TCP,
+	.direction = PF_DIR_BOTH,
+	.method = PF_METHOD_DROP,
+	.drain_ms = PF_DRAIN_MS_DEFAULT,
+	.stall_ms = PF_DRAIN_STALL_MS_DEFAULT,
+};
+
+const struct pf_command pf_cmd_block = {
+	.name = "block",
+	.summary = "fence a portal",
+	.description =
+		"Fence a portal: load and attach if needed, add the entry, destroy the\n"
+		"portal's established sockets (unless --keep-established or --direction in)\n"
+		"and print what was torn down. No --ip means every local address of both\n"
+		"families. Each socket is drained first: what it already sent reaches the\n"
+		"peer, no new request reaches it; it is destroyed once its send queue is\n"
+		"empty, has not moved for --drain-stall MS, or at --drain MS.\n",
+	.options = block_options,
+	.args_size = sizeof(struct block_args),
+	.defaults = &block_defaults,
+	.run = cmd_block,
+};
 
 static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, const char *reason,
 			void *arg)
@@ -495,69 +423,92 @@ static int unblock_portal(const struct pf_env *env, const struct pf_portal_args 
 	return 0;
 }
 
-int cmd_unblock(struct pf_env *env, int argc, char **argv)
+struct unblock_args {
+	struct pf_portal_args pa;
+	bool no_wake;
+};
+
+static int cmd_unblock(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--no-wake]\n"
+	const struct unblock_args *a = args;
+	int rc = pf_require_privileges(env);
+
+	return rc ? rc : pf_exit_code(unblock_portal(env, &a->pa, !a->no_wake));
+}
+
+static const struct pf_option unblock_options[] = {
+	PF_PORTAL_OPTIONS(struct unblock_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct unblock_args, no_wake, "no-wake", PF_OPT_FLAG, NULL,
+		  "forget the peers that knocked instead of waking them", 0),
+	{}
+};
+
+static const struct unblock_args unblock_defaults = { .pa.portal.proto = IPPROTO_TCP };
+
+const struct pf_command pf_cmd_unblock = {
+	.name = "unblock",
+	.summary = "lift a portal's fence",
+	.description =
 		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
 		"with), then wake the peers that knocked while it was fenced (unless\n"
 		"--no-wake): a dropped SYN is replayed so the pending connect completes,\n"
 		"a peer holding a connection this node does not have is reset. Idempotent:\n"
-		"a portal that is not fenced is not an error.\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	bool no_wake = false;
-	int rc;
+		"a portal that is not fenced is not an error.\n",
+	.options = unblock_options,
+	.args_size = sizeof(struct unblock_args),
+	.defaults = &unblock_defaults,
+	.run = cmd_unblock,
+};
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, NULL, &no_wake);
-	if (rc) {
-		free(pa);
-		return rc < 0 ? PF_EXIT_OK : rc;
-	}
-	rc = pf_require_privileges(env);
-	if (!rc)
-		rc = pf_exit_code(unblock_portal(env, pa, !no_wake));
-	free(pa);
-	return rc;
-}
+struct check_args {
+	struct pf_portal_args pa;
+	bool exact;
+};
 
-int cmd_check(struct pf_env *env, int argc, char **argv)
+static int cmd_check(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--exact]\n"
-		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
-		"one: a fence on every address covers each address), 1 if not. With --exact\n"
-		"only an entry for exactly this portal counts.\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	const struct check_args *a = args;
+	const struct pf_portal *portal = &a->pa.portal;
 	struct pf_portal_key key;
 	struct pf_policy policy;
-	bool exact = false, fenced = true;
-	int rc, fd, port;
+	bool fenced = true;
+	int fd, port;
 	char what[256];
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, &exact, NULL);
-	if (rc) {
-		free(pa);
-		return rc < 0 ? PF_EXIT_OK : rc;
-	}
 	fd = open_map(env, PF_PIN_PORTALS);
-	if (fd < 0 && fd != -ENOENT) {
-		free(pa);
+	if (fd < 0 && fd != -ENOENT)
 		return pf_exit_code(fd);
+	for (port = pf_portal_next_port(portal, 1); port > 0 && fenced;
+	     port = pf_portal_next_port(portal, port + 1)) {
+		pf_portal_key(portal, (__u16)port, &key);
+		fenced = fd >= 0 && (a->exact ? lookup_exact(fd, &key, &policy)
+					      : !bpf_map_lookup_elem(fd, &key, &policy));
 	}
-	for (port = pf_portal_next_port(&pa->portal, 1); port > 0 && fenced;
-	     port = pf_portal_next_port(&pa->portal, port + 1)) {
-		pf_portal_key(&pa->portal, (__u16)port, &key);
-		fenced = fd >= 0 && (exact ? lookup_exact(fd, &key, &policy)
-					   : !bpf_map_lookup_elem(fd, &key, &policy));
-	}
-	describe(pa, what, sizeof(what));
+	describe(&a->pa, what, sizeof(what));
 	printf("%s %s\n", what, fenced ? "fenced" : "not fenced");
 	if (fd >= 0)
 		close(fd);
-	free(pa);
 	return fenced ? PF_EXIT_OK : PF_EXIT_FAIL;
 }
+
+static const struct pf_option check_options[] = {
+	PF_PORTAL_OPTIONS(struct check_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct check_args, exact, "exact", PF_OPT_FLAG, NULL,
+		  "only an entry for exactly this portal counts", 0),
+	{}
+};
+
+static const struct check_args check_defaults = { .pa.portal.proto = IPPROTO_TCP };
+
+const struct pf_command pf_cmd_check = {
+	.name = "check",
+	.summary = "exit 0 if a portal is fenced, 1 if not",
+	.description =
+		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
+		"one: a fence on every address covers each address), 1 if not. With --exact\n"
+		"only an entry for exactly this portal counts.\n",
+	.options = check_options,
+	.args_size = sizeof(struct check_args),
+	.defaults = &check_defaults,
+	.run = cmd_check,
+};

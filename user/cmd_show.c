@@ -20,28 +20,14 @@
 #include "state.h"
 #include "stats.h"
 
-static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		PF_OPT_HELP,
-		{}
-	};
-	int opt;
+struct show_args {
+	bool json;
+};
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_JSON) {
-			*json = true;
-		} else if (opt == OPT_HELP) {
-			pf_usage(env, usage, PF_EXIT_OK);
-			return -1;
-		} else {
-			return PF_EXIT_USAGE;
-		}
-	}
-	return pf_opts_end(env, argc, argv, NULL, false);
-}
+static const struct pf_option show_options[] = {
+	PF_OPTION(struct show_args, json, "json", PF_OPT_FLAG, NULL, "print JSON", 0),
+	{}
+};
 
 static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
 {
@@ -51,21 +37,16 @@ static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
 	return PF_EXIT_OK;
 }
 
-int cmd_list(struct pf_env *env, int argc, char **argv)
+static int cmd_list(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Fenced portals with their policy, since-time and counters.\n";
+	bool json = ((const struct show_args *)args)->json;
 	struct pf_portal_key key, next, *prev = NULL;
 	struct pf_counters c;
 	struct pf_policy policy;
-	bool json = false, first = true;
+	bool first = true;
 	int rc, fd, stats_fd = -1;
 	char addr[64], since[32];
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
 	rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
 	if (!rc)
 		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
@@ -152,26 +133,20 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 		       "fence is in force; unblock and unload reach it)\n");
 }
 
-int cmd_status(struct pf_env *env, int argc, char **argv)
+static int cmd_status(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Whether the programs are loaded, the interfaces they are attached to, the\n"
-		"socket-destroy mechanism, kernel features and the global counters.\n";
+	bool json = ((const struct show_args *)args)->json;
 	struct pf_progs progs = { -1, -1, 0, 0 };
 	struct pf_iface *ifs = NULL;
 	struct utsname un;
 	struct pf_counters c;
 	struct pf_cli_counters cli = {};
-	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
+	bool loaded, first = true, sock_destroy_kfunc, diag_destroy;
 	const char *mechanism;
 	int rc, n, i, stats_fd, portals_fd;
 	unsigned int portals;
 	__u32 zero = 0;
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
 	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
 	if (rc)
 		return rc;
@@ -240,3 +215,23 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		close(portals_fd);
 	return PF_EXIT_OK;
 }
+
+const struct pf_command pf_cmd_list = {
+	.name = "list",
+	.summary = "fenced portals with policy, since-time and counters",
+	.description = "Fenced portals with their policy, since-time and counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_list,
+};
+
+const struct pf_command pf_cmd_status = {
+	.name = "status",
+	.summary = "programs, interfaces, socket-destroy mechanism, counters",
+	.description =
+		"Whether the programs are loaded, the interfaces they are attached to, the\n"
+		"socket-destroy mechanism, kernel features and the global counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_status,
+};
