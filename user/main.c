@@ -13,6 +13,7 @@
 static const struct pf_command *const commands[] = {
 	&pf_cmd_load, &pf_cmd_unload, &pf_cmd_block, &pf_cmd_unblock, &pf_cmd_check,
 	&pf_cmd_list, &pf_cmd_status, &pf_cmd_conns, &pf_cmd_tickle, &pf_cmd_metrics,
+	&pf_cmd_parse,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

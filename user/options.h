@@ -87,6 +87,7 @@ void pf_print_usage(FILE *f, const struct pf_command *cmd, const char *prefix);
 void pf_print_options(FILE *f, const struct pf_option *opts);
 
 extern const struct pf_command pf_cmd_load, pf_cmd_unload, pf_cmd_block, pf_cmd_unblock,
-	pf_cmd_check, pf_cmd_list, pf_cmd_status, pf_cmd_conns, pf_cmd_tickle, pf_cmd_metrics;
+	pf_cmd_check, pf_cmd_list, pf_cmd_status, pf_cmd_conns, pf_cmd_tickle, pf_cmd_metrics,
+	pf_cmd_parse;
 
 #endif

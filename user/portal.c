@@ -153,39 +153,69 @@ static void set_port(struct pf_portal *p, __u32 port)
 	}
 }
 
+/* One item of a port list at *cursor, "P" or "FIRST:LAST" (of the list s,
+ * for messages); moves *cursor past it and its comma, to NULL after the
+ * last. */
+static int port_item(const char **cursor, const char *s, __u32 *lo, __u32 *hi, char *err)
+{
+	const char *item = *cursor, *end = strchr(item, ',');
+	size_t len = end ? (size_t)(end - item) : strlen(item);
+	const char *colon = memchr(item, ':', len);
+	char one[32];
+
+	snprintf(one, sizeof(one), "%.*s", (int)(len < sizeof(one) - 1 ? len : sizeof(one) - 1), item);
+	if (colon) {
+		if (pf_parse_uint(item, (size_t)(colon - item), 1, 65535, lo) ||
+		    pf_parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, hi))
+			return fail(err, "bad port range '%s' in '%s' (FIRST:LAST, 1-65535)", one, s);
+		if (*lo > *hi)
+			return fail(err, "bad port range '%s' in '%s' (first port above last)", one, s);
+	} else {
+		if (pf_parse_uint(item, len, 1, 65535, lo))
+			return fail(err, "bad port '%s' in '%s' (1-65535)", one, s);
+		*hi = *lo;
+	}
+	*cursor = end ? end + 1 : NULL;
+	return 0;
+}
+
+static int empty_ports(const char *s, char *err)
+{
+	return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)%s", s, "");
+}
+
 /* portblock syntax: "3260", "3260,3261", "860:870", mixed. */
 int pf_parse_ports(const char *s, struct pf_portal *p, char *err)
 {
-	const char *item = s;
-	char one[32];
+	const char *cursor = s;
+	__u32 lo, hi;
 
 	memset(p->ports, 0, sizeof(p->ports));
 	p->nports = 0;
 	if (!*s)
-		return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)%s", s, "");
-	for (;;) {
-		const char *end = strchr(item, ',');
-		size_t len = end ? (size_t)(end - item) : strlen(item);
-		const char *colon = memchr(item, ':', len);
-		__u32 lo, hi;
-
-		snprintf(one, sizeof(one), "%.*s", (int)(len < sizeof(one) - 1 ? len : sizeof(one) - 1), item);
-		if (colon) {
-			if (pf_parse_uint(item, (size_t)(colon - item), 1, 65535, &lo) ||
-			    pf_parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, &hi))
-				return fail(err, "bad port range '%s' in '%s' (FIRST:LAST, 1-65535)", one, s);
-			if (lo > hi)
-				return fail(err, "bad port range '%s' in '%s' (first port above last)", one, s);
-		} else {
-			if (pf_parse_uint(item, len, 1, 65535, &lo))
-				return fail(err, "bad port '%s' in '%s' (1-65535)", one, s);
-			hi = lo;
-		}
+		return empty_ports(s, err);
+	while (cursor) {
+		if (port_item(&cursor, s, &lo, &hi, err))
+			return -1;
 		for (; lo <= hi; lo++)
 			set_port(p, lo);
-		if (!end)
-			break;
-		item = end + 1;
+	}
+	return 0;
+}
+
+int pf_normalize_ports(const char *s, char *buf, char *err)
+{
+	const char *cursor = s;
+	size_t used = 0;
+	__u32 lo, hi;
+
+	if (!*s)
+		return empty_ports(s, err);
+	while (cursor) {
+		if (port_item(&cursor, s, &lo, &hi, err))
+			return -1;
+		used += (size_t)(lo == hi ? sprintf(buf + used, "%s%u", used ? "," : "", lo)
+					  : sprintf(buf + used, "%s%u:%u", used ? "," : "", lo, hi));
 	}
 	return 0;
 }
@@ -271,20 +301,31 @@ void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 	memcpy(key->addr.v6, addr, family == AF_INET ? 4 : 16);
 }
 
-void pf_format_key_addr(const struct pf_portal_key *key, char *buf, size_t n)
+void pf_format_addr(const struct pf_addr *addr, char *buf, size_t n)
 {
 	char a[INET6_ADDRSTRLEN];
-	unsigned int bits = key->prefixlen - PF_KEY_BITS_FAMILY;
 
-	if (key->prefixlen <= PF_KEY_BITS_ANY_ADDR) {
+	if (!addr->family) {
 		snprintf(buf, n, "*");
 		return;
 	}
-	inet_ntop(key->family, key->addr.v6, a, sizeof(a));
-	if (bits == (key->family == AF_INET ? 32U : 128U))
+	inet_ntop(addr->family, addr->a, a, sizeof(a));
+	if (addr->prefix == (addr->family == AF_INET ? 32 : 128))
 		snprintf(buf, n, "%s", a);
 	else
-		snprintf(buf, n, "%s/%u", a, bits);
+		snprintf(buf, n, "%s/%u", a, addr->prefix);
+}
+
+void pf_format_key_addr(const struct pf_portal_key *key, char *buf, size_t n)
+{
+	struct pf_addr addr = {};
+
+	if (key->prefixlen > PF_KEY_BITS_ANY_ADDR) {
+		addr.family = key->family;
+		addr.prefix = (__u8)(key->prefixlen - PF_KEY_BITS_FAMILY);
+		memcpy(addr.a, key->addr.v6, sizeof(addr.a));
+	}
+	pf_format_addr(&addr, buf, n);
 }
 
 void pf_format_endpoint(int family, const __be32 *addr, __u16 port, char *buf, size_t n)

@@ -326,3 +326,51 @@ Test(overlap, weaker)
 	cr_assert(!pf_policy_weaker(&reject, &both), "reject fences as much as drop");
 	cr_assert(!pf_policy_weaker(&both, &keep));
 }
+
+/* portfence parse: what the agent's validate gets back. */
+static void normal_ports(const char *s, const char *want)
+{
+	char buf[64];
+
+	cr_assert_eq(pf_normalize_ports(s, buf, err), 0, "'%s' rejected: %s", s, err);
+	cr_assert_str_eq(buf, want, "'%s'", s);
+}
+
+Test(normal, ports_keep_order_drop_zeros)
+{
+	normal_ports("3260", "3260");
+	normal_ports("3260,3261", "3260,3261");
+	normal_ports("0080", "80");
+	normal_ports("3260,0860:0870", "3260,860:870");
+	normal_ports("3260:3260", "3260");
+	normal_ports("0000000000003260", "3260");
+}
+
+Test(normal, ports_refused_as_parse_refuses)
+{
+	char buf[64];
+
+	cr_assert_eq(pf_normalize_ports("3260,70000", buf, err), -1);
+	cr_assert(strstr(err, "bad port '70000' in '3260,70000'"), "%s", err);
+	cr_assert_eq(pf_normalize_ports("", buf, err), -1);
+	cr_assert(strstr(err, "empty"), "%s", err);
+}
+
+static void normal_addr(const char *s, const char *want)
+{
+	struct pf_addr a;
+	char buf[64];
+
+	cr_assert_eq(pf_parse_addr(s, &a, err), 0, "'%s' rejected: %s", s, err);
+	pf_format_addr(&a, buf, sizeof(buf));
+	cr_assert_str_eq(buf, want, "'%s'", s);
+}
+
+Test(normal, addresses)
+{
+	normal_addr("[2001:db8::1]", "2001:db8::1");
+	normal_addr("198.18.3.7/08", "198.0.0.0/8");
+	normal_addr("198.18.0.1", "198.18.0.1");
+	normal_addr("::ffff:198.18.0.9/120", "198.18.0.0/24");
+	normal_addr("2001:db8:1::/033", "2001:db8::/33");
+}
