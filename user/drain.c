@@ -39,7 +39,7 @@ int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
 	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
 		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
 			 PF_DRAIN_MS_MAX);
-		return -1;
+		return -EINVAL;
 	}
 	*ms = v;
 	return 0;

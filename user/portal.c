@@ -14,7 +14,7 @@
 static int fail(char *err, const char *fmt, const char *a, const char *b)
 {
 	snprintf(err, PF_ERR_LEN, fmt, a, b);
-	return -1;
+	return -EINVAL;
 }
 
 int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
@@ -23,18 +23,18 @@ int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
 	size_t i;
 
 	if (len == 0)
-		return -1;
+		return -EINVAL;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
-			return -1;
+			return -EINVAL;
 		digit = (__u32)(s[i] - '0');
 		/* checked before it is added, so nothing wraps */
 		if (v > (max - digit) / 10)
-			return -1;
+			return -EINVAL;
 		v = v * 10 + digit;
 	}
 	if (v < min)
-		return -1;
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
@@ -196,7 +196,7 @@ int pf_parse_ports(const char *s, struct pf_portal *p, char *err)
 		return empty_ports(s, err);
 	while (cursor) {
 		if (port_item(&cursor, s, &lo, &hi, err))
-			return -1;
+			return -EINVAL;
 		for (; lo <= hi; lo++)
 			set_port(p, lo);
 	}
@@ -213,7 +213,7 @@ int pf_normalize_ports(const char *s, char *buf, char *err)
 		return empty_ports(s, err);
 	while (cursor) {
 		if (port_item(&cursor, s, &lo, &hi, err))
-			return -1;
+			return -EINVAL;
 		used += (size_t)(lo == hi ? sprintf(buf + used, "%s%u", used ? "," : "", lo)
 					  : sprintf(buf + used, "%s%u:%u", used ? "," : "", lo, hi));
 	}

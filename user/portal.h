@@ -27,8 +27,10 @@ struct pf_portal {
 
 /* A decimal number in [min, max] spanning s[0..len): digits only, no sign
  * or spaces, any number of leading zeros. Bounded digit by digit, so no
- * value wraps whatever the width of long. 0, or -1. */
+ * value wraps whatever the width of long. 0, or -EINVAL. */
 int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out);
+/* The parsers return 0, or -EINVAL with err (PF_ERR_LEN bytes) naming the
+ * offending value: the caller prints it. */
 int pf_parse_proto(const char *s, __u8 *proto, char *err);
 int pf_parse_addr(const char *s, struct pf_addr *addr, char *err);
 int pf_parse_ports(const char *s, struct pf_portal *portal, char *err);

@@ -3,6 +3,7 @@
  * --direction, --method and tickle endpoints. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "drain.h"
@@ -28,7 +29,7 @@ static void addr_bad(const char *s, const char *needle)
 {
 	struct pf_addr a;
 
-	cr_assert_eq(pf_parse_addr(s, &a, err), -1, "'%s' accepted", s);
+	cr_assert_eq(pf_parse_addr(s, &a, err), -EINVAL, "'%s' accepted", s);
 	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
 }
 
@@ -65,7 +66,7 @@ static void ports_are(const char *s, unsigned int n, int first, int last)
 
 static void ports_bad(const char *s, const char *needle)
 {
-	cr_assert_eq(pf_parse_ports(s, &portal, err), -1, "'%s' accepted", s);
+	cr_assert_eq(pf_parse_ports(s, &portal, err), -EINVAL, "'%s' accepted", s);
 	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
 }
 
@@ -96,7 +97,7 @@ Test(policy, proto)
 	cr_assert_eq(v, IPPROTO_TCP);
 	cr_assert_eq(pf_parse_proto("udp", &v, err), 0);
 	cr_assert_eq(v, IPPROTO_UDP);
-	cr_assert_eq(pf_parse_proto("sctp", &v, err), -1);
+	cr_assert_eq(pf_parse_proto("sctp", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'sctp'"));
 }
 
@@ -110,7 +111,7 @@ Test(policy, direction)
 	cr_assert_eq(v, PF_DIR_OUT);
 	cr_assert_eq(pf_parse_direction("both", &v, err), 0);
 	cr_assert_eq(v, PF_DIR_BOTH);
-	cr_assert_eq(pf_parse_direction("sideways", &v, err), -1);
+	cr_assert_eq(pf_parse_direction("sideways", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'sideways'"));
 }
 
@@ -122,7 +123,7 @@ Test(policy, method)
 	cr_assert_eq(v, PF_METHOD_DROP);
 	cr_assert_eq(pf_parse_method("reject", &v, err), 0);
 	cr_assert_eq(v, PF_METHOD_REJECT);
-	cr_assert_eq(pf_parse_method("DROP", &v, err), -1);
+	cr_assert_eq(pf_parse_method("DROP", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'DROP'"));
 }
 
@@ -159,7 +160,7 @@ Test(endpoint, bad)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(pf_parse_endpoint(bad[i], &a, &port, err), -1, "'%s' accepted", bad[i]);
+		cr_assert_eq(pf_parse_endpoint(bad[i], &a, &port, err), -EINVAL, "'%s' accepted", bad[i]);
 		cr_assert(strstr(err, bad[i]), "error '%s' does not name '%s'", err, bad[i]);
 	}
 }
@@ -254,7 +255,7 @@ Test(width, endpoint_port_past_2_32)
 	struct pf_addr a;
 	__u16 port;
 
-	cr_assert_eq(pf_parse_endpoint("198.18.0.2:4294970556", &a, &port, err), -1,
+	cr_assert_eq(pf_parse_endpoint("198.18.0.2:4294970556", &a, &port, err), -EINVAL,
 		     "accepted as port %u", port);
 }
 
@@ -262,10 +263,10 @@ Test(width, drain_ms_past_2_32)
 {
 	unsigned int ms = 7;
 
-	cr_assert_eq(pf_parse_ms("--drain", "4294967296", &ms, err), -1, "accepted as %u", ms);
+	cr_assert_eq(pf_parse_ms("--drain", "4294967296", &ms, err), -EINVAL, "accepted as %u", ms);
 	cr_assert(strstr(err, "'4294967296'"), "%s", err);
-	cr_assert_eq(pf_parse_ms("--drain", "4294967295", &ms, err), -1, "accepted as %u", ms);
-	cr_assert_eq(pf_parse_ms("--drain", " 50", &ms, err), -1, "a space accepted");
+	cr_assert_eq(pf_parse_ms("--drain", "4294967295", &ms, err), -EINVAL, "accepted as %u", ms);
+	cr_assert_eq(pf_parse_ms("--drain", " 50", &ms, err), -EINVAL, "a space accepted");
 	cr_assert_eq(pf_parse_ms("--drain", "0000000000050", &ms, err), 0, "%s", err);
 	cr_assert_eq(ms, 50);
 }
@@ -276,10 +277,10 @@ Test(width, uint_bounds)
 
 	cr_assert_eq(pf_parse_uint("4294967295", 10, 0, 0xffffffffU, &v), 0);
 	cr_assert_eq(v, 0xffffffffU);
-	cr_assert_eq(pf_parse_uint("4294967296", 10, 0, 0xffffffffU, &v), -1);
-	cr_assert_eq(pf_parse_uint("65536", 5, 1, 65535, &v), -1);
+	cr_assert_eq(pf_parse_uint("4294967296", 10, 0, 0xffffffffU, &v), -EINVAL);
+	cr_assert_eq(pf_parse_uint("65536", 5, 1, 65535, &v), -EINVAL);
 	cr_assert_eq(pf_parse_uint("65535", 5, 1, 65535, &v), 0);
-	cr_assert_eq(pf_parse_uint("", 0, 0, 10, &v), -1);
+	cr_assert_eq(pf_parse_uint("", 0, 0, 10, &v), -EINVAL);
 }
 
 /* Which entries weaken a broader fence (block warns of them). */
@@ -350,9 +351,9 @@ Test(normal, ports_refused_as_parse_refuses)
 {
 	char buf[64];
 
-	cr_assert_eq(pf_normalize_ports("3260,70000", buf, err), -1);
+	cr_assert_eq(pf_normalize_ports("3260,70000", buf, err), -EINVAL);
 	cr_assert(strstr(err, "bad port '70000' in '3260,70000'"), "%s", err);
-	cr_assert_eq(pf_normalize_ports("", buf, err), -1);
+	cr_assert_eq(pf_normalize_ports("", buf, err), -EINVAL);
 	cr_assert(strstr(err, "empty"), "%s", err);
 }
 
