@@ -40,9 +40,17 @@ int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 
 int pf_exit_code(int err)
 {
-	if (!err)
+	switch (err) {
+	case 0:
 		return PF_EXIT_OK;
-	return err == -EACCES || err == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL;
+	case -EINVAL:
+		return PF_EXIT_USAGE;
+	case -EACCES:
+	case -EPERM:
+		return PF_EXIT_PERM;
+	default:
+		return PF_EXIT_FAIL;
+	}
 }
 
 void pf_warn(const struct pf_env *env, const char *fmt, ...)
@@ -63,11 +71,11 @@ int pf_require_privileges(const struct pf_env *env)
 	bool bpf, net_admin, sys_admin;
 
 	if (syscall(SYS_capget, &hdr, data))
-		return pf_fail(env, PF_EXIT_PERM, "cannot read capabilities: %s", strerror(errno));
+		return pf_error(env, -EPERM, "cannot read capabilities: %s", strerror(errno));
 	sys_admin = data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32));
 	bpf = data[CAP_BPF / 32].effective & (1U << (CAP_BPF % 32));
 	net_admin = data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
 	if ((bpf || sys_admin) && net_admin)
-		return PF_EXIT_OK;
-	return pf_fail(env, PF_EXIT_PERM, "not permitted: needs root or CAP_BPF and CAP_NET_ADMIN");
+		return 0;
+	return pf_error(env, -EPERM, "not permitted: needs root or CAP_BPF and CAP_NET_ADMIN");
 }

@@ -28,13 +28,15 @@ int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
  * where the failure happens, the exit code being chosen by the command. */
 int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The exit code of a negative errno already reported: not permitted 3,
- * anything else a runtime failure (0 stays 0). */
+/* The exit code of a negative errno already reported, at the command
+ * boundary: -EINVAL is bad input (2), -EACCES and -EPERM not permitted
+ * (3), anything else a runtime failure (1); 0 stays 0. */
 int pf_exit_code(int err);
 void pf_warn(const struct pf_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Exit 3 unless the process may load BPF programs and change tc. */
+/* 0 if the process may load BPF programs and change tc, else -EPERM
+ * (reported). */
 int pf_require_privileges(const struct pf_env *env);
 
 #endif

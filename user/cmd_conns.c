@@ -60,12 +60,11 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	if (json)
 		printf("]\n");
 	if (n == -EACCES || n == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
-			       PF_PIN_KNOCKS);
+		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot read '%s/%s': %s", env->pin_dir,
-			       PF_PIN_KNOCKS, strerror(-n));
-	return PF_EXIT_OK;
+		return pf_error(env, n, "cannot read '%s/%s': %s", env->pin_dir, PF_PIN_KNOCKS,
+				strerror(-n));
+	return 0;
 }
 
 struct conns_out {
@@ -124,7 +123,7 @@ static int cmd_conns(struct pf_env *env, const void *args)
 	int rc, n;
 
 	if (a->knocked)
-		return list_knocked(env, pa, json);
+		return pf_exit_code(list_knocked(env, pa, json));
 	n = pf_diag_list(1U << TCP_ESTABLISHED_STATE, &conns);
 	if (n < 0) {
 		return pf_fail(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
@@ -203,13 +202,13 @@ static int tickle_one(const struct pf_env *env, const struct tickle_target *t, i
 	pf_format_endpoint(t->local.family, t->local.a, t->lport, l, sizeof(l));
 	pf_format_endpoint(t->remote.family, t->remote.a, t->rport, r, sizeof(r));
 	if (t->local.family != t->remote.family)
-		return pf_fail(env, PF_EXIT_USAGE, "'%s' and '%s' are of different families", l, r);
+		return pf_error(env, -EINVAL, "'%s' and '%s' are of different families", l, r);
 	err = send_tickle(t->local.family, &t->local, t->lport, &t->remote, t->rport, count);
 	if (err)
-		return pf_fail(env, err == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
-			       "cannot tickle %s from %s: %s", r, l, strerror(-err));
+		return pf_error(env, err == -EPERM ? err : -EIO, "cannot tickle %s from %s: %s", r,
+				l, strerror(-err));
 	printf("tickled %s\t%s\n", l, r);
-	return PF_EXIT_OK;
+	return 0;
 }
 
 /* A tickle file: "local remote" per line (tab or spaces), as conns prints
@@ -218,42 +217,38 @@ static int tickle_one(const struct pf_env *env, const struct tickle_target *t, i
  * shared between nodes): root reads it only if it is a regular file of a
  * sane size, never through a link (which could hand the first line of any
  * file to an error message), and never waits on a FIFO. */
-static FILE *open_tickle_file(const struct pf_env *env, const char *path, int *rc)
+static int open_tickle_file(const struct pf_env *env, const char *path, FILE **f)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	FILE *f;
 
-	*rc = PF_EXIT_USAGE;
-	if (fd < 0) {
-		pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path,
-			errno == ELOOP ? "it is a symbolic link: refused" : strerror(errno));
-		return NULL;
-	}
+	if (fd < 0)
+		return pf_error(env, -EINVAL, "cannot read tickle file '%s': %s", path,
+				errno == ELOOP ? "it is a symbolic link: refused" : strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX) {
-		pf_fail(env, PF_EXIT_USAGE, "tickle file '%s' is %s: refused", path,
-			!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
 		close(fd);
-		return NULL;
+		return pf_error(env, -EINVAL, "tickle file '%s' is %s: refused", path,
+				!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		pf_fail(env, PF_EXIT_FAIL, "cannot read tickle file '%s': %s", path, strerror(errno));
-		close(fd);
-	}
-	*rc = PF_EXIT_OK;
-	return f;
+	*f = fdopen(fd, "r");
+	if (*f)
+		return 0;
+	close(fd);
+	return pf_error(env, -EIO, "cannot read tickle file '%s': %s", path, strerror(errno));
 }
 
+/* Every peer of the file, each line checked before anything is sent. 0 or
+ * a negative errno, reported (-EINVAL: the file is bad). */
 static int tickle_file(const struct pf_env *env, const char *path, int count)
 {
 	struct tickle_target *targets = NULL, *grown;
-	char line[512], l[256], r[256], err[PF_ERR_LEN];
-	int n = 0, cap = 0, lineno = 0, i, rc, failed = 0;
-	FILE *f = open_tickle_file(env, path, &rc);
+	char line[512], l[256], r[256], msg[PF_ERR_LEN];
+	int n = 0, cap = 0, lineno = 0, i, err, failed = 0;
+	FILE *f;
 
-	if (!f)
-		return rc;
+	err = open_tickle_file(env, path, &f);
+	if (err)
+		return err;
 	while (fgets(line, sizeof(line), f)) {
 		struct tickle_target t;
 		char extra[2];
@@ -262,13 +257,13 @@ static int tickle_file(const struct pf_env *env, const char *path, int count)
 		if (sscanf(line, "%255s %255s %1s", l, r, extra) != 2) {
 			if (sscanf(line, "%1s", extra) != 1)
 				continue;	/* blank line */
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: bad line '%.*s' (want 'LOCAL REMOTE')",
-				     path, lineno, (int)strcspn(line, "\n"), line);
+			err = pf_error(env, -EINVAL, "%s:%d: bad line '%.*s' (want 'LOCAL REMOTE')",
+				       path, lineno, (int)strcspn(line, "\n"), line);
 			break;
 		}
-		if (pf_parse_endpoint(l, &t.local, &t.lport, err) ||
-		    pf_parse_endpoint(r, &t.remote, &t.rport, err)) {
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: %s", path, lineno, err);
+		if (pf_parse_endpoint(l, &t.local, &t.lport, msg) ||
+		    pf_parse_endpoint(r, &t.remote, &t.rport, msg)) {
+			err = pf_error(env, -EINVAL, "%s:%d: %s", path, lineno, msg);
 			break;
 		}
 		if (n == PF_WAKE_MAX) {
@@ -279,7 +274,7 @@ static int tickle_file(const struct pf_env *env, const char *path, int count)
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(targets, (size_t)cap * sizeof(*targets));
 			if (!grown) {
-				rc = pf_fail(env, PF_EXIT_FAIL, "out of memory");
+				err = pf_error(env, -ENOMEM, "out of memory");
 				break;
 			}
 			targets = grown;
@@ -288,13 +283,13 @@ static int tickle_file(const struct pf_env *env, const char *path, int count)
 	}
 	fclose(f);
 	/* a peer that cannot be reached does not keep the others waiting */
-	for (i = 0; i < n && !rc; i++)
-		failed += tickle_one(env, &targets[i], count) != PF_EXIT_OK;
+	for (i = 0; i < n && !err; i++)
+		failed += tickle_one(env, &targets[i], count) != 0;
 	free(targets);
-	if (!rc && failed)
-		rc = pf_fail(env, PF_EXIT_FAIL, "%d of %d peers in '%s' could not be tickled", failed,
-			     n, path);
-	return rc;
+	if (!err && failed)
+		err = pf_error(env, -EIO, "%d of %d peers in '%s' could not be tickled", failed, n,
+			       path);
+	return err;
 }
 
 struct tickle_args {
@@ -309,29 +304,25 @@ static int cmd_tickle(struct pf_env *env, const void *args)
 	const struct pf_portal_args *pa = &a->pa;
 	const char *file = a->file, *peer = a->peer;
 	struct tickle_target t = {};
-	char err[PF_ERR_LEN];
-	int count = (int)a->count, rc;
+	char msg[PF_ERR_LEN];
+	int count = (int)a->count, err;
 
-	if (file && (peer || pa->ip || pa->ports)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
-	} else if (file) {
-		rc = pf_require_privileges(env);
-		if (!rc)
-			rc = tickle_file(env, file, (int)count);
-	} else if (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
-		   pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
-			     "one --port and --peer A:P");
-	} else if (pf_parse_endpoint(peer, &t.remote, &t.rport, err)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
-	} else {
-		t.local = pa->portal.addr;
-		t.lport = (__u16)pf_portal_next_port(&pa->portal, 1);
-		rc = pf_require_privileges(env);
-		if (!rc)
-			rc = tickle_one(env, &t, (int)count);
-	}
-	return rc;
+	if (file && (peer || pa->ip || pa->ports))
+		return pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
+	if (!file && (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
+		      pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)))
+		return pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
+			       "one --port and --peer A:P");
+	if (!file && pf_parse_endpoint(peer, &t.remote, &t.rport, msg))
+		return pf_fail(env, PF_EXIT_USAGE, "%s", msg);
+	err = pf_require_privileges(env);
+	if (err)
+		return pf_exit_code(err);
+	if (file)
+		return pf_exit_code(tickle_file(env, file, count));
+	t.local = pa->portal.addr;
+	t.lport = (__u16)pf_portal_next_port(&pa->portal, 1);
+	return pf_exit_code(tickle_one(env, &t, count));
 }
 
 static const struct pf_option tickle_options[] = {

@@ -329,7 +329,7 @@ static int cmd_block(struct pf_env *env, const void *args)
 
 	if (a->keep_established)
 		policy.flags |= PF_F_KEEP_ESTABLISHED;
-	rc = pf_require_privileges(env);
+	rc = pf_exit_code(pf_require_privileges(env));
 	if (!rc)
 		rc = pf_ensure_ready(env, NULL, 0, false, stdout);
 	if (rc)
@@ -431,9 +431,9 @@ struct unblock_args {
 static int cmd_unblock(struct pf_env *env, const void *args)
 {
 	const struct unblock_args *a = args;
-	int rc = pf_require_privileges(env);
+	int err = pf_require_privileges(env);
 
-	return rc ? rc : pf_exit_code(unblock_portal(env, &a->pa, !a->no_wake));
+	return pf_exit_code(err ? err : unblock_portal(env, &a->pa, !a->no_wake));
 }
 
 static const struct pf_option unblock_options[] = {

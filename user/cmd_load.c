@@ -12,7 +12,7 @@ struct load_args {
 static int cmd_load(struct pf_env *env, const void *args)
 {
 	const struct load_args *a = args;
-	int rc = pf_require_privileges(env);
+	int rc = pf_exit_code(pf_require_privileges(env));
 
 	if (!rc)
 		rc = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
@@ -43,7 +43,7 @@ const struct pf_command pf_cmd_load = {
 
 static int cmd_unload(struct pf_env *env, const void *args)
 {
-	int rc = pf_require_privileges(env);
+	int rc = pf_exit_code(pf_require_privileges(env));
 
 	(void)args;
 	return rc ? rc : pf_unload(env, stdout);

@@ -29,12 +29,21 @@ static const struct pf_option show_options[] = {
 	{}
 };
 
-static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
+/* The map of the pin dir (or of the programs attached here, their pins
+ * lost); a negative errno when there is none, reported only when it is a
+ * refusal (a map that is not there is shown as empty). */
+static int open_state_map(const struct pf_env *env, const char *name)
 {
-	*fd = pf_state_map(env->pin_dir, name, NULL);
-	if (*fd == -EACCES || *fd == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
-	return PF_EXIT_OK;
+	int fd = pf_state_map(env->pin_dir, name, NULL);
+
+	if (fd == -EACCES || fd == -EPERM)
+		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
+	return fd;
+}
+
+static bool refused(int fd)
+{
+	return fd == -EACCES || fd == -EPERM;
 }
 
 static int cmd_list(struct pf_env *env, const void *args)
@@ -44,14 +53,17 @@ static int cmd_list(struct pf_env *env, const void *args)
 	struct pf_counters c;
 	struct pf_policy policy;
 	bool first = true;
-	int rc, fd, stats_fd = -1;
+	int fd, stats_fd = -1;
 	char addr[64], since[32];
 
-	rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
-	if (!rc)
-		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	fd = open_state_map(env, PF_PIN_PORTALS);
+	if (!refused(fd))
+		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
+	if (refused(fd) || refused(stats_fd)) {
+		if (fd >= 0)
+			close(fd);
+		return pf_exit_code(refused(fd) ? fd : stats_fd);
+	}
 
 	if (json)
 		printf("[");
@@ -143,13 +155,13 @@ static int cmd_status(struct pf_env *env, const void *args)
 	struct pf_cli_counters cli = {};
 	bool loaded, first = true, sock_destroy_kfunc, diag_destroy;
 	const char *mechanism;
-	int rc, n, i, stats_fd, portals_fd;
+	int n, i, stats_fd, portals_fd;
 	unsigned int portals;
 	__u32 zero = 0;
 
-	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	stats_fd = open_state_map(env, PF_PIN_STATS);
+	if (refused(stats_fd))
+		return pf_exit_code(stats_fd);
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
 	pf_read_counters(stats_fd, &zero, &c);
