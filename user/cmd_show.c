@@ -46,6 +46,39 @@ static bool refused(int fd)
 	return fd == -EACCES || fd == -EPERM;
 }
 
+/* list's column of each counter, in the order of PF_COUNTERS. */
+static const struct {
+	const char *title;
+	int width;
+} counter_columns[] = {
+	{ "LOCALRST", 8 }, { "SYNDROP", 8 }, { "SEGDROP", 8 }, { "PEERRST", 8 },
+	{ "DESTROY", 8 }, { "KNOCKS", 8 }, { "DRAINED", 8 }, { "DISCARDED", 10 },
+};
+#define PF_COUNT_ONE(name, help) + 1
+_Static_assert(sizeof(counter_columns) / sizeof(counter_columns[0]) == 0 PF_COUNTERS(PF_COUNT_ONE),
+	       "one list column per counter");
+#undef PF_COUNT_ONE
+
+static void print_counter_titles(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(counter_columns) / sizeof(counter_columns[0]); i++)
+		printf(" %*s", counter_columns[i].width, counter_columns[i].title);
+	putchar('\n');
+}
+
+static void print_counter_values(const struct pf_counters *c)
+{
+	int i = 0;
+
+#define PF_COUNTER_VALUE(name, help) \
+	printf(" %*llu", counter_columns[i++].width, (unsigned long long)c->name);
+	PF_COUNTERS(PF_COUNTER_VALUE)
+#undef PF_COUNTER_VALUE
+	putchar('\n');
+}
+
 static int cmd_list(struct pf_env *env, const void *args)
 {
 	bool json = ((const struct show_args *)args)->json;
@@ -68,9 +101,10 @@ static int cmd_list(struct pf_env *env, const void *args)
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s %8s %8s %10s\n",
-		       "PROTO", "ADDRESS", "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST",
-		       "SYNDROP", "SEGDROP", "PEERRST", "DESTROY", "KNOCKS", "DRAINED", "DISCARDED");
+		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
+		       "METHOD", "KEEP", "SINCE");
+	if (!json)
+		print_counter_titles();
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -89,13 +123,11 @@ static int cmd_list(struct pf_env *env, const void *args)
 			pf_print_counters_json(&c, NULL);
 			printf("}");
 		} else {
-			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu "
-			       "%8llu %8llu %10llu\n",
-			       pf_proto_name(key.proto), addr, ntohs(key.port),
-			       pf_direction_name(policy.direction), pf_method_name(policy.method),
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since,
-			       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets,
-			       c.socks_destroyed, c.knocks, c.drained, c.discarded_bytes);
+			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s", pf_proto_name(key.proto), addr,
+			       ntohs(key.port), pf_direction_name(policy.direction),
+			       pf_method_name(policy.method),
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
+			print_counter_values(&c);
 		}
 		first = false;
 	}
