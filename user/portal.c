@@ -294,11 +294,7 @@ void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 		     struct pf_portal_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	key->port = port;
-	key->proto = proto;
-	key->family = (__u8)family;
-	key->prefixlen = PF_KEY_BITS_FAMILY + (family == AF_INET ? 32 : 128);
-	memcpy(key->addr.v6, addr, family == AF_INET ? 4 : 16);
+	pf_endpoint_key_fill(key, proto, (__u8)family, addr, port);
 }
 
 void pf_format_addr(const struct pf_addr *addr, char *buf, size_t n)
