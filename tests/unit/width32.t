@@ -6,7 +6,7 @@
 [ "$(uname -m)" = x86_64 ] || skip_all "no 32-bit target on $(uname -m)"
 new_tmpdir WORK
 gcc -m32 -std=gnu11 -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/user" \
-	"$TOP/tests/unit/width32.c" "$TOP/user/portal.c" -o "$WORK/width32" 2>"$WORK/cc"
+	"$TOP/tests/unit/width32/parse32.c" "$TOP/user/portal.c" -o "$WORK/width32" 2>"$WORK/cc"
 rc=$?
 is "the parsers build for a 32-bit target (gcc-multilib)" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/#   /' "$WORK/cc"

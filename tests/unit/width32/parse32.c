@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The portal parsers built for a 32-bit target (gcc -m32, by width32.t):
+/* The portal parsers built for a 32-bit target (gcc -m32, by width32.t;
+ * kept out of the C files of tests/unit, which make links into the Criterion
+ * binary):
  * "width32 KIND TEXT" prints what the parser made of TEXT, "refused" or the
  * value, so the script can check that nothing wraps where long is 32 bits. */
 #include <stdio.h>
