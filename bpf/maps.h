@@ -84,19 +84,9 @@ struct {
 static __always_inline struct pf_policy *
 portal_lookup(__u8 proto, __u8 family, const __be32 *addr, __be16 port)
 {
-	struct pf_portal_key key = {
-		.port = port,
-		.proto = proto,
-		.family = family,
-	};
+	struct pf_portal_key key = {};
 
-	if (family == AF_INET) {
-		key.prefixlen = PF_KEY_BITS_FAMILY + 32;
-		key.addr.v4 = addr[0];
-	} else {
-		key.prefixlen = PF_KEY_BITS_FAMILY + 128;
-		__builtin_memcpy(key.addr.v6, addr, 16);
-	}
+	pf_endpoint_key_fill(&key, proto, family, addr, port);
 	return bpf_map_lookup_elem(&portals, &key);
 }
 

@@ -64,6 +64,32 @@ struct pf_portal_key {
 	} addr;			/* IPv4 in v4, rest zero */
 };
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define PF_AF_INET		2	/* AF_INET: vmlinux.h has no AF_* */
+
+/* The key of one endpoint (an address of its family, whole), as the data
+ * path looks it up and user space finds the entry that fenced a socket.
+ * The one builder for both; the key must be zeroed first. */
+static __always_inline void pf_endpoint_key_fill(struct pf_portal_key *key, __u8 proto,
+						 __u8 family, const __be32 *addr, __be16 port)
+{
+	key->port = port;
+	key->proto = proto;
+	key->family = family;
+	if (family == PF_AF_INET) {
+		key->prefixlen = PF_KEY_BITS_FAMILY + 32;
+		key->addr.v4 = addr[0];
+	} else {
+		key->prefixlen = PF_KEY_BITS_FAMILY + 128;
+		key->addr.v6[0] = addr[0];
+		key->addr.v6[1] = addr[1];
+		key->addr.v6[2] = addr[2];
+		key->addr.v6[3] = addr[3];
+	}
+}
+
 enum pf_direction {
 	PF_DIR_IN = 1,		/* toward the portal: portblock's semantics */
 	PF_DIR_OUT = 2,		/* from the portal: local sockets reset */

@@ -202,41 +202,20 @@ static int write_metrics_to(FILE *f, void *arg)
 	return write_metrics(f, m->pin_dir, m->portals, m->n);
 }
 
-int cmd_metrics(struct pf_env *env, int argc, char **argv)
-{
-	static const char usage[] =
-		"[--output FILE]\n"
-		"Counters and state in the Prometheus text exposition format: whether the\n"
-		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
-		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
-		"port, direction, method) the seconds since it was fenced and its counters.\n"
-		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n";
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		PF_OPT_HELP,
-		{}
-	};
-	struct portal_sample *portals = NULL;
-	const char *output = NULL;
-	size_t n = 0;
-	int opt, rc;
+struct metrics_cmd_args {
+	const char *output;
+};
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_OUTPUT && *optarg)
-			output = optarg;
-		else if (opt == OPT_OUTPUT)
-			return pf_fail(env, PF_EXIT_USAGE, "empty --output");
-		else if (opt == OPT_HELP)
-			return pf_usage(env, usage, PF_EXIT_OK);
-		else
-			return PF_EXIT_USAGE;
-	}
-	rc = pf_opts_end(env, argc, argv, NULL, false);
-	if (!rc)
-		rc = pf_layout_require(env, false);
+static int cmd_metrics(struct pf_env *env, const void *args)
+{
+	const char *output = ((const struct metrics_cmd_args *)args)->output;
+	struct portal_sample *portals = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = pf_layout_require(env, false);
 	if (rc)
-		return rc;
+		return pf_exit_code(rc);
 
 	rc = read_portals(env->pin_dir, &portals, &n);
 	if (rc == -EACCES || rc == -EPERM)
@@ -259,3 +238,23 @@ int cmd_metrics(struct pf_env *env, int argc, char **argv)
 	free(portals);
 	return rc;
 }
+
+static const struct pf_option metrics_options[] = {
+	PF_OPTION(struct metrics_cmd_args, output, "output", PF_OPT_STRING, "FILE",
+		  "write FILE atomically instead of standard output", 0),
+	{}
+};
+
+const struct pf_command pf_cmd_metrics = {
+	.name = "metrics",
+	.summary = "counters and state in Prometheus text format",
+	.description =
+		"Counters and state in the Prometheus text exposition format: whether the\n"
+		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
+		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
+		"port, direction, method) the seconds since it was fenced and its counters.\n"
+		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n",
+	.options = metrics_options,
+	.args_size = sizeof(struct metrics_cmd_args),
+	.run = cmd_metrics,
+};

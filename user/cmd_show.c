@@ -21,66 +21,94 @@
 #include "state.h"
 #include "stats.h"
 
-static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		PF_OPT_HELP,
-		{}
-	};
-	int opt;
+struct show_args {
+	bool json;
+};
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_JSON) {
-			*json = true;
-		} else if (opt == OPT_HELP) {
-			pf_usage(env, usage, PF_EXIT_OK);
-			return -1;
-		} else {
-			return PF_EXIT_USAGE;
-		}
-	}
-	return pf_opts_end(env, argc, argv, NULL, false);
+static const struct pf_option show_options[] = {
+	PF_OPTION(struct show_args, json, "json", PF_OPT_FLAG, NULL, "print JSON", 0),
+	{}
+};
+
+/* The map of the pin dir (or of the programs attached here, their pins
+ * lost); a negative errno when there is none, reported only when it is a
+ * refusal (a map that is not there is shown as empty). */
+static int open_state_map(const struct pf_env *env, const char *name)
+{
+	int fd = pf_state_map(env->pin_dir, name, NULL);
+
+	if (fd == -EACCES || fd == -EPERM)
+		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
+	return fd;
 }
 
-static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
+static bool refused(int fd)
 {
-	*fd = pf_state_map(env->pin_dir, name, NULL);
-	if (*fd == -EACCES || *fd == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
-	return PF_EXIT_OK;
+	return fd == -EACCES || fd == -EPERM;
 }
 
-int cmd_list(struct pf_env *env, int argc, char **argv)
+/* list's column of each counter, in the order of PF_COUNTERS. */
+static const struct {
+	const char *title;
+	int width;
+} counter_columns[] = {
+	{ "LOCALRST", 8 }, { "SYNDROP", 8 }, { "SEGDROP", 8 }, { "PEERRST", 8 },
+	{ "DESTROY", 8 }, { "KNOCKS", 8 }, { "DRAINED", 8 }, { "DISCARDED", 10 },
+};
+#define PF_COUNT_ONE(name, help) + 1
+_Static_assert(sizeof(counter_columns) / sizeof(counter_columns[0]) == 0 PF_COUNTERS(PF_COUNT_ONE),
+	       "one list column per counter");
+#undef PF_COUNT_ONE
+
+static void print_counter_titles(void)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Fenced portals with their policy, since-time and counters.\n";
+	size_t i;
+
+	for (i = 0; i < sizeof(counter_columns) / sizeof(counter_columns[0]); i++)
+		printf(" %*s", counter_columns[i].width, counter_columns[i].title);
+	putchar('\n');
+}
+
+static void print_counter_values(const struct pf_counters *c)
+{
+	int i = 0;
+
+#define PF_COUNTER_VALUE(name, help) \
+	printf(" %*llu", counter_columns[i++].width, (unsigned long long)c->name);
+	PF_COUNTERS(PF_COUNTER_VALUE)
+#undef PF_COUNTER_VALUE
+	putchar('\n');
+}
+
+static int cmd_list(struct pf_env *env, const void *args)
+{
+	bool json = ((const struct show_args *)args)->json;
 	struct pf_portal_key key, next, *prev = NULL;
 	struct pf_counters c;
 	struct pf_policy policy;
-	bool json = false, first = true;
-	int rc, fd, stats_fd = -1;
+	bool first = true;
+	int fd, stats_fd = -1, err;
 	char addr[64], since[32];
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
-	rc = pf_layout_require(env, false);
-	if (!rc)
-		rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
-	if (!rc)
-		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	err = pf_layout_require(env, false);
+	if (err)
+		return pf_exit_code(err);
+	fd = open_state_map(env, PF_PIN_PORTALS);
+	if (!refused(fd))
+		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
+	if (refused(fd) || refused(stats_fd)) {
+		if (fd >= 0)
+			close(fd);
+		return pf_exit_code(refused(fd) ? fd : stats_fd);
+	}
 
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s %8s %8s %10s\n",
-		       "PROTO", "ADDRESS", "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST",
-		       "SYNDROP", "SEGDROP", "PEERRST", "DESTROY", "KNOCKS", "DRAINED", "DISCARDED");
+		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
+		       "METHOD", "KEEP", "SINCE");
+	if (!json)
+		print_counter_titles();
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -99,13 +127,11 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 			pf_print_counters_json(&c, NULL);
 			printf("}");
 		} else {
-			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu "
-			       "%8llu %8llu %10llu\n",
-			       pf_proto_name(key.proto), addr, ntohs(key.port),
-			       pf_direction_name(policy.direction), pf_method_name(policy.method),
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since,
-			       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets,
-			       c.socks_destroyed, c.knocks, c.drained, c.discarded_bytes);
+			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s", pf_proto_name(key.proto), addr,
+			       ntohs(key.port), pf_direction_name(policy.direction),
+			       pf_method_name(policy.method),
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
+			print_counter_values(&c);
 		}
 		first = false;
 	}
@@ -180,30 +206,24 @@ static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_
 	return PF_HOOK_NONE;
 }
 
-int cmd_status(struct pf_env *env, int argc, char **argv)
+static int cmd_status(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Whether the programs are loaded, the interfaces they are attached to, the\n"
-		"socket-destroy mechanism, kernel features and the global counters.\n";
+	bool json = ((const struct show_args *)args)->json;
 	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs = NULL;
 	struct utsname un;
 	struct pf_counters c;
 	struct pf_cli_counters cli = {};
-	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
+	bool loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
 	enum pf_hook hook;
 	const char *mechanism;
-	int rc, n, i, stats_fd, portals_fd, layout;
+	int n, i, stats_fd, portals_fd, layout;
 	unsigned int portals;
 	__u32 zero = 0;
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
-	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	stats_fd = open_state_map(env, PF_PIN_STATS);
+	if (refused(stats_fd))
+		return pf_exit_code(stats_fd);
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	layout = pf_layout_version(env->pin_dir);
 	/* maps of another shape would be misread: their counters are not shown */
@@ -291,3 +311,23 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		close(portals_fd);
 	return PF_EXIT_OK;
 }
+
+const struct pf_command pf_cmd_list = {
+	.name = "list",
+	.summary = "fenced portals with policy, since-time and counters",
+	.description = "Fenced portals with their policy, since-time and counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_list,
+};
+
+const struct pf_command pf_cmd_status = {
+	.name = "status",
+	.summary = "programs, interfaces, socket-destroy mechanism, counters",
+	.description =
+		"Whether the programs are loaded, the interfaces they are attached to, the\n"
+		"socket-destroy mechanism, kernel features and the global counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_status,
+};

@@ -85,27 +85,27 @@ int pf_layout_require(const struct pf_env *env, bool writing)
 	char why[64] = "";
 
 	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
-		return PF_EXIT_OK;
+		return 0;
 	if (v == -EACCES || v == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to read the layout of '%s'",
-			       env->pin_dir);
+		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
 	if (v < 0)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot read the layout of '%s': %s", env->pin_dir,
-			       strerror(-v));
+		return pf_error(env, v, "cannot read the layout of '%s': %s", env->pin_dir,
+				strerror(-v));
 	differs = pf_layout_differs(env->pin_dir);
 	/* the maps before the stamp are this layout's: loading stamps them */
 	if (!differs && (v == PF_LAYOUT_UNSTAMPED || !writing)) {
 		if (v != PF_LAYOUT_UNSTAMPED)
 			pf_warn(env, "the maps in '%s' are of layout %d, this portfence's of layout "
 				"%d: read as the same shape", env->pin_dir, v, PF_LAYOUT_VERSION);
-		return PF_EXIT_OK;
+		return 0;
 	}
 	if (differs)
 		snprintf(why, sizeof(why), " (map '%s' differs)", differs);
-	return pf_fail(env, PF_EXIT_FAIL, "the maps in '%s' are of layout %d%s, this portfence's "
-		       "of layout %d%s: they are not %s, nor their programs replaced (that would "
-		       "lift every fence); 'portfence unload' detaches and removes them, lifting "
-		       "every fence, then load again", env->pin_dir, v,
-		       v == PF_LAYOUT_UNSTAMPED ? " (unstamped)" : "", PF_LAYOUT_VERSION, why,
-		       writing ? "written" : "read");
+	/* a state of the node, not bad input: exit 1 */
+	return pf_error(env, -EPROTO, "the maps in '%s' are of layout %d%s, this portfence's "
+			"of layout %d%s: they are not %s, nor their programs replaced (that "
+			"would lift every fence); 'portfence unload' detaches and removes them, "
+			"lifting every fence, then load again", env->pin_dir, v,
+			v == PF_LAYOUT_UNSTAMPED ? " (unstamped)" : "", PF_LAYOUT_VERSION, why,
+			writing ? "written" : "read");
 }

@@ -16,7 +16,7 @@ const char *pf_layout_differs(const char *pin_dir);
 /* May this build write (writing) or read the maps of env's pin dir? A
  * fresh pin dir, our layout, or a pre-stamp one of the same shape may be
  * written (load stamps it); another layout of the same shape only read.
- * Returns an exit code, having said why not. */
+ * 0, or a negative errno having said why not (-EPROTO: another layout). */
 int pf_layout_require(const struct pf_env *env, bool writing);
 
 #endif

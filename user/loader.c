@@ -477,7 +477,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (!rc)
 		rc = check_attach_choice(env);
 	if (!rc)
-		rc = pf_layout_require(env, true);
+		rc = pf_exit_code(pf_layout_require(env, true));
 	if (rc)
 		return rc;
 	/* Fast path, no lock: everything pinned and attached already. */

@@ -67,6 +67,10 @@ bad tickle_dir=relative/dir action=unblock
 bad tickle_dir=/nonexistent/fence-portblock-tickles action=unblock
 bad tickle_dir="$tickle" action=block
 bad reset_local_on_unblock_stop=true action=block
+# the agent asks portfence to parse the portal: what the CLI refuses, it
+# refuses (its own shell parser took this, and every IPv4 address with it)
+bad ip=::ffff:198.18.0.9/64
+bad ip=198.18.0.1/4294967328
 
 ra "$node" "$pin" start action=block ip=198.18.0.1
 is "portno unset: start exits 6" "$?" 6
@@ -95,6 +99,23 @@ ra "$node" "$pin" validate-all "${OK[@]}" ip=::ffff:198.18.0.1
 is "ip with an embedded IPv4 tail is accepted" "$?" 0
 ra "$node" "$pin" validate-all "${OK[@]}" ip=2001:db8::/32 portno=3260,3261,860:870
 is "ip prefix and mixed port list are accepted" "$?" 0
+# ... and what the CLI takes, it takes (its own shell parser refused these)
+for ip in '[2001:db8::1]' 198.18.0.0/08 '[2001:db8::]/032'; do
+	ra "$node" "$pin" validate-all "${OK[@]}" ip="$ip"
+	is "ip=$ip, as portfence takes it, is accepted" "$?" 0
+done
+ra "$node" "$pin" validate-all "${OK[@]}" portno=00000000003260
+is "portno with leading zeros, as portfence takes it, is accepted" "$?" 0
 ok "still nothing changed" nothing_changed
+
+# and start uses the value as validated: the port list in normal form
+ra "$node" "$pin" start action=block ip='[2001:db8::1]' portno=03260,0860:0860
+is "start with ip=[2001:db8::1] portno=03260,0860:0860 exits 0" "$?" 0
+fenced_exactly() {
+	ip netns exec "$node" "$PORTFENCE" --pin-dir "$pin" check --exact "$@" >/dev/null
+}
+ok "... and fences 2001:db8::1 ports 3260 and 860" fenced_exactly --ip 2001:db8::1 --port 3260,860
+ra "$node" "$pin" stop action=block ip='[2001:db8::1]' portno=03260,0860:0860
+is "stop exits 0" "$?" 0
 
 done_testing
