@@ -38,6 +38,28 @@ int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 	return err;
 }
 
+/*
+ * Functions below the commands return 0 or a negative errno and report the
+ * failure where it happens; only the commands (and main) turn it into an
+ * exit code, here. The errnos that choose an exit code:
+ *
+ *   -EINVAL             2  bad usage or input: an option or value, a wrong
+ *                          $PORTFENCE_ATTACH, a --dev that does not exist,
+ *                          a pin dir path too long
+ *   -EACCES, -EPERM     3  not permitted: no privileges, loading refused,
+ *                          bpffs not mountable, pin dir not creatable
+ *   -EOPNOTSUPP         4  the kernel lacks something required (a helper,
+ *                          tcx when $PORTFENCE_ATTACH asks for it)
+ *   anything else       1  a runtime failure, among them -ETIMEDOUT (the
+ *                          pin dir's lock waited for too long), -EPROTO
+ *                          (maps of another layout), -ELOOP, -ENOTDIR and
+ *                          -EUCLEAN (an untrusted pin dir), -EMEDIUMTYPE
+ *                          (a pin dir not on bpffs), -EBUSY (programs of
+ *                          another fence table or pin dir), -EIO
+ *
+ * A system call's errno that would read as one of the first three although
+ * the failure is a runtime one goes through pf_runtime_errno first.
+ */
 int pf_exit_code(int err)
 {
 	switch (err) {
@@ -48,9 +70,16 @@ int pf_exit_code(int err)
 	case -EACCES:
 	case -EPERM:
 		return PF_EXIT_PERM;
+	case -EOPNOTSUPP:
+		return PF_EXIT_KERNEL;
 	default:
 		return PF_EXIT_FAIL;
 	}
+}
+
+int pf_runtime_errno(int err)
+{
+	return err < 0 && pf_exit_code(err) == PF_EXIT_FAIL ? err : -EIO;
 }
 
 void pf_warn(const struct pf_env *env, const char *fmt, ...)

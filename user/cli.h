@@ -29,9 +29,11 @@ int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
 int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The exit code of a negative errno already reported, at the command
- * boundary: -EINVAL is bad input (2), -EACCES and -EPERM not permitted
- * (3), anything else a runtime failure (1); 0 stays 0. */
+ * boundary (the errnos chosen for each exit code: cli.c). */
 int pf_exit_code(int err);
+/* A system call's negative errno as a runtime failure (exit 1): err itself
+ * when pf_exit_code maps it to 1, else -EIO. */
+int pf_runtime_errno(int err);
 void pf_warn(const struct pf_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -470,7 +470,6 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
-	char err[512];
 	int rc, lock, lacking;
 
 	rc = check_devices_exist(env, devs, ndevs);
@@ -484,9 +483,9 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
 		return PF_EXIT_OK;
 
-	rc = pf_pin_dir_prepare(env->pin_dir, true, err, sizeof(err));
+	rc = pf_exit_code(pf_pin_dir_prepare(env, true));
 	if (rc)
-		return pf_fail(env, rc, "%s", err);
+		return rc;
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
 		return lock_failed(env, lock);

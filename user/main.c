@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* portfence: option parsing and dispatch, nothing else. */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +56,6 @@ static void usage(FILE *f)
 static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char **argv)
 {
 	void *args = calloc(1, cmd->args_size ? cmd->args_size : 1);
-	char err[PATH_MAX + 128];
 	int parsed, rc, next;
 
 	if (!args)
@@ -70,10 +68,10 @@ static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char 
 		rc = PF_EXIT_OK;
 	} else if (parsed < 0) {
 		rc = PF_EXIT_USAGE;
-	} else if (!cmd->no_pins && (rc = pf_pin_dir_check(env->pin_dir, err, sizeof(err)))) {
-		rc = pf_fail(env, rc, "%s", err);
 	} else {
-		rc = cmd->run(env, args);
+		rc = cmd->no_pins ? PF_EXIT_OK : pf_exit_code(pf_pin_dir_check(env));
+		if (!rc)
+			rc = cmd->run(env, args);
 	}
 	free(args);
 	return rc;
