@@ -140,15 +140,15 @@ static int cmd_block(struct pf_env *env, const void *args)
 {
 	const struct block_args *a = args;
 	struct pf_policy policy = { .direction = a->direction, .method = a->method };
-	int rc;
+	int err;
 
 	if (a->keep_established)
 		policy.flags |= PF_F_KEEP_ESTABLISHED;
-	rc = pf_exit_code(pf_require_privileges(env));
-	if (!rc)
-		rc = pf_ensure_ready(env, NULL, 0, false, stdout);
-	if (rc)
-		return rc;
+	err = pf_require_privileges(env);
+	if (!err)
+		err = pf_ensure_ready(env, NULL, 0, false, stdout);
+	if (err)
+		return pf_exit_code(err);
 	policy.since = (__u64)time(NULL);
 	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
 		pf_drain_policy(&policy, a->drain_ms, a->stall_ms);

@@ -12,14 +12,14 @@ struct load_args {
 static int cmd_load(struct pf_env *env, const void *args)
 {
 	const struct load_args *a = args;
-	int rc = pf_exit_code(pf_require_privileges(env));
+	int err = pf_require_privileges(env);
 
-	if (!rc)
-		rc = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
-				     !a->devs.n, stdout);
-	if (!rc)
+	if (!err)
+		err = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
+				      !a->devs.n, stdout);
+	if (!err)
 		printf("loaded in %s\n", env->pin_dir);
-	return rc;
+	return pf_exit_code(err);
 }
 
 static const struct pf_option load_options[] = {
@@ -44,10 +44,10 @@ const struct pf_command pf_cmd_load = {
 
 static int cmd_unload(struct pf_env *env, const void *args)
 {
-	int rc = pf_exit_code(pf_require_privileges(env));
+	int err = pf_require_privileges(env);
 
 	(void)args;
-	return rc ? rc : pf_unload(env, stdout);
+	return pf_exit_code(err ? err : pf_unload(env, stdout));
 }
 
 static const struct pf_option no_options[] = { {} };
@@ -64,16 +64,16 @@ const struct pf_command pf_cmd_unload = {
 
 static int cmd_attach(struct pf_env *env, const void *args)
 {
-	int rc = pf_exit_code(pf_require_privileges(env));
+	int err = pf_require_privileges(env);
 
 	(void)args;
-	if (rc)
-		return rc;
+	if (err)
+		return pf_exit_code(err);
 	if (!pf_loaded(env->pin_dir)) {
 		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
 		return PF_EXIT_OK;
 	}
-	return pf_ensure_ready(env, NULL, 0, false, stdout);
+	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, stdout));
 }
 
 const struct pf_command pf_cmd_attach = {

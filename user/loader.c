@@ -208,19 +208,20 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 
 	skel = fence_bpf__open_opts(&opts);
 	if (!skel)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot open the BPF object: %s", strerror(errno));
+		return pf_error(env, pf_runtime_errno(-errno), "cannot open the BPF object: %s",
+				strerror(errno));
 	skel->rodata->l3_device = framing == PF_FRAMING_L3;
 	err = fence_bpf__load(skel);
 	if (err) {
 		fence_bpf__destroy(skel);
 		if (err == -EPERM)
-			return pf_fail(env, PF_EXIT_PERM, "loading BPF programs not permitted "
-				       "(needs CAP_BPF and CAP_NET_ADMIN)");
+			return pf_error(env, -EPERM, "loading BPF programs not permitted "
+					"(needs CAP_BPF and CAP_NET_ADMIN)");
 		missing = missing_feature();
 		if (missing)
-			return pf_fail(env, PF_EXIT_KERNEL, "the kernel lacks %s", missing);
-		return pf_fail(env, PF_EXIT_FAIL, "cannot load the BPF programs: %s "
-			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
+			return pf_error(env, -EOPNOTSUPP, "the kernel lacks %s", missing);
+		return pf_error(env, pf_runtime_errno(err), "cannot load the BPF programs: %s "
+				"(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
 	err = claim(skel, env->pin_dir);
 	/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so
@@ -233,9 +234,9 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 		err = pin_prog(skel->progs.fence_egress, env->pin_dir, prog_pins[framing][1]);
 	fence_bpf__destroy(skel);
 	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
-			       env->pin_dir, strerror(-err));
-	return PF_EXIT_OK;
+		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
+				env->pin_dir, strerror(-err));
+	return 0;
 }
 
 static int load_objects(const struct pf_env *env)
@@ -249,18 +250,19 @@ static int select_devices(const struct pf_env *env, char **devs, int ndevs)
 	__u32 zero = 0;
 
 	if (fd < 0)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot open the devices map: %s", strerror(-fd));
+		return pf_error(env, pf_runtime_errno(fd), "cannot open the devices map: %s",
+				strerror(-fd));
 	for (i = 0; i < (ndevs ? ndevs : 1) && !err; i++) {
 		struct pf_device_key key = {};
 
 		snprintf(key.name, sizeof(key.name), "%s", ndevs ? devs[i] : "*");
-		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY);
+		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
 	}
 	close(fd);
 	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot record the selected interfaces: %s",
-			       strerror(errno));
-	return PF_EXIT_OK;
+		return pf_error(env, pf_runtime_errno(err), "cannot record the selected "
+				"interfaces: %s", strerror(-err));
+	return 0;
 }
 
 /* Nothing selected is a load killed before it recorded its selection:
@@ -286,19 +288,20 @@ static __u32 pinned_portals_id(const char *pin_dir)
 }
 
 /* The hook for attachments, into *hook (see pf_attach_hook); a wrong
- * $PORTFENCE_ATTACH is an exit code. */
+ * $PORTFENCE_ATTACH is -EINVAL, tcx asked of a kernel without it
+ * -EOPNOTSUPP (reported). */
 static int attach_hook(const struct pf_env *env, const struct pf_iface *ifs, int n,
 		       enum pf_hook *hook)
 {
 	int err = pf_attach_hook(ifs, n, hook);
 
 	if (err == -EINVAL)
-		return pf_fail(env, PF_EXIT_USAGE, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
-			       getenv("PORTFENCE_ATTACH"));
+		return pf_error(env, -EINVAL, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
+				getenv("PORTFENCE_ATTACH"));
 	if (err)
-		return pf_fail(env, PF_EXIT_KERNEL, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
-			       "(6.6+); clsact works everywhere");
-	return PF_EXIT_OK;
+		return pf_error(env, -EOPNOTSUPP, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
+				"(6.6+); clsact works everywhere");
+	return 0;
 }
 
 /* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
@@ -309,25 +312,32 @@ static int check_attach_choice(const struct pf_env *env)
 	return attach_hook(env, NULL, 0, &hook);
 }
 
-/* The build for framing, loaded on first need; progs opened again. An
- * exit code. */
+static int open_progs(const struct pf_env *env, struct pf_progs *progs)
+{
+	int err = pf_progs_open(env->pin_dir, progs);
+
+	if (err)
+		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
+				strerror(-err));
+	return 0;
+}
+
+/* The build for framing, loaded on first need; progs opened again. 0 or a
+ * negative errno, reported. */
 static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
 			  struct pf_progs *progs)
 {
-	int rc = load_framing(env, framing), err;
+	int err = load_framing(env, framing);
 
-	if (rc)
-		return rc;
-	pf_progs_close(progs);
-	err = pf_progs_open(env->pin_dir, progs);
 	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
-	return PF_EXIT_OK;
+		return err;
+	pf_progs_close(progs);
+	return open_progs(env, progs);
 }
 
 /* Interfaces selected but lacking our current programs; with attach, fix
- * them (caller holds the lock). Returns how many lacked, or an exit code
- * negated on failure. */
+ * them (caller holds the lock). Returns how many lacked, or a negative
+ * errno, reported. */
 static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 {
 	struct pf_progs progs = PF_PROGS_NONE;
@@ -336,9 +346,9 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 	__u32 table = pinned_portals_id(env->pin_dir), theirs;
 	enum pf_hook hook = PF_HOOK_NONE;
 
-	err = pf_progs_open(env->pin_dir, &progs);
+	err = open_progs(env, &progs);
 	if (err)
-		return -pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
+		return err;
 	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
 	n = pf_ifaces(&ifs);
 	if (n < 0 || devices_fd < 0) {
@@ -347,7 +357,8 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 			close(devices_fd);
 		if (n >= 0)
 			free(ifs);
-		return -pf_fail(env, PF_EXIT_FAIL, "cannot list interfaces or selection");
+		return pf_error(env, pf_runtime_errno(n < 0 ? n : devices_fd),
+				"cannot list interfaces or selection");
 	}
 	for (i = 0; i < n; i++) {
 		const struct pf_prog_pair *pair = &progs.by[ifs[i].framing];
@@ -365,27 +376,22 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		 * would be lifted without a word */
 		theirs = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id);
 		if (theirs && theirs != table) {
-			lacking = -pf_fail(env, PF_EXIT_FAIL, "%s runs the fence programs of another "
+			lacking = pf_error(env, -EBUSY, "%s runs the fence programs of another "
 					   "fence table (map id %u: another pin dir's, or one whose "
 					   "pins were lost): not replaced; lift it with that pin dir, "
 					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
 			break;
 		}
 		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
-		if (err) {
-			lacking = -err;
-			break;
-		}
-		if (pair->ingress_fd < 0) {
+		if (!err && pair->ingress_fd < 0)
 			err = load_on_demand(env, ifs[i].framing, &progs);
-			if (err) {
-				lacking = -err;
-				break;
-			}
+		if (err) {
+			lacking = err;
+			break;
 		}
 		err = pf_hook_attach(&ifs[i], hook, pair->ingress_fd, pair->egress_fd);
 		if (err) {
-			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s (%s): %s",
+			lacking = pf_error(env, pf_runtime_errno(err), "cannot attach to %s (%s): %s",
 					   ifs[i].name, pf_hook_name(hook), strerror(-err));
 			break;
 		}
@@ -404,19 +410,20 @@ static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
 
 	for (i = 0; i < ndevs; i++) {
 		if (strlen(devs[i]) >= IF_NAMESIZE || !if_nametoindex(devs[i]))
-			return pf_fail(env, PF_EXIT_USAGE, "no interface '%s' in this network namespace",
-				       devs[i]);
+			return pf_error(env, -EINVAL, "no interface '%s' in this network namespace",
+					devs[i]);
 	}
-	return PF_EXIT_OK;
+	return 0;
 }
 
 static int lock_failed(const struct pf_env *env, int err)
 {
 	if (err == -ETIMEDOUT)
-		return pf_fail(env, PF_EXIT_FAIL, "the pin dir '%s' has been locked by another "
-			       "process for %d ms: given up (fuser on it names the holder)",
-			       env->pin_dir, pf_lock_wait_ms());
-	return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-err));
+		return pf_error(env, err, "the pin dir '%s' has been locked by another "
+				"process for %d ms: given up (fuser on it names the holder)",
+				env->pin_dir, pf_lock_wait_ms());
+	return pf_error(env, pf_runtime_errno(err), "cannot lock '%s': %s", env->pin_dir,
+			strerror(-err));
 }
 
 /*
@@ -440,11 +447,11 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 	if (n == 0)
 		free(att);
 	if (n <= 0)
-		return PF_EXIT_OK;
+		return 0;
 	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, owner)) {
-		err = pf_fail(env, PF_EXIT_FAIL, "this network namespace is fenced from the pin dir "
-			      "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
-			      "namespace", owner, att[0].name, owner);
+		err = pf_error(env, -EBUSY, "this network namespace is fenced from the pin dir "
+			       "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
+			       "namespace", owner, att[0].name, owner);
 		free(att);
 		return err;
 	}
@@ -459,8 +466,9 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 		close(fd);
 	}
 	if (err)
-		err = pf_fail(env, PF_EXIT_FAIL, "cannot pin the fence table of the programs attached "
-			      "on %s in '%s': %s", att[0].name, env->pin_dir, strerror(-err));
+		err = pf_error(env, pf_runtime_errno(err), "cannot pin the fence table of the "
+			       "programs attached on %s in '%s': %s", att[0].name, env->pin_dir,
+			       strerror(-err));
 	else if (out)
 		fprintf(out, "adopted the fence table (map id %u) of the programs attached on %s: "
 			"their pins were lost\n", att[0].portals_id, att[0].name);
@@ -470,40 +478,40 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
-	int rc, lock, lacking;
+	int err, lock, lacking;
 
-	rc = check_devices_exist(env, devs, ndevs);
-	if (!rc)
-		rc = check_attach_choice(env);
-	if (!rc)
-		rc = pf_exit_code(pf_layout_require(env, true));
-	if (rc)
-		return rc;
+	err = check_devices_exist(env, devs, ndevs);
+	if (!err)
+		err = check_attach_choice(env);
+	if (!err)
+		err = pf_layout_require(env, true);
+	if (err)
+		return err;
 	/* Fast path, no lock: everything pinned and attached already. */
 	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
-		return PF_EXIT_OK;
+		return 0;
 
-	rc = pf_exit_code(pf_pin_dir_prepare(env, true));
-	if (rc)
-		return rc;
+	err = pf_pin_dir_prepare(env, true);
+	if (err)
+		return err;
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
 		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
-		rc = adopt_attached(env, out);
-		if (!rc)
-			rc = load_objects(env);
+		err = adopt_attached(env, out);
+		if (!err)
+			err = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 	}
-	if (!rc && (all || devs))
-		rc = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
-	if (!rc) {
+	if (!err && (all || devs))
+		err = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
+	if (!err) {
 		lacking = sync_attachments(env, true, out);
-		rc = lacking < 0 ? -lacking : PF_EXIT_OK;
+		err = lacking < 0 ? lacking : 0;
 	}
 	pf_unlock(lock);
-	return rc;
+	return err;
 }
 
 int pf_unload(const struct pf_env *env, FILE *out)
@@ -515,7 +523,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	struct pf_progs p = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
-	int n, i, lock, rc = PF_EXIT_OK;
+	int n, i, lock, err, rc = 0;
 	__u32 table;
 	size_t k;
 
@@ -540,8 +548,10 @@ int pf_unload(const struct pf_env *env, FILE *out)
 			ours = true;
 		if (!ours)
 			continue;
-		if (pf_hook_detach(&ifs[i]))
-			rc = pf_fail(env, PF_EXIT_FAIL, "cannot detach from %s", ifs[i].name);
+		err = pf_hook_detach(&ifs[i]);
+		if (err)
+			rc = pf_error(env, pf_runtime_errno(err), "cannot detach from %s",
+				      ifs[i].name);
 		else if (out)
 			fprintf(out, "detached %s\n", ifs[i].name);
 	}

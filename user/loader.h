@@ -32,11 +32,11 @@ void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, boo
 /* Load and pin if needed, add devs to the selected interfaces (all: select
  * every interface; a first load without devs does too), attach to every
  * selected interface not yet attached. Takes the lock only when something
- * must change. Prints what it attached to out (may be NULL). Returns an
- * exit code. */
+ * must change. Prints what it attached to out (may be NULL). 0 or a
+ * negative errno, reported. */
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out);
 
-/* Detach everywhere and remove every pin. Returns an exit code. */
+/* Detach everywhere and remove every pin. 0 or a negative errno, reported. */
 int pf_unload(const struct pf_env *env, FILE *out);
 
 /* Does the running kernel's BTF have the function (a kfunc) name? */
