@@ -89,8 +89,8 @@ int pf_layout_require(const struct pf_env *env, bool writing)
 	if (v == -EACCES || v == -EPERM)
 		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
 	if (v < 0)
-		return pf_error(env, v, "cannot read the layout of '%s': %s", env->pin_dir,
-				strerror(-v));
+		return pf_error(env, pf_runtime_errno(v), "cannot read the layout of '%s': %s",
+				env->pin_dir, strerror(-v));
 	differs = pf_layout_differs(env->pin_dir);
 	/* the maps before the stamp are this layout's: loading stamps them */
 	if (!differs && (v == PF_LAYOUT_UNSTAMPED || !writing)) {

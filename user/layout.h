@@ -16,7 +16,8 @@ const char *pf_layout_differs(const char *pin_dir);
 /* May this build write (writing) or read the maps of env's pin dir? A
  * fresh pin dir, our layout, or a pre-stamp one of the same shape may be
  * written (load stamps it); another layout of the same shape only read.
- * 0, or a negative errno having said why not (-EPROTO: another layout). */
+ * 0, or a negative errno having said why not (-EPROTO: another layout;
+ * -EACCES, -EPERM: not permitted; any other a runtime failure, exit 1). */
 int pf_layout_require(const struct pf_env *env, bool writing);
 
 #endif
