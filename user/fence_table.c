@@ -38,7 +38,8 @@ int pf_fence_open_map(const struct pf_env *env, const char *name)
 	if (fd == -EACCES || fd == -EPERM)
 		pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
 	else if (fd < 0 && fd != -ENOENT)
-		pf_error(env, fd, "cannot open '%s/%s': %s", env->pin_dir, name, strerror(-fd));
+		fd = pf_error(env, pf_runtime_errno(fd), "cannot open '%s/%s': %s", env->pin_dir,
+			      name, strerror(-fd));
 	return fd;
 }
 
@@ -180,9 +181,9 @@ int pf_fence_add(const struct pf_env *env, const struct pf_fence_table *m,
 		if (err == -EACCES || err == -EPERM)
 			pf_error(env, err, "not permitted to fence port %d: %s", port, strerror(-err));
 		else
-			pf_error(env, err, "cannot fence port %d: %s", port,
-				err == -E2BIG || err == -ENOSPC ? "the fence table is full" :
-				strerror(-err));
+			err = pf_error(env, pf_runtime_errno(err), "cannot fence port %d: %s", port,
+				       err == -E2BIG || err == -ENOSPC ? "the fence table is full" :
+				       strerror(-err));
 	}
 out:
 	free(changes);
