@@ -61,8 +61,8 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	if (n == -EACCES || n == -EPERM)
 		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
-		return pf_error(env, n, "cannot read '%s/%s': %s", env->pin_dir, PF_PIN_KNOCKS,
-				strerror(-n));
+		return pf_error(env, pf_runtime_errno(n), "cannot read '%s/%s': %s", env->pin_dir,
+				PF_PIN_KNOCKS, strerror(-n));
 	return 0;
 }
 
