@@ -6,10 +6,15 @@
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
 #   make deb        build/portfence_VERSION_ARCH.deb (docs/packaging.md)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+#   make asan       build/asan/portfence and its unit tests with ASan and UBSan
+#                   (make test runs the unit and net suites against them too)
 #   make fuzz       the fuzzers for longer (FUZZ_ROUNDS packets, default 1,000,000;
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
 #   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS);
 #                   its figures to bench/results/cluster.json (bench/report.py)
+#   make install-as-portblock    fence-portblock as ocf:heartbeat:portblock too,
+#   make uninstall-as-portblock  resource-agents' agent diverted aside (DESTDIR,
+#                   OCF_ROOT; docs/drbd-reactor.md)
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -54,7 +59,7 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
-TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) \
+TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) $(BUILD)/tests/tcxprog \
 	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -62,8 +67,9 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb
-all: $(BUILD)/portfence $(BUILD)/tcphold $(AGENT_MANS) $(BUILD)/portfence.8
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan \
+	install-as-portblock uninstall-as-portblock
+all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
 	@scripts/deps.sh
@@ -89,7 +95,28 @@ $(BUILD)/tests/%: $$(wildcard tests/%/*.c tests/%/*.h) tests/lib/*.h $(LIB_OBJS)
 	$(CC) $(CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) $(LIB_OBJS) -o $@ \
 		$(LDLIBS) -lcriterion
 
-test: deps all $(TEST_BINS) $(FUZZERS)
+# The CLI and the unit tests again with ASan and UBSan, into build/asan:
+# make test runs the unit and net suites once more against them.
+ASAN      := $(BUILD)/asan
+ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst $(BUILD)/user/%.o,$(ASAN)/user/%.o,$(USER_OBJS))
+ASAN_BINS := $(ASAN)/portfence $(ASAN)/tests/unit
+asan: $(ASAN_BINS)
+
+$(ASAN)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -Iuser -c $< -o $@
+
+$(ASAN)/portfence: $(ASAN_OBJS)
+	$(CC) $(CFLAGS) $(ASAN_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(ASAN)/tests/unit: $(wildcard tests/unit/*.c) tests/lib/*.h $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN_CFLAGS) -Iuser -Itests/lib $(filter %.c,$^) \
+		$(filter-out $(ASAN)/user/main.o,$(ASAN_OBJS)) -o $@ $(LDLIBS) -lcriterion
+
+test: deps all $(TEST_BINS) $(FUZZERS) $(ASAN_BINS)
 	tests/run
 
 # Longer runs of the fuzzers that make test runs briefly.
@@ -99,8 +126,11 @@ fuzz: all $(BUILD)/tests/bpf $(FUZZERS)
 	FUZZ_ROUNDS=$(FUZZ_ROUNDS) $(BUILD)/tests/bpf --filter 'fuzz/*'
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run tests/fuzz
 
-# libFuzzer harnesses of the user-space parsers (clang, ASan, UBSan).
-$(BUILD)/fuzz/portal: tests/fuzz/fuzz_portal.c user/portal.c user/portal.h include/portfence.h
+# libFuzzer harnesses of the user-space parsers (clang, ASan, UBSan): each
+# tests/fuzz/fuzz_NAME.c with the sources FUZZ_SRCS_NAME it exercises.
+FUZZ_SRCS_portal := user/portal.c
+FUZZ_SRCS_tickle := user/tickle_file.c user/portal.c
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) user/*.h include/portfence.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iinclude -Iuser $(filter %.c,$^) -o $@
@@ -141,6 +171,34 @@ install: all
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs/img docs/img/*
 
+# fence-portblock under the name ocf:heartbeat:portblock, for tools that
+# write that name themselves (LINSTOR Gateway): resource-agents' agent is
+# diverted aside with dpkg-divert, so its upgrades land beside it, and the
+# name becomes a link; uninstall-as-portblock undoes both. Never replaces
+# a file the diversion did not move away.
+HB_PORTBLOCK := $(OCF_ROOT)/resource.d/heartbeat/portblock
+FP_AGENT     := $(OCF_ROOT)/resource.d/portfence/fence-portblock
+DIVERT        = dpkg-divert $(if $(DESTDIR),--root=$(DESTDIR)) --local --rename \
+	--divert $(HB_PORTBLOCK).distrib
+install-as-portblock:
+	@[ -x $(DESTDIR)$(FP_AGENT) ] || { \
+		echo "$(DESTDIR)$(FP_AGENT) is missing: make install (or the package) first" >&2; \
+		exit 1; }
+	install -d $(dir $(DESTDIR)$(HB_PORTBLOCK))
+	$(DIVERT) --add $(HB_PORTBLOCK)
+	@if [ -e $(DESTDIR)$(HB_PORTBLOCK) ] && [ ! -L $(DESTDIR)$(HB_PORTBLOCK) ]; then \
+		echo "$(DESTDIR)$(HB_PORTBLOCK) is still a file after the diversion: left alone" >&2; \
+		exit 1; \
+	fi
+	ln -sfn $(FP_AGENT) $(DESTDIR)$(HB_PORTBLOCK)
+
+uninstall-as-portblock:
+	@if [ -L $(DESTDIR)$(HB_PORTBLOCK) ] && \
+	    [ "$$(readlink $(DESTDIR)$(HB_PORTBLOCK))" = $(FP_AGENT) ]; then \
+		rm -f $(DESTDIR)$(HB_PORTBLOCK); \
+	fi
+	$(DIVERT) --remove $(HB_PORTBLOCK)
+
 # Built in a copy under build/deb from the version in VERSION.
 deb: deps
 	scripts/deb.sh
@@ -159,6 +217,10 @@ $(BUILD)/ocf_portfence_%.7: agents/% agents/ra-man.sh | $(BUILD)
 # Helpers for the demo and the benchmarks.
 $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@
+
+# Another tool's tcx programs, for tests/net's attach-order tests.
+$(BUILD)/tests/tcxprog: tests/net/tcxprog.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 # The e2e initiator load generator, on libiscsi.
 $(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The fence data path: tc ingress and egress programs (clsact,
+/* The fence data path: tc ingress and egress programs (tcx, or clsact
  * direct-action) that apply the policy of docs/reference.md (Fence
  * semantics) to fenced portals and leave every other packet alone. One LPM lookup per TCP/UDP packet. */
 /* Packet headers and __sk_buff have one layout on every kernel: without
@@ -42,7 +42,8 @@ static __always_inline __u16 csum_fold(__s64 sum)
 
 /*
  * Rewrites the skb in place into a bare RST|ACK (no options, no payload):
- * Ethernet + a fresh IPv4/IPv6 header + 20-byte TCP header, with valid IP
+ * Ethernet (none on an L3 device) + a fresh IPv4/IPv6 header + 20-byte TCP
+ * header, with valid IP
  * and TCP checksums. With reverse, addresses, ports and MACs are swapped so
  * the RST answers pkt; without, it goes the same way pkt went. Trimming with
  * bpf_skb_change_tail() also linearises the skb and clears its GSO state,
@@ -76,6 +77,8 @@ __noinline int write_rst(struct __sk_buff *skb, const struct pf_packet *pkt, boo
 	if (bpf_skb_change_tail(skb, l3 + iphlen + sizeof(struct tcphdr), 0))
 		return -1;
 
+	/* on a device without a MAC header l3 is 0: the IP header stored
+	 * below covers whatever the swap wrote */
 	if (reverse) {
 		if (bpf_skb_load_bytes(skb, 0, macs, sizeof(macs)))
 			return -1;

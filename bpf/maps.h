@@ -52,6 +52,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } owner SEC(".maps");
 
+/* PF_LAYOUT_VERSION of the maps pinned with it (user space only; bound). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct pf_layout);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} layout SEC(".maps");
+
 /* Peers that knocked on a fenced portal, for "unblock" to wake them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -75,19 +84,9 @@ struct {
 static __always_inline struct pf_policy *
 portal_lookup(__u8 proto, __u8 family, const __be32 *addr, __be16 port)
 {
-	struct pf_portal_key key = {
-		.port = port,
-		.proto = proto,
-		.family = family,
-	};
+	struct pf_portal_key key = {};
 
-	if (family == AF_INET) {
-		key.prefixlen = PF_KEY_BITS_FAMILY + 32;
-		key.addr.v4 = addr[0];
-	} else {
-		key.prefixlen = PF_KEY_BITS_FAMILY + 128;
-		__builtin_memcpy(key.addr.v6, addr, 16);
-	}
+	pf_endpoint_key_fill(&key, proto, family, addr, port);
 	return bpf_map_lookup_elem(&portals, &key);
 }
 

@@ -3,7 +3,8 @@
  * 802.1ad tags), IPv4 (options, fragments) or IPv6 (extension headers), then
  * TCP or UDP, read in place from the skb's data (direct packet access). A
  * frame we cannot read to the end of its L4 header is reported unparsed and
- * left alone. */
+ * left alone. On a device without a MAC header (l3_device), the frame
+ * starts at the IP header. */
 #ifndef PF_PARSE_H
 #define PF_PARSE_H
 
@@ -41,6 +42,11 @@
 /* Pulls into the linear data before giving up: one per header that may
  * start past it (Ethernet, 2 tags, IP, 6 extension headers, L4). */
 #define PF_PARSE_PULLS		11
+
+/* Set by the loader for the build attached to devices without a MAC header
+ * (ipip, sit, ip6tnl, tun, WireGuard): at tc, their skb->data is the IP
+ * header. A load-time constant, so the verifier drops the other path. */
+const volatile bool l3_device = false;
 
 struct pf_packet {
 	void *data;		/* skb->data of the current parse */
@@ -114,6 +120,25 @@ static __always_inline int parse_eth(struct pf_packet *pkt, void *end)
 	pkt->eth_proto = bpf_ntohs(proto);
 	pkt->l3_off = off;
 	return off;
+}
+
+/* No MAC header: the IP version says which header follows. skb->protocol
+ * would say it too, but not in BPF_PROG_TEST_RUN, which reads every frame
+ * as Ethernet. */
+static __always_inline int parse_l3_start(struct pf_packet *pkt, void *end)
+{
+	__u8 *version = pkt->data;
+
+	if (PF_NEED(pkt, version, 1, end))
+		return PF_PARSE_SHORT;
+	if ((*version >> 4) == 4)
+		pkt->eth_proto = ETH_P_IP;
+	else if ((*version >> 4) == 6)
+		pkt->eth_proto = ETH_P_IPV6;
+	else
+		return PF_PARSE_BAD;
+	pkt->l3_off = 0;
+	return 0;
 }
 
 /* Returns the L4 offset, or PF_PARSE_* when there is no L4 header to read
@@ -278,7 +303,7 @@ static __always_inline int parse_linear(struct __sk_buff *skb, struct pf_packet 
 	pkt->data = (void *)(long)skb->data;
 	pkt->first_frag = 0;
 	pkt->partial = 0;
-	l4 = parse_eth(pkt, end);
+	l4 = l3_device ? parse_l3_start(pkt, end) : parse_eth(pkt, end);
 	if (l4 < 0)
 		return l4;
 	if (pkt->eth_proto == ETH_P_IP)

@@ -17,14 +17,19 @@
 #define PF_PIN_DEVICES		"devices"
 #define PF_PIN_PROG_INGRESS	"prog_ingress"
 #define PF_PIN_PROG_EGRESS	"prog_egress"
+/* The same programs built for devices without a MAC header */
+#define PF_PIN_PROG_L3_INGRESS	"prog_l3_ingress"
+#define PF_PIN_PROG_L3_EGRESS	"prog_l3_egress"
 #define PF_PIN_PROG_SWEEP	"prog_sweep"
 #define PF_PIN_KNOCKS		"knocks"
 #define PF_PIN_CLI_STATS	"cli_stats"
 #define PF_PIN_OWNER		"owner"
+#define PF_PIN_LAYOUT		"layout"
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
-/* tc filter identity on every interface: ours, and nothing else's. */
+/* tc filter identity on every clsact hook: ours, and nothing else's (on
+ * tcx, the programs are known by name). */
 #define PF_TC_HANDLE		0x5046	/* "PF" */
 #define PF_TC_PRIORITY		1
 
@@ -58,6 +63,32 @@ struct pf_portal_key {
 		__be32 v6[4];
 	} addr;			/* IPv4 in v4, rest zero */
 };
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define PF_AF_INET		2	/* AF_INET: vmlinux.h has no AF_* */
+
+/* The key of one endpoint (an address of its family, whole), as the data
+ * path looks it up and user space finds the entry that fenced a socket.
+ * The one builder for both; the key must be zeroed first. */
+static __always_inline void pf_endpoint_key_fill(struct pf_portal_key *key, __u8 proto,
+						 __u8 family, const __be32 *addr, __be16 port)
+{
+	key->port = port;
+	key->proto = proto;
+	key->family = family;
+	if (family == PF_AF_INET) {
+		key->prefixlen = PF_KEY_BITS_FAMILY + 32;
+		key->addr.v4 = addr[0];
+	} else {
+		key->prefixlen = PF_KEY_BITS_FAMILY + 128;
+		key->addr.v6[0] = addr[0];
+		key->addr.v6[1] = addr[1];
+		key->addr.v6[2] = addr[2];
+		key->addr.v6[3] = addr[3];
+	}
+}
 
 enum pf_direction {
 	PF_DIR_IN = 1,		/* toward the portal: portblock's semantics */
@@ -173,13 +204,28 @@ struct pf_knock {
 };
 
 /* The "owner" map's one value: the pin dir that loaded the programs. It is
- * bound to the tc programs (BPF_PROG_BIND_MAP), as are "devices" and
- * "cli_stats", so it outlives lost pins: a later command can tell a fence
+ * bound to the tc programs (BPF_PROG_BIND_MAP), as are "devices",
+ * "cli_stats" and "layout", so it outlives lost pins: a later command can tell a fence
  * whose pins were lost from another pin dir's live one. */
 #define PF_OWNER_PATH_MAX	512
 
 struct pf_owner {
 	char pin_dir[PF_OWNER_PATH_MAX];
+};
+
+/*
+ * The layout of the pinned maps: their types, keys, values and what they
+ * mean. Bump it whenever one of them changes, so a portfence of another
+ * layout never writes maps it would misread (or replaces their programs,
+ * lifting every fence): it refuses, and "unload" of any layout still
+ * detaches and removes what it finds. The "layout" map's one value; pins
+ * from before the stamp are layout 0, whose maps are layout 1's.
+ */
+#define PF_LAYOUT_VERSION	1
+#define PF_LAYOUT_UNSTAMPED	0
+
+struct pf_layout {
+	__u32 version;
 };
 
 /* Key of the "devices" map: which interfaces load selected ("*" = all). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* What the portfence commands share: exit codes, the command context,
- * error reporting and one entry point per command. */
+/* What the portfence commands share: exit codes, the command context and
+ * error reporting (the commands themselves: options.h). */
 #ifndef PF_CLI_H
 #define PF_CLI_H
 
@@ -24,21 +24,21 @@ struct pf_env {
 /* "portfence CMD: message" on stderr; returns code for "return pf_fail(...)". */
 int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same message; returns err (a negative errno) for "return pf_error(...)"
+ * where the failure happens, the exit code being chosen by the command. */
+int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The exit code of a negative errno already reported, at the command
+ * boundary (the errnos chosen for each exit code: cli.c). */
+int pf_exit_code(int err);
+/* A system call's negative errno as a runtime failure (exit 1): err itself
+ * when pf_exit_code maps it to 1, else -EIO. */
+int pf_runtime_errno(int err);
 void pf_warn(const struct pf_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Exit 3 unless the process may load BPF programs and change tc. */
+/* 0 if the process may load BPF programs and change tc, else -EPERM
+ * (reported). */
 int pf_require_privileges(const struct pf_env *env);
-
-int cmd_load(struct pf_env *env, int argc, char **argv);
-int cmd_unload(struct pf_env *env, int argc, char **argv);
-int cmd_block(struct pf_env *env, int argc, char **argv);
-int cmd_unblock(struct pf_env *env, int argc, char **argv);
-int cmd_check(struct pf_env *env, int argc, char **argv);
-int cmd_list(struct pf_env *env, int argc, char **argv);
-int cmd_status(struct pf_env *env, int argc, char **argv);
-int cmd_conns(struct pf_env *env, int argc, char **argv);
-int cmd_tickle(struct pf_env *env, int argc, char **argv);
-int cmd_metrics(struct pf_env *env, int argc, char **argv);
 
 #endif

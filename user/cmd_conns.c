@@ -5,13 +5,11 @@
  * peer answers with a duplicate ACK; the node now owning the address has no
  * such socket and resets it, so the peer reconnects at once. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "output.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
+#include "tickle_file.h"
 #include "wake.h"
 
 #define TCP_ESTABLISHED_STATE 1
@@ -60,12 +59,11 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	if (json)
 		printf("]\n");
 	if (n == -EACCES || n == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
-			       PF_PIN_KNOCKS);
+		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot read '%s/%s': %s", env->pin_dir,
-			       PF_PIN_KNOCKS, strerror(-n));
-	return PF_EXIT_OK;
+		return pf_error(env, pf_runtime_errno(n), "cannot read '%s/%s': %s", env->pin_dir,
+				PF_PIN_KNOCKS, strerror(-n));
+	return 0;
 }
 
 struct conns_out {
@@ -107,70 +105,26 @@ static int print_conns(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
-int cmd_conns(struct pf_env *env, int argc, char **argv)
+struct conns_args {
+	struct pf_portal_args pa;
+	bool json, knocked;
+	const char *output;
+};
+
+static int cmd_conns(struct pf_env *env, const void *args)
 {
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "knocked", no_argument, NULL, OPT_KNOCKED },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		PF_OPT_HELP,
-		{}
-	};
-	static const char usage[] =
-		"[--ip A[/LEN]] [--port P] [--json] [--knocked] [--output FILE]\n"
-		"Established TCP connections whose local end is the portal, one\n"
-		"'local<TAB>remote' line each (portblock's tickle file format).\n"
-		"With --knocked: the peers that knocked while it was fenced, which\n"
-		"unblock wakes, 'local<TAB>remote<TAB>syn|segment<TAB>AGE' each.\n"
-		"--output FILE writes the connections to FILE whole or not at all, never\n"
-		"through a link planted there (a tickle_dir others can write to).\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	const struct conns_args *a = args;
+	const struct pf_portal_args *pa = &a->pa;
+	const char *output = a->output;
 	struct pf_conn *conns = NULL;
 	struct conns_out out;
-	const char *output = NULL;
-	bool json = false, knocked = false;
-	int opt, rc, n;
+	bool json = a->json;
+	int rc, n;
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	pa->portal.proto = IPPROTO_TCP;
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0) {
-			free(pa);
-			return -rc;
-		}
-		if (rc)
-			continue;
-		if (opt == OPT_JSON || opt == OPT_KNOCKED) {
-			*(opt == OPT_JSON ? &json : &knocked) = true;
-			continue;
-		}
-		if (opt == OPT_OUTPUT && *optarg) {
-			output = optarg;
-			continue;
-		}
-		if (opt == OPT_OUTPUT) {
-			free(pa);
-			return pf_fail(env, PF_EXIT_USAGE, "empty --output");
-		}
-		free(pa);
-		return opt == OPT_HELP ? pf_usage(env, usage, PF_EXIT_OK) : PF_EXIT_USAGE;
-	}
-	rc = pf_opts_end(env, argc, argv, pa, false);
-	if (!rc && pa->portal.proto != IPPROTO_TCP)
-		rc = pf_fail(env, PF_EXIT_USAGE, "conns lists TCP connections only");
-	if (!rc && knocked)
-		rc = list_knocked(env, pa, json);
-	if (rc || knocked) {
-		free(pa);
-		return rc;
-	}
+	if (a->knocked)
+		return pf_exit_code(list_knocked(env, pa, json));
 	n = pf_diag_list(1U << TCP_ESTABLISHED_STATE, &conns);
 	if (n < 0) {
-		free(pa);
 		return pf_fail(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
 			       "cannot list sockets: %s", strerror(-n));
 	}
@@ -180,9 +134,39 @@ int cmd_conns(struct pf_env *env, int argc, char **argv)
 		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", output ? output : "stdout",
 			     strerror(-rc));
 	free(conns);
-	free(pa);
 	return rc;
 }
+
+static const struct pf_option conns_options[] = {
+	PF_OPTION(struct conns_args, pa, "ip", PF_OPT_IP, "A[/LEN]",
+		  "local address or prefix (none: every address)", 0),
+	PF_OPTION(struct conns_args, pa, "port", PF_OPT_PORT, "P",
+		  "local port, list or range (none: every port)", 0),
+	PF_OPTION(struct conns_args, json, "json", PF_OPT_FLAG, NULL, "print JSON", 0),
+	PF_OPTION(struct conns_args, knocked, "knocked", PF_OPT_FLAG, NULL,
+		  "the peers that knocked while the portal was fenced", 0),
+	PF_OPTION(struct conns_args, output, "output", PF_OPT_STRING, "FILE",
+		  "write FILE whole or not at all, never through a link", 0),
+	{}
+};
+
+static const struct conns_args conns_defaults = { .pa.portal.proto = IPPROTO_TCP };
+
+const struct pf_command pf_cmd_conns = {
+	.name = "conns",
+	.summary = "established TCP connections of a portal",
+	.description =
+		"Established TCP connections whose local end is the portal, one\n"
+		"'local<TAB>remote' line each (portblock's tickle file format).\n"
+		"With --knocked: the peers that knocked while it was fenced, which\n"
+		"unblock wakes, 'local<TAB>remote<TAB>syn|segment<TAB>AGE' each.\n"
+		"--output FILE writes the connections to FILE whole or not at all, never\n"
+		"through a link planted there (a tickle_dir others can write to).\n",
+	.options = conns_options,
+	.args_size = sizeof(struct conns_args),
+	.defaults = &conns_defaults,
+	.run = cmd_conns,
+};
 
 /* One ACK with seq 0, ack 0 from local to remote. */
 static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
@@ -204,12 +188,7 @@ static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
 	return err;
 }
 
-struct tickle_target {
-	struct pf_addr local, remote;
-	__u16 lport, rport;
-};
-
-static int tickle_one(const struct pf_env *env, const struct tickle_target *t, int count)
+static int tickle_one(const struct pf_env *env, const struct pf_tickle *t, int count)
 {
 	char l[64], r[64];
 	int err;
@@ -217,179 +196,106 @@ static int tickle_one(const struct pf_env *env, const struct tickle_target *t, i
 	pf_format_endpoint(t->local.family, t->local.a, t->lport, l, sizeof(l));
 	pf_format_endpoint(t->remote.family, t->remote.a, t->rport, r, sizeof(r));
 	if (t->local.family != t->remote.family)
-		return pf_fail(env, PF_EXIT_USAGE, "'%s' and '%s' are of different families", l, r);
+		return pf_error(env, -EINVAL, "'%s' and '%s' are of different families", l, r);
 	err = send_tickle(t->local.family, &t->local, t->lport, &t->remote, t->rport, count);
 	if (err)
-		return pf_fail(env, err == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
-			       "cannot tickle %s from %s: %s", r, l, strerror(-err));
+		return pf_error(env, err == -EPERM ? err : -EIO, "cannot tickle %s from %s: %s", r,
+				l, strerror(-err));
 	printf("tickled %s\t%s\n", l, r);
-	return PF_EXIT_OK;
+	return 0;
 }
 
-/* A tickle file: "local remote" per line (tab or spaces), as conns prints
- * and portblock saves. Every line is checked before anything is sent. */
-/* A tickle file lives in a directory others may write to (tickle_dir,
- * shared between nodes): root reads it only if it is a regular file of a
- * sane size, never through a link (which could hand the first line of any
- * file to an error message), and never waits on a FIFO. */
-static FILE *open_tickle_file(const struct pf_env *env, const char *path, int *rc)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	*rc = PF_EXIT_USAGE;
-	if (fd < 0) {
-		pf_fail(env, PF_EXIT_USAGE, "cannot read tickle file '%s': %s", path,
-			errno == ELOOP ? "it is a symbolic link: refused" : strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX) {
-		pf_fail(env, PF_EXIT_USAGE, "tickle file '%s' is %s: refused", path,
-			!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
-		close(fd);
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		pf_fail(env, PF_EXIT_FAIL, "cannot read tickle file '%s': %s", path, strerror(errno));
-		close(fd);
-	}
-	*rc = PF_EXIT_OK;
-	return f;
-}
-
+/* Every peer of the file, each line checked before anything is sent. 0 or
+ * a negative errno, reported (-EINVAL: the file is bad). */
 static int tickle_file(const struct pf_env *env, const char *path, int count)
 {
-	struct tickle_target *targets = NULL, *grown;
-	char line[512], l[256], r[256], err[PF_ERR_LEN];
-	int n = 0, cap = 0, lineno = 0, i, rc, failed = 0;
-	FILE *f = open_tickle_file(env, path, &rc);
+	struct pf_tickle *peers = calloc(PF_WAKE_MAX, sizeof(*peers));
+	char msg[PF_ERR_LEN], *text = NULL;
+	int n, i, failed = 0;
+	size_t len;
+	bool more;
 
-	if (!f)
-		return rc;
-	while (fgets(line, sizeof(line), f)) {
-		struct tickle_target t;
-		char extra[2];
-
-		lineno++;
-		if (sscanf(line, "%255s %255s %1s", l, r, extra) != 2) {
-			if (sscanf(line, "%1s", extra) != 1)
-				continue;	/* blank line */
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: bad line '%.*s' (want 'LOCAL REMOTE')",
-				     path, lineno, (int)strcspn(line, "\n"), line);
-			break;
-		}
-		if (pf_parse_endpoint(l, &t.local, &t.lport, err) ||
-		    pf_parse_endpoint(r, &t.remote, &t.rport, err)) {
-			rc = pf_fail(env, PF_EXIT_USAGE, "%s:%d: %s", path, lineno, err);
-			break;
-		}
-		if (n == PF_WAKE_MAX) {
-			pf_warn(env, "%s: only the first %d peers are tickled", path, PF_WAKE_MAX);
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(targets, (size_t)cap * sizeof(*targets));
-			if (!grown) {
-				rc = pf_fail(env, PF_EXIT_FAIL, "out of memory");
-				break;
-			}
-			targets = grown;
-		}
-		targets[n++] = t;
+	if (!peers)
+		return pf_error(env, -ENOMEM, "out of memory");
+	n = pf_tickle_file_read(path, &text, &len, msg);
+	if (n) {
+		free(peers);
+		/* a link, a FIFO, a huge file: bad input, as a bad line is */
+		return pf_error(env, n == -ENOMEM || n == -EIO ? n : -EINVAL, "%s", msg);
 	}
-	fclose(f);
+	n = pf_tickle_parse(text, len, peers, PF_WAKE_MAX, &more, msg);
+	free(text);
+	if (n < 0) {
+		free(peers);
+		return pf_error(env, n, "%s: %s", path, msg);
+	}
+	if (more)
+		pf_warn(env, "%s: only the first %d peers are tickled", path, PF_WAKE_MAX);
 	/* a peer that cannot be reached does not keep the others waiting */
-	for (i = 0; i < n && !rc; i++)
-		failed += tickle_one(env, &targets[i], count) != PF_EXIT_OK;
-	free(targets);
-	if (!rc && failed)
-		rc = pf_fail(env, PF_EXIT_FAIL, "%d of %d peers in '%s' could not be tickled", failed,
-			     n, path);
-	return rc;
+	for (i = 0; i < n; i++)
+		failed += tickle_one(env, &peers[i], count) != 0;
+	free(peers);
+	if (failed)
+		return pf_error(env, -EIO, "%d of %d peers in '%s' could not be tickled", failed, n,
+				path);
+	return 0;
 }
 
-int cmd_tickle(struct pf_env *env, int argc, char **argv)
+struct tickle_args {
+	struct pf_portal_args pa;
+	const char *file, *peer;
+	__u32 count;
+};
+
+static int cmd_tickle(struct pf_env *env, const void *args)
 {
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "file", required_argument, NULL, OPT_FILE },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "peer", required_argument, NULL, OPT_PEER },
-		PF_OPT_HELP,
-		{}
-	};
-	static const char usage[] =
-		"--file F [--count N]\n"
-		"       portfence tickle --ip A --port P --peer A:P [--count N]\n"
-		"Send N (default 3) tickle ACKs, seq 0 ack 0, from each local end to its\n"
-		"remote end, so peers holding stale connections reset them at once.\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	struct tickle_target t = {};
-	const char *file = NULL, *peer = NULL;
-	char err[PF_ERR_LEN], *end;
-	long count = 3;
-	int opt, rc;
+	const struct tickle_args *a = args;
+	const struct pf_portal_args *pa = &a->pa;
+	const char *file = a->file, *peer = a->peer;
+	struct pf_tickle t = {};
+	char msg[PF_ERR_LEN];
+	int count = (int)a->count, err;
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0)
-			goto out_neg;
-		if (rc)
-			continue;
-		switch (opt) {
-		case OPT_FILE:
-			file = optarg;
-			break;
-		case OPT_PEER:
-			peer = optarg;
-			break;
-		case OPT_COUNT:
-			count = strtol(optarg, &end, 10);
-			if (*end || end == optarg || count < 1 || count > 100) {
-				rc = pf_fail(env, PF_EXIT_USAGE, "bad count '%s' (1-100)", optarg);
-				goto out;
-			}
-			break;
-		case OPT_HELP:
-			rc = pf_usage(env, usage, PF_EXIT_OK);
-			goto out;
-		default:
-			rc = PF_EXIT_USAGE;
-			goto out;
-		}
-	}
-	rc = pf_opts_end(env, argc, argv, NULL, false);
-	if (rc)
-		goto out;
-	if (file && (peer || pa->ip || pa->ports)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
-	} else if (file) {
-		rc = pf_require_privileges(env);
-		if (!rc)
-			rc = tickle_file(env, file, (int)count);
-	} else if (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
-		   pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
-			     "one --port and --peer A:P");
-	} else if (pf_parse_endpoint(peer, &t.remote, &t.rport, err)) {
-		rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
-	} else {
-		t.local = pa->portal.addr;
-		t.lport = (__u16)pf_portal_next_port(&pa->portal, 1);
-		rc = pf_require_privileges(env);
-		if (!rc)
-			rc = tickle_one(env, &t, (int)count);
-	}
-	goto out;
-out_neg:
-	rc = -rc;
-out:
-	free(pa);
-	return rc;
+	if (file && (peer || pa->ip || pa->ports))
+		return pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
+	if (!file && (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
+		      pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)))
+		return pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
+			       "one --port and --peer A:P");
+	if (!file && pf_parse_endpoint(peer, &t.remote, &t.rport, msg))
+		return pf_fail(env, PF_EXIT_USAGE, "%s", msg);
+	err = pf_require_privileges(env);
+	if (err)
+		return pf_exit_code(err);
+	if (file)
+		return pf_exit_code(tickle_file(env, file, count));
+	t.local = pa->portal.addr;
+	t.lport = (__u16)pf_portal_next_port(&pa->portal, 1);
+	return pf_exit_code(tickle_one(env, &t, count));
 }
+
+static const struct pf_option tickle_options[] = {
+	PF_OPTION(struct tickle_args, file, "file", PF_OPT_STRING, "F",
+		  "a tickle file: 'LOCAL REMOTE' per line, as conns prints", 0),
+	PF_OPTION(struct tickle_args, pa, "ip", PF_OPT_IP, "A", "the local address (without --file)", 0),
+	PF_OPTION(struct tickle_args, pa, "port", PF_OPT_PORT, "P", "the local port (without --file)", 0),
+	PF_OPTION(struct tickle_args, peer, "peer", PF_OPT_STRING, "A:P",
+		  "the remote end, IPv6 as [A]:P (without --file)", 0),
+	PF_OPTION(struct tickle_args, count, "count", PF_OPT_COUNT, "N", "ACKs per peer, 1-100 (3)", 0),
+	{}
+};
+
+static const struct tickle_args tickle_defaults = { .pa.portal.proto = IPPROTO_TCP, .count = 3 };
+
+const struct pf_command pf_cmd_tickle = {
+	.name = "tickle",
+	.summary = "send tickle ACKs so stale peers reset at once",
+	.description =
+		"Send N tickle ACKs, seq 0 ack 0, from each local end to its remote end, so\n"
+		"peers holding stale connections reset them at once: every line of a tickle\n"
+		"file (--file F), or one connection (--ip A --port P --peer A:P).\n",
+	.options = tickle_options,
+	.args_size = sizeof(struct tickle_args),
+	.defaults = &tickle_defaults,
+	.run = cmd_tickle,
+};

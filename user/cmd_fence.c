@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* portfence block | unblock | check: flipping fence entries. Map updates
- * take no lock: each entry is one atomic update of the kernel's table. */
+/* portfence block | unblock | check: flipping fence entries
+ * (fence_table.c), and what block tears down and warns of. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -8,121 +8,19 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "drain.h"
+#include "fence_table.h"
 #include "loader.h"
 #include "options.h"
-#include "pins.h"
-#include "state.h"
+#include "overlap.h"
 #include "sweep.h"
 #include "wake.h"
-
-static void portal_defaults(struct pf_portal_args *pa)
-{
-	memset(pa, 0, sizeof(*pa));
-	pa->portal.proto = IPPROTO_TCP;
-}
 
 static void describe(const struct pf_portal_args *pa, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s %s port %s", pf_proto_name(pa->portal.proto),
 		 pa->ip ? pa->ip : "*", pa->ports);
-}
-
-/* LPM lookups return the most specific covering entry; the counters id is
- * derived from the key, so it tells whether that entry is this very key. */
-static bool lookup_exact(int fd, const struct pf_portal_key *key, struct pf_policy *policy)
-{
-	return !bpf_map_lookup_elem(fd, key, policy) &&
-	       policy->counters_id == pf_counters_id(key);
-}
-
-/* Opens a map of the pin dir, or, when its pins are gone, of the programs
- * still attached here (the fence they hold is in force all the same); a
- * missing map gives -ENOENT, no permission exit 3. */
-static int open_map(const struct pf_env *env, const char *name, int *rc)
-{
-	bool orphaned;
-	int fd = pf_state_map(env->pin_dir, name, &orphaned);
-
-	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
-		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
-			"in this network namespace", env->pin_dir);
-	*rc = PF_EXIT_OK;
-	if (fd == -EACCES || fd == -EPERM)
-		*rc = pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
-	else if (fd < 0 && fd != -ENOENT)
-		*rc = pf_fail(env, PF_EXIT_FAIL, "cannot open '%s/%s': %s", env->pin_dir, name,
-			      strerror(-fd));
-	return fd;
-}
-
-static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_key *key)
-{
-	__u64 id = pf_counters_id(key);
-
-	bpf_map_delete_elem(portals_fd, key);
-	if (stats_fd >= 0)
-		bpf_map_delete_elem(stats_fd, &id);
-}
-
-/* Adds one entry per port. On failure removes the entries this call added,
- * so a fence is never half-applied. */
-static int apply_fence(const struct pf_env *env, const struct pf_portal *portal,
-		       const struct pf_policy *want)
-{
-	struct pf_portal *added = calloc(1, sizeof(*added));
-	struct pf_counters *zeros = calloc((size_t)libbpf_num_possible_cpus(), sizeof(*zeros));
-	int portals_fd, stats_fd, port, rc, err = 0;
-	struct pf_portal_key key;
-
-	portals_fd = open_map(env, PF_PIN_PORTALS, &rc);
-	stats_fd = open_map(env, PF_PIN_PORTAL_STATS, &rc);
-	if (!added || !zeros || portals_fd < 0 || stats_fd < 0) {
-		rc = rc ? rc : pf_fail(env, PF_EXIT_FAIL, "cannot open the fence table");
-		goto out;
-	}
-	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
-		struct pf_policy policy = *want, old;
-
-		pf_portal_key(portal, (__u16)port, &key);
-		policy.counters_id = pf_counters_id(&key);
-		if (lookup_exact(portals_fd, &key, &old)) {
-			if (old.direction == policy.direction && old.method == policy.method &&
-			    ((old.flags ^ policy.flags) & ~PF_F_DRAINING) == 0)
-				policy.since = old.since;
-		} else {
-			added->ports[port / 64] |= 1ULL << (port % 64);
-		}
-		err = bpf_map_update_elem(stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
-		if (err && errno != EEXIST)
-			break;
-		err = bpf_map_update_elem(portals_fd, &key, &policy, BPF_ANY);
-		if (err)
-			break;
-	}
-	if (err) {
-		int e = errno;
-
-		rc = pf_fail(env, PF_EXIT_FAIL, "cannot fence port %d: %s", port,
-			     e == E2BIG || e == ENOMEM ? "the fence table is full" : strerror(e));
-		added->proto = portal->proto;
-		added->addr = portal->addr;
-		for (port = pf_portal_next_port(added, 1); port > 0;
-		     port = pf_portal_next_port(added, port + 1)) {
-			pf_portal_key(added, (__u16)port, &key);
-			remove_entry(portals_fd, stats_fd, &key);
-		}
-	}
-out:
-	if (portals_fd >= 0)
-		close(portals_fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	free(added);
-	free(zeros);
-	return rc;
 }
 
 /* Does block destroy the portal's established sockets? */
@@ -143,7 +41,7 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 	int n;
 
 	if (!pf_tally_init(&t, portal))
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+		return pf_error(env, -ENOMEM, "out of memory");
 	if (policy->flags & PF_F_DRAINING) {
 		n = pf_drain(env->pin_dir, portal, policy, &t);
 	} else {
@@ -166,147 +64,135 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 		printf("\n");
 	}
 	pf_tally_free(&t);
-	return PF_EXIT_OK;
+	return 0;
 }
 
-int cmd_block(struct pf_env *env, int argc, char **argv)
+/* At most this many entries weakening one another are named one by one. */
+#define WEAKENING_SHOWN	8
+
+static void format_entry(const struct pf_entry *e, char *buf, size_t n)
 {
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "direction", required_argument, NULL, OPT_DIRECTION },
-		{ "method", required_argument, NULL, OPT_METHOD },
-		{ "keep-established", no_argument, NULL, OPT_KEEP },
-		{ "drain", required_argument, NULL, OPT_DRAIN },
-		{ "drain-stall", required_argument, NULL, OPT_DRAIN_STALL },
-		PF_OPT_HELP,
-		{}
-	};
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--direction in|out|both]\n"
-		"       [--method drop|reject] [--keep-established] [--drain MS] [--drain-stall MS]\n"
+	char addr[64];
+
+	pf_format_key_addr(&e->key, addr, sizeof(addr));
+	snprintf(buf, n, "%s %s port %u (direction %s%s)", pf_proto_name(e->key.proto), addr,
+		 ntohs(e->key.port), pf_direction_name(e->policy.direction),
+		 e->policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
+}
+
+struct weakening_report {
+	const struct pf_env *env;
+	int shown;
+};
+
+static void warn_weakening(const struct pf_entry *narrow, const struct pf_entry *broad, void *arg)
+{
+	struct weakening_report *r = arg;
+	char n[128], b[128];
+
+	if (r->shown++ >= WEAKENING_SHOWN)
+		return;
+	format_entry(narrow, n, sizeof(n));
+	format_entry(broad, b, sizeof(b));
+	pf_warn(r->env, "%s is more specific than %s: it weakens that fence for the addresses "
+		"it covers", n, b);
+}
+
+/* Fences the portal, says which entries weaken one another, tears its
+ * sockets down. 0 or a negative errno, reported. */
+static int block_portal(const struct pf_env *env, const struct pf_portal_args *pa,
+			const struct pf_policy *policy)
+{
+	struct pf_fence_table m;
+	char what[256];
+	struct weakening_report report = { env, 0 };
+	int n, err = pf_fence_table_open(env, &m, true);
+
+	if (err == -ENOENT)
+		err = pf_error(env, err, "cannot open the fence table in '%s'", env->pin_dir);
+	if (!err)
+		err = pf_fence_add(env, &m, &pa->portal, policy);
+	if (!err) {
+		describe(pa, what, sizeof(what));
+		printf("fenced %s (direction %s, method %s%s)\n", what,
+		       pf_direction_name(policy->direction), pf_method_name(policy->method),
+		       policy->flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
+		fflush(stdout);
+		n = pf_weakening_each(m.portals_fd, &pa->portal, policy, warn_weakening, &report);
+		if (n > WEAKENING_SHOWN)
+			pf_warn(env, "%d more entries weaken one another on these ports "
+				"(see 'portfence list')", n - WEAKENING_SHOWN);
+	}
+	pf_fence_table_close(&m);
+	if (!err && tears_down(policy, pa))
+		err = tear_down(env, &pa->portal, policy);
+	return err;
+}
+
+struct block_args {
+	struct pf_portal_args pa;
+	__u8 direction, method;
+	bool keep_established;
+	unsigned int drain_ms, stall_ms;
+};
+
+static int cmd_block(struct pf_env *env, const void *args)
+{
+	const struct block_args *a = args;
+	struct pf_policy policy = { .direction = a->direction, .method = a->method };
+	int err;
+
+	if (a->keep_established)
+		policy.flags |= PF_F_KEEP_ESTABLISHED;
+	err = pf_require_privileges(env);
+	if (!err)
+		err = pf_ensure_ready(env, NULL, 0, false, stdout);
+	if (err)
+		return pf_exit_code(err);
+	policy.since = (__u64)time(NULL);
+	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
+		pf_drain_policy(&policy, a->drain_ms, a->stall_ms);
+	return pf_exit_code(block_portal(env, &a->pa, &policy));
+}
+
+static const struct pf_option block_options[] = {
+	PF_PORTAL_OPTIONS(struct block_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct block_args, direction, "direction", PF_OPT_DIRECTION, "in|out|both",
+		  "what is fenced (both)", 0),
+	PF_OPTION(struct block_args, method, "method", PF_OPT_METHOD, "drop|reject",
+		  "how it is refused (drop)", 0),
+	PF_OPTION(struct block_args, keep_established, "keep-established", PF_OPT_FLAG, NULL,
+		  "leave established connections alone", 0),
+	PF_OPTION(struct block_args, drain_ms, "drain", PF_OPT_MS, "MS",
+		  "drain deadline, milliseconds (1000; 0: destroy at once)", 0),
+	PF_OPTION(struct block_args, stall_ms, "drain-stall", PF_OPT_MS, "MS",
+		  "a socket whose queue has not moved this long is destroyed (50)", 0),
+	{}
+};
+
+static const struct block_args block_defaults = {
+	.pa.portal.proto = IPPROTO_TCP,
+	.direction = PF_DIR_BOTH,
+	.method = PF_METHOD_DROP,
+	.drain_ms = PF_DRAIN_MS_DEFAULT,
+	.stall_ms = PF_DRAIN_STALL_MS_DEFAULT,
+};
+
+const struct pf_command pf_cmd_block = {
+	.name = "block",
+	.summary = "fence a portal",
+	.description =
 		"Fence a portal: load and attach if needed, add the entry, destroy the\n"
 		"portal's established sockets (unless --keep-established or --direction in)\n"
-		"and print what was torn down. P is 3260, 3260,3261 or 860:870; no --ip\n"
-		"means every local address of both families. Defaults: tcp, both, drop.\n"
-		"Each socket is drained first: what it already sent reaches the peer, no\n"
-		"new request reaches it; it is destroyed once its send queue is empty, has\n"
-		"not moved for --drain-stall MS (50), or at --drain MS (1000; 0: at once).\n";
-	struct pf_policy policy = { .direction = PF_DIR_BOTH, .method = PF_METHOD_DROP };
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	unsigned int drain_ms = PF_DRAIN_MS_DEFAULT, stall_ms = PF_DRAIN_STALL_MS_DEFAULT;
-	char err[PF_ERR_LEN], what[256];
-	int opt, rc;
-
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	portal_defaults(pa);
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0)
-			goto out_rc;
-		if (rc)
-			continue;
-		switch (opt) {
-		case OPT_DIRECTION:
-			if (pf_parse_direction(optarg, &policy.direction, err))
-				goto bad;
-			break;
-		case OPT_METHOD:
-			if (pf_parse_method(optarg, &policy.method, err))
-				goto bad;
-			break;
-		case OPT_KEEP:
-			policy.flags |= PF_F_KEEP_ESTABLISHED;
-			break;
-		case OPT_DRAIN:
-			if (pf_parse_ms("--drain", optarg, &drain_ms, err))
-				goto bad;
-			break;
-		case OPT_DRAIN_STALL:
-			if (pf_parse_ms("--drain-stall", optarg, &stall_ms, err))
-				goto bad;
-			break;
-		case OPT_HELP:
-			free(pa);
-			return pf_usage(env, usage, PF_EXIT_OK);
-		default:
-			free(pa);
-			return PF_EXIT_USAGE;
-		}
-	}
-	rc = pf_opts_end(env, argc, argv, pa, true);
-	if (!rc)
-		rc = pf_require_privileges(env);
-	if (!rc)
-		rc = pf_ensure_ready(env, NULL, 0, false, stdout);
-	if (rc)
-		goto out;
-
-	policy.since = (__u64)time(NULL);
-	if (tears_down(&policy, pa) && drain_ms && pf_drain_possible(env->pin_dir))
-		pf_drain_policy(&policy, drain_ms, stall_ms);
-	rc = apply_fence(env, &pa->portal, &policy);
-	if (rc)
-		goto out;
-	describe(pa, what, sizeof(what));
-	printf("fenced %s (direction %s, method %s%s)\n", what, pf_direction_name(policy.direction),
-	       pf_method_name(policy.method),
-	       policy.flags & PF_F_KEEP_ESTABLISHED ? ", keep-established" : "");
-	if (tears_down(&policy, pa))
-		rc = tear_down(env, &pa->portal, &policy);
-	goto out;
-bad:
-	rc = pf_fail(env, PF_EXIT_USAGE, "%s", err);
-	goto out;
-out_rc:
-	rc = -rc;
-out:
-	free(pa);
-	return rc;
-}
-
-/* Shared by unblock and check: parse --ip/--port/--proto, and --exact
- * (check) or --no-wake (unblock) where the caller takes it. */
-static int parse_portal_only(struct pf_env *env, int argc, char **argv, struct pf_portal_args *pa,
-			     const char *usage, bool *exact, bool *no_wake)
-{
-	static const struct option opts[] = {
-		PF_OPT_PORTAL,
-		{ "exact", no_argument, NULL, OPT_EXACT },
-		{ "no-wake", no_argument, NULL, OPT_NO_WAKE },
-		PF_OPT_HELP,
-		{}
-	};
-	int opt, rc;
-
-	portal_defaults(pa);
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		rc = pf_opt_portal(env, opt, optarg, pa);
-		if (rc < 0)
-			return -rc;
-		if (rc)
-			continue;
-		if (opt == OPT_EXACT && exact) {
-			*exact = true;
-			continue;
-		}
-		if (opt == OPT_NO_WAKE && no_wake) {
-			*no_wake = true;
-			continue;
-		}
-		if (opt == OPT_EXACT || opt == OPT_NO_WAKE)
-			return pf_fail(env, PF_EXIT_USAGE, "%s takes no %s (see 'portfence %s --help')",
-				       env->cmd, opt == OPT_EXACT ? "--exact" : "--no-wake", env->cmd);
-		if (opt == OPT_HELP) {
-			pf_usage(env, usage, PF_EXIT_OK);
-			return -1;
-		}
-		return PF_EXIT_USAGE;
-	}
-	return pf_opts_end(env, argc, argv, pa, true);
-}
+		"and print what was torn down. No --ip means every local address of both\n"
+		"families. Each socket is drained first: what it already sent reaches the\n"
+		"peer, no new request reaches it; it is destroyed once its send queue is\n"
+		"empty, has not moved for --drain-stall MS, or at --drain MS.\n",
+	.options = block_options,
+	.args_size = sizeof(struct block_args),
+	.defaults = &block_defaults,
+	.run = cmd_block,
+};
 
 static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, const char *reason,
 			void *arg)
@@ -323,93 +209,117 @@ static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, cons
 		       how == PF_WAKE_CONNECT ? "SYN replayed" : "reset");
 }
 
-int cmd_unblock(struct pf_env *env, int argc, char **argv)
+/* Removes the portal's entries (not loaded: nothing to remove), then
+ * wakes its knocked peers. 0 or a negative errno, reported. */
+static int unblock_portal(const struct pf_env *env, const struct pf_portal_args *pa, bool wake)
 {
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--no-wake]\n"
-		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
-		"with), then wake the peers that knocked while it was fenced (unless\n"
-		"--no-wake): a dropped SYN is replayed so the pending connect completes,\n"
-		"a peer holding a connection this node does not have is reset. Idempotent:\n"
-		"a portal that is not fenced is not an error.\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
-	int rc, portals_fd, stats_fd, port, woken;
-	struct pf_portal_key key;
-	bool no_wake = false;
+	struct pf_fence_table m;
 	char what[256];
+	int woken, err = pf_fence_table_open(env, &m, false);
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, NULL, &no_wake);
-	if (rc) {
-		free(pa);
-		return rc < 0 ? PF_EXIT_OK : rc;
-	}
-	rc = pf_require_privileges(env);
-	portals_fd = rc ? -1 : open_map(env, PF_PIN_PORTALS, &rc);
-	stats_fd = rc ? -1 : open_map(env, PF_PIN_PORTAL_STATS, &rc);
-	if (!rc && portals_fd >= 0) {
-		for (port = pf_portal_next_port(&pa->portal, 1); port > 0;
-		     port = pf_portal_next_port(&pa->portal, port + 1)) {
-			pf_portal_key(&pa->portal, (__u16)port, &key);
-			remove_entry(portals_fd, stats_fd, &key);
-		}
-	}
-	if (!rc) {
-		describe(pa, what, sizeof(what));
-		printf("unfenced %s\n", what);
-	}
-	if (!rc && portals_fd >= 0 && pa->portal.proto == IPPROTO_TCP) {
-		woken = pf_wake(env->pin_dir, &pa->portal, !no_wake, print_woken, NULL);
+	if (err && err != -ENOENT)
+		return err;
+	if (!err)
+		pf_fence_remove(&m, &pa->portal);
+	describe(pa, what, sizeof(what));
+	printf("unfenced %s\n", what);
+	if (!err && pa->portal.proto == IPPROTO_TCP) {
+		woken = pf_wake(env->pin_dir, &pa->portal, wake, print_woken, NULL);
 		if (woken < 0)
 			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
 		else if (woken)
 			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
 	}
-	if (portals_fd >= 0)
-		close(portals_fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	free(pa);
-	return rc;
+	pf_fence_table_close(&m);
+	return 0;
 }
 
-int cmd_check(struct pf_env *env, int argc, char **argv)
+struct unblock_args {
+	struct pf_portal_args pa;
+	bool no_wake;
+};
+
+static int cmd_unblock(struct pf_env *env, const void *args)
 {
-	static const char usage[] =
-		"[--ip A[/LEN]] --port P [--proto tcp|udp] [--exact]\n"
-		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
-		"one: a fence on every address covers each address), 1 if not. With --exact\n"
-		"only an entry for exactly this portal counts.\n";
-	struct pf_portal_args *pa = calloc(1, sizeof(*pa));
+	const struct unblock_args *a = args;
+	int err = pf_require_privileges(env);
+
+	return pf_exit_code(err ? err : unblock_portal(env, &a->pa, !a->no_wake));
+}
+
+static const struct pf_option unblock_options[] = {
+	PF_PORTAL_OPTIONS(struct unblock_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct unblock_args, no_wake, "no-wake", PF_OPT_FLAG, NULL,
+		  "forget the peers that knocked instead of waking them", 0),
+	{}
+};
+
+static const struct unblock_args unblock_defaults = { .pa.portal.proto = IPPROTO_TCP };
+
+const struct pf_command pf_cmd_unblock = {
+	.name = "unblock",
+	.summary = "lift a portal's fence",
+	.description =
+		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
+		"with), then wake the peers that knocked while it was fenced (unless\n"
+		"--no-wake): a dropped SYN is replayed so the pending connect completes,\n"
+		"a peer holding a connection this node does not have is reset. Idempotent:\n"
+		"a portal that is not fenced is not an error.\n",
+	.options = unblock_options,
+	.args_size = sizeof(struct unblock_args),
+	.defaults = &unblock_defaults,
+	.run = cmd_unblock,
+};
+
+struct check_args {
+	struct pf_portal_args pa;
+	bool exact;
+};
+
+static int cmd_check(struct pf_env *env, const void *args)
+{
+	const struct check_args *a = args;
+	const struct pf_portal *portal = &a->pa.portal;
 	struct pf_portal_key key;
 	struct pf_policy policy;
-	bool exact = false, fenced = true;
-	int rc, fd, port;
+	bool fenced = true;
+	int fd, port;
 	char what[256];
 
-	if (!pa)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	rc = parse_portal_only(env, argc, argv, pa, usage, &exact, NULL);
-	if (rc) {
-		free(pa);
-		return rc < 0 ? PF_EXIT_OK : rc;
+	fd = pf_fence_open_map(env, PF_PIN_PORTALS);
+	if (fd < 0 && fd != -ENOENT)
+		return pf_exit_code(fd);
+	for (port = pf_portal_next_port(portal, 1); port > 0 && fenced;
+	     port = pf_portal_next_port(portal, port + 1)) {
+		pf_portal_key(portal, (__u16)port, &key);
+		fenced = fd >= 0 && (a->exact ? pf_fence_lookup_exact(fd, &key, &policy)
+					      : !bpf_map_lookup_elem(fd, &key, &policy));
 	}
-	fd = open_map(env, PF_PIN_PORTALS, &rc);
-	if (rc) {
-		free(pa);
-		return rc;
-	}
-	for (port = pf_portal_next_port(&pa->portal, 1); port > 0 && fenced;
-	     port = pf_portal_next_port(&pa->portal, port + 1)) {
-		pf_portal_key(&pa->portal, (__u16)port, &key);
-		fenced = fd >= 0 && (exact ? lookup_exact(fd, &key, &policy)
-					   : !bpf_map_lookup_elem(fd, &key, &policy));
-	}
-	describe(pa, what, sizeof(what));
+	describe(&a->pa, what, sizeof(what));
 	printf("%s %s\n", what, fenced ? "fenced" : "not fenced");
 	if (fd >= 0)
 		close(fd);
-	free(pa);
 	return fenced ? PF_EXIT_OK : PF_EXIT_FAIL;
 }
+
+static const struct pf_option check_options[] = {
+	PF_PORTAL_OPTIONS(struct check_args, pa, PF_OPT_REQUIRED),
+	PF_OPTION(struct check_args, exact, "exact", PF_OPT_FLAG, NULL,
+		  "only an entry for exactly this portal counts", 0),
+	{}
+};
+
+static const struct check_args check_defaults = { .pa.portal.proto = IPPROTO_TCP };
+
+const struct pf_command pf_cmd_check = {
+	.name = "check",
+	.summary = "exit 0 if a portal is fenced, 1 if not",
+	.description =
+		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
+		"one: a fence on every address covers each address), 1 if not. With --exact\n"
+		"only an entry for exactly this portal counts.\n",
+	.options = check_options,
+	.args_size = sizeof(struct check_args),
+	.defaults = &check_defaults,
+	.run = cmd_check,
+};

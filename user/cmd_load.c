@@ -1,69 +1,90 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* portfence load | unload */
+/* portfence load | unload | attach */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "loader.h"
 #include "options.h"
 
-int cmd_load(struct pf_env *env, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, OPT_DEV },
-		PF_OPT_HELP,
-		{}
-	};
-	static const char usage[] =
-		"[--dev IF]...\n"
-		"Load and pin the programs and maps, and attach them (tc clsact, ingress and\n"
-		"egress) to the named interfaces, by default every interface of this network\n"
-		"namespace including lo. Idempotent; a later --dev adds interfaces, a later\nload without --dev selects every interface.\n";
-	char **devs = calloc((size_t)argc, sizeof(*devs));
-	int ndevs = 0, opt, rc;
+struct load_args {
+	struct pf_strings devs;
+};
 
-	if (!devs)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		switch (opt) {
-		case OPT_DEV:
-			devs[ndevs++] = optarg;
-			break;
-		case OPT_HELP:
-			free(devs);
-			return pf_usage(env, usage, PF_EXIT_OK);
-		default:
-			free(devs);
-			return PF_EXIT_USAGE;
-		}
-	}
-	rc = pf_opts_end(env, argc, argv, NULL, false);
-	if (!rc)
-		rc = pf_require_privileges(env);
-	if (!rc)
-		rc = pf_ensure_ready(env, ndevs ? devs : NULL, ndevs, !ndevs, stdout);
-	if (!rc)
+static int cmd_load(struct pf_env *env, const void *args)
+{
+	const struct load_args *a = args;
+	int err = pf_require_privileges(env);
+
+	if (!err)
+		err = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
+				      !a->devs.n, stdout);
+	if (!err)
 		printf("loaded in %s\n", env->pin_dir);
-	free(devs);
-	return rc;
+	return pf_exit_code(err);
 }
 
-int cmd_unload(struct pf_env *env, int argc, char **argv)
+static const struct pf_option load_options[] = {
+	PF_OPTION(struct load_args, devs, "dev", PF_OPT_STRINGS, "IF",
+		  "attach to this interface (again: to each)", PF_OPT_REPEAT),
+	{}
+};
+
+const struct pf_command pf_cmd_load = {
+	.name = "load",
+	.summary = "load and pin programs and maps, attach to interfaces",
+	.description =
+		"Load and pin the programs and maps, and attach them (tcx where the kernel\n"
+		"has it, else tc clsact; ingress and egress) to the named interfaces, by\n"
+		"default every interface of this network namespace including lo. Idempotent;\n"
+		"a later --dev adds interfaces, a later load without --dev selects every\n"
+		"interface.\n",
+	.options = load_options,
+	.args_size = sizeof(struct load_args),
+	.run = cmd_load,
+};
+
+static int cmd_unload(struct pf_env *env, const void *args)
 {
-	static const struct option opts[] = { PF_OPT_HELP, {} };
-	static const char usage[] =
-		"\nDetach the programs from every interface and remove every pin: all fences\n"
-		"are lifted. Idempotent.\n";
-	int opt, rc;
+	int err = pf_require_privileges(env);
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_HELP)
-			return pf_usage(env, usage, PF_EXIT_OK);
-		return PF_EXIT_USAGE;
-	}
-	rc = pf_opts_end(env, argc, argv, NULL, false);
-	if (!rc)
-		rc = pf_require_privileges(env);
-	return rc ? rc : pf_unload(env, stdout);
+	(void)args;
+	return pf_exit_code(err ? err : pf_unload(env, stdout));
 }
+
+static const struct pf_option no_options[] = { {} };
+
+const struct pf_command pf_cmd_unload = {
+	.name = "unload",
+	.summary = "detach everywhere and remove every pin",
+	.description =
+		"Detach the programs from every interface and remove every pin: all fences\n"
+		"are lifted. Idempotent.\n",
+	.options = no_options,
+	.run = cmd_unload,
+};
+
+static int cmd_attach(struct pf_env *env, const void *args)
+{
+	int err = pf_require_privileges(env);
+
+	(void)args;
+	if (err)
+		return pf_exit_code(err);
+	if (!pf_loaded(env->pin_dir)) {
+		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
+		return PF_EXIT_OK;
+	}
+	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, stdout));
+}
+
+const struct pf_command pf_cmd_attach = {
+	.name = "attach",
+	.summary = "attach to interfaces created since load",
+	.description =
+		"Attach the loaded programs to every selected interface that lacks them:\n"
+		"interfaces created since load (a VLAN, a tunnel, a WireGuard link). Prints\n"
+		"one 'attached IF' line each; loads nothing, changes no selection and no\n"
+		"fence. Nothing loaded in the pin dir: says so, exit 0. The agent's monitor\n"
+		"runs it.\n",
+	.options = no_options,
+	.run = cmd_attach,
+};

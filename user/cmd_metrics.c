@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "options.h"
 #include "output.h"
@@ -110,9 +111,10 @@ static void print_interfaces(FILE *f, const struct pf_progs *progs)
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
 		const char *hook[2] = { "ingress", "egress" };
-		bool on[2] = { ifs[i].ingress_id == progs->ingress_id,
-			       ifs[i].egress_id == progs->egress_id };
+		bool on[2];
 		int h;
+
+		pf_progs_on(progs, &ifs[i], &on[0], &on[1]);
 
 		for (h = 0; h < 2; h++) {
 			if (!on[h])
@@ -129,7 +131,7 @@ static void print_interfaces(FILE *f, const struct pf_progs *progs)
 static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sample *portals,
 			 size_t n)
 {
-	struct pf_progs progs = { -1, -1, 0, 0 };
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_counters c;
 	struct pf_cli_counters cli;
 	/* as status decides it, so the two never disagree */
@@ -200,39 +202,20 @@ static int write_metrics_to(FILE *f, void *arg)
 	return write_metrics(f, m->pin_dir, m->portals, m->n);
 }
 
-int cmd_metrics(struct pf_env *env, int argc, char **argv)
-{
-	static const char usage[] =
-		"[--output FILE]\n"
-		"Counters and state in the Prometheus text exposition format: whether the\n"
-		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
-		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
-		"port, direction, method) the seconds since it was fenced and its counters.\n"
-		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n";
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		PF_OPT_HELP,
-		{}
-	};
-	struct portal_sample *portals = NULL;
-	const char *output = NULL;
-	size_t n = 0;
-	int opt, rc;
+struct metrics_cmd_args {
+	const char *output;
+};
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_OUTPUT && *optarg)
-			output = optarg;
-		else if (opt == OPT_OUTPUT)
-			return pf_fail(env, PF_EXIT_USAGE, "empty --output");
-		else if (opt == OPT_HELP)
-			return pf_usage(env, usage, PF_EXIT_OK);
-		else
-			return PF_EXIT_USAGE;
-	}
-	rc = pf_opts_end(env, argc, argv, NULL, false);
+static int cmd_metrics(struct pf_env *env, const void *args)
+{
+	const char *output = ((const struct metrics_cmd_args *)args)->output;
+	struct portal_sample *portals = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = pf_layout_require(env, false);
 	if (rc)
-		return rc;
+		return pf_exit_code(rc);
 
 	rc = read_portals(env->pin_dir, &portals, &n);
 	if (rc == -EACCES || rc == -EPERM)
@@ -255,3 +238,23 @@ int cmd_metrics(struct pf_env *env, int argc, char **argv)
 	free(portals);
 	return rc;
 }
+
+static const struct pf_option metrics_options[] = {
+	PF_OPTION(struct metrics_cmd_args, output, "output", PF_OPT_STRING, "FILE",
+		  "write FILE atomically instead of standard output", 0),
+	{}
+};
+
+const struct pf_command pf_cmd_metrics = {
+	.name = "metrics",
+	.summary = "counters and state in Prometheus text format",
+	.description =
+		"Counters and state in the Prometheus text exposition format: whether the\n"
+		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
+		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
+		"port, direction, method) the seconds since it was fenced and its counters.\n"
+		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n",
+	.options = metrics_options,
+	.args_size = sizeof(struct metrics_cmd_args),
+	.run = cmd_metrics,
+};

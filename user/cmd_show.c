@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "options.h"
 #include "output.h"
@@ -20,64 +21,94 @@
 #include "state.h"
 #include "stats.h"
 
-static int parse_json_only(struct pf_env *env, int argc, char **argv, const char *usage, bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		PF_OPT_HELP,
-		{}
-	};
-	int opt;
+struct show_args {
+	bool json;
+};
 
-	pf_opts_begin();
-	while ((opt = pf_opts_next(env, argc, argv, opts)) != -1) {
-		if (opt == OPT_JSON) {
-			*json = true;
-		} else if (opt == OPT_HELP) {
-			pf_usage(env, usage, PF_EXIT_OK);
-			return -1;
-		} else {
-			return PF_EXIT_USAGE;
-		}
-	}
-	return pf_opts_end(env, argc, argv, NULL, false);
+static const struct pf_option show_options[] = {
+	PF_OPTION(struct show_args, json, "json", PF_OPT_FLAG, NULL, "print JSON", 0),
+	{}
+};
+
+/* The map of the pin dir (or of the programs attached here, their pins
+ * lost); a negative errno when there is none, reported only when it is a
+ * refusal (a map that is not there is shown as empty). */
+static int open_state_map(const struct pf_env *env, const char *name)
+{
+	int fd = pf_state_map(env->pin_dir, name, NULL);
+
+	if (fd == -EACCES || fd == -EPERM)
+		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
+	return fd;
 }
 
-static int open_or_fail(const struct pf_env *env, const char *name, int *fd)
+static bool refused(int fd)
 {
-	*fd = pf_state_map(env->pin_dir, name, NULL);
-	if (*fd == -EACCES || *fd == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir, name);
-	return PF_EXIT_OK;
+	return fd == -EACCES || fd == -EPERM;
 }
 
-int cmd_list(struct pf_env *env, int argc, char **argv)
+/* list's column of each counter, in the order of PF_COUNTERS. */
+static const struct {
+	const char *title;
+	int width;
+} counter_columns[] = {
+	{ "LOCALRST", 8 }, { "SYNDROP", 8 }, { "SEGDROP", 8 }, { "PEERRST", 8 },
+	{ "DESTROY", 8 }, { "KNOCKS", 8 }, { "DRAINED", 8 }, { "DISCARDED", 10 },
+};
+#define PF_COUNT_ONE(name, help) + 1
+_Static_assert(sizeof(counter_columns) / sizeof(counter_columns[0]) == 0 PF_COUNTERS(PF_COUNT_ONE),
+	       "one list column per counter");
+#undef PF_COUNT_ONE
+
+static void print_counter_titles(void)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Fenced portals with their policy, since-time and counters.\n";
+	size_t i;
+
+	for (i = 0; i < sizeof(counter_columns) / sizeof(counter_columns[0]); i++)
+		printf(" %*s", counter_columns[i].width, counter_columns[i].title);
+	putchar('\n');
+}
+
+static void print_counter_values(const struct pf_counters *c)
+{
+	int i = 0;
+
+#define PF_COUNTER_VALUE(name, help) \
+	printf(" %*llu", counter_columns[i++].width, (unsigned long long)c->name);
+	PF_COUNTERS(PF_COUNTER_VALUE)
+#undef PF_COUNTER_VALUE
+	putchar('\n');
+}
+
+static int cmd_list(struct pf_env *env, const void *args)
+{
+	bool json = ((const struct show_args *)args)->json;
 	struct pf_portal_key key, next, *prev = NULL;
 	struct pf_counters c;
 	struct pf_policy policy;
-	bool json = false, first = true;
-	int rc, fd, stats_fd = -1;
+	bool first = true;
+	int fd, stats_fd = -1, err;
 	char addr[64], since[32];
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
-	rc = open_or_fail(env, PF_PIN_PORTALS, &fd);
-	if (!rc)
-		rc = open_or_fail(env, PF_PIN_PORTAL_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	err = pf_layout_require(env, false);
+	if (err)
+		return pf_exit_code(err);
+	fd = open_state_map(env, PF_PIN_PORTALS);
+	if (!refused(fd))
+		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
+	if (refused(fd) || refused(stats_fd)) {
+		if (fd >= 0)
+			close(fd);
+		return pf_exit_code(refused(fd) ? fd : stats_fd);
+	}
 
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s %8s %8s %8s %8s %8s %8s %8s %10s\n",
-		       "PROTO", "ADDRESS", "PORT", "DIR", "METHOD", "KEEP", "SINCE", "LOCALRST",
-		       "SYNDROP", "SEGDROP", "PEERRST", "DESTROY", "KNOCKS", "DRAINED", "DISCARDED");
+		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
+		       "METHOD", "KEEP", "SINCE");
+	if (!json)
+		print_counter_titles();
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -96,13 +127,11 @@ int cmd_list(struct pf_env *env, int argc, char **argv)
 			pf_print_counters_json(&c, NULL);
 			printf("}");
 		} else {
-			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s %8llu %8llu %8llu %8llu %8llu "
-			       "%8llu %8llu %10llu\n",
-			       pf_proto_name(key.proto), addr, ntohs(key.port),
-			       pf_direction_name(policy.direction), pf_method_name(policy.method),
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since,
-			       c.local_resets, c.syns_dropped, c.segs_dropped, c.peer_resets,
-			       c.socks_destroyed, c.knocks, c.drained, c.discarded_bytes);
+			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s", pf_proto_name(key.proto), addr,
+			       ntohs(key.port), pf_direction_name(policy.direction),
+			       pf_method_name(policy.method),
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
+			print_counter_values(&c);
 		}
 		first = false;
 	}
@@ -129,7 +158,7 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 		__u32 prog = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id, table;
 
 		/* the monitor's common case, ours everywhere, asks nothing more */
-		if (!prog || (loaded && (prog == ours->ingress_id || prog == ours->egress_id)))
+		if (!prog || (loaded && pf_progs_has(ours, prog)))
 			continue;
 		table = pf_prog_portals_id(prog);
 		if (!table)
@@ -152,68 +181,110 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 		       "fence is in force; unblock and unload reach it)\n");
 }
 
-int cmd_status(struct pf_env *env, int argc, char **argv)
+static enum pf_hook hook_of(const struct pf_iface *iface, bool ingress)
 {
-	static const char usage[] =
-		"[--json]\n"
-		"Whether the programs are loaded, the interfaces they are attached to, the\n"
-		"socket-destroy mechanism, kernel features and the global counters.\n";
-	struct pf_progs progs = { -1, -1, 0, 0 };
+	return ingress ? iface->ingress_hook : iface->egress_hook;
+}
+
+static const char *framing_name(enum pf_framing framing)
+{
+	return framing == PF_FRAMING_L3 ? "l3" : "ethernet";
+}
+
+/* Where this pin dir's programs run: tcx or clsact (the same on every
+ * interface: later ones join the first), none when nowhere. */
+static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_progs *progs)
+{
+	bool in, out;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pf_progs_on(progs, &ifs[i], &in, &out);
+		if (in || out)
+			return hook_of(&ifs[i], in);
+	}
+	return PF_HOOK_NONE;
+}
+
+static int cmd_status(struct pf_env *env, const void *args)
+{
+	bool json = ((const struct show_args *)args)->json;
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs = NULL;
 	struct utsname un;
 	struct pf_counters c;
 	struct pf_cli_counters cli = {};
-	bool json = false, loaded, first = true, sock_destroy_kfunc, diag_destroy;
+	bool loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
+	enum pf_hook hook;
 	const char *mechanism;
-	int rc, n, i, stats_fd, portals_fd;
+	int n, i, stats_fd, portals_fd, layout;
 	unsigned int portals;
 	__u32 zero = 0;
 
-	rc = parse_json_only(env, argc, argv, usage, &json);
-	if (rc)
-		return rc < 0 ? PF_EXIT_OK : rc;
-	rc = open_or_fail(env, PF_PIN_STATS, &stats_fd);
-	if (rc)
-		return rc;
+	stats_fd = open_state_map(env, PF_PIN_STATS);
+	if (refused(stats_fd))
+		return pf_exit_code(stats_fd);
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
+	layout = pf_layout_version(env->pin_dir);
+	/* maps of another shape would be misread: their counters are not shown */
+	readable = layout < 0 || layout == PF_LAYOUT_VERSION || !pf_layout_differs(env->pin_dir);
 	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
-	pf_read_counters(stats_fd, &zero, &c);
-	pf_read_cli_counters(env->pin_dir, &cli);
-	portals = pf_count_portals(portals_fd);
+	pf_read_counters(readable ? stats_fd : -1, &zero, &c);
+	if (readable)
+		pf_read_cli_counters(env->pin_dir, &cli);
+	portals = pf_count_portals(readable ? portals_fd : -1);
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();
+	tcx = pf_tcx_supported();
 	uname(&un);
 	n = pf_ifaces(&ifs);
+	hook = loaded ? our_hook(ifs, n, &progs) : PF_HOOK_NONE;
 
 	if (json) {
 		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
 		pf_print_json_string(env->pin_dir);
-		printf(", \"portals\": %u, \"sock_destroy\": \"%s\", \"kernel\": ", portals, mechanism);
+		printf(", \"layout\": ");
+		if (layout >= 0)
+			printf("%d", layout);
+		else
+			printf("null");
+		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
+		printf(", \"portals\": %u, \"attach\": \"%s\", \"sock_destroy\": \"%s\", "
+		       "\"kernel\": ", portals, pf_hook_name(hook), mechanism);
 		pf_print_json_string(un.release);
-		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s}, "
-		       "\"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
-		       diag_destroy ? "true" : "false");
+		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s, "
+		       "\"tcx\": %s}, \"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
+		       diag_destroy ? "true" : "false", tcx ? "true" : "false");
 	} else {
-		printf("loaded:        %s\npin dir:       %s\nportals:       %u\n"
-		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s)\n"
-		       "interfaces:   ", loaded ? "yes" : "no", env->pin_dir, portals, mechanism,
-		       un.release, sock_destroy_kfunc ? "yes" : "no",
-		       diag_destroy ? "yes" : "no");
+		printf("loaded:        %s\n", loaded ? "yes" : "no");
+		if (layout >= 0)
+			printf("layout:        %d%s\n", layout, layout == PF_LAYOUT_VERSION ? "" :
+			       " (not this portfence's: 'portfence unload' removes it, then load)");
+		printf("pin dir:       %s\nportals:       %u\nattach:        %s%s\n"
+		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s, "
+		       "tcx %s)\ninterfaces:   ", env->pin_dir, portals,
+		       pf_hook_name(hook), hook == PF_HOOK_TCX ? " (ordered first)" : "", mechanism,
+		       un.release, sock_destroy_kfunc ? "yes" : "no", diag_destroy ? "yes" : "no",
+		       tcx ? "yes" : "no");
 	}
 	for (i = 0; i < n; i++) {
-		bool in = loaded && ifs[i].ingress_id == progs.ingress_id;
-		bool out = loaded && ifs[i].egress_id == progs.egress_id;
+		bool in, out;
 
-		if (!in && !out)
+		pf_progs_on(&progs, &ifs[i], &in, &out);
+		if (!loaded || (!in && !out))
 			continue;
 		if (json) {
 			printf("%s{\"name\": ", first ? "" : ", ");
 			pf_print_json_string(ifs[i].name);
-			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s}", ifs[i].ifindex,
-			       in ? "true" : "false", out ? "true" : "false");
+			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s, \"hook\": \"%s\", "
+			       "\"framing\": \"%s\"}", ifs[i].ifindex, in ? "true" : "false",
+			       out ? "true" : "false", pf_hook_name(hook_of(&ifs[i], in)),
+			       framing_name(ifs[i].framing));
 		} else {
-			printf(" %s%s", ifs[i].name, in && out ? "" : in ? "(ingress only)" : "(egress only)");
+			printf(" %s%s%s", ifs[i].name,
+			       ifs[i].framing == PF_FRAMING_L3 ? "(l3)" : "",
+			       in && out ? "" : in ? "(ingress only)" : "(egress only)");
 		}
 		first = false;
 	}
@@ -240,3 +311,23 @@ int cmd_status(struct pf_env *env, int argc, char **argv)
 		close(portals_fd);
 	return PF_EXIT_OK;
 }
+
+const struct pf_command pf_cmd_list = {
+	.name = "list",
+	.summary = "fenced portals with policy, since-time and counters",
+	.description = "Fenced portals with their policy, since-time and counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_list,
+};
+
+const struct pf_command pf_cmd_status = {
+	.name = "status",
+	.summary = "programs, interfaces, socket-destroy mechanism, counters",
+	.description =
+		"Whether the programs are loaded, the interfaces they are attached to, the\n"
+		"socket-destroy mechanism, kernel features and the global counters.\n",
+	.options = show_options,
+	.args_size = sizeof(struct show_args),
+	.run = cmd_status,
+};

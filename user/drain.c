@@ -34,17 +34,14 @@ static __u64 monotonic_ns(void)
 
 int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
 {
-	char *end;
-	unsigned long v;
+	__u32 v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || *s == '+' || v > PF_DRAIN_MS_MAX) {
+	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
 		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
 			 PF_DRAIN_MS_MAX);
-		return -1;
+		return -EINVAL;
 	}
-	*ms = (unsigned int)v;
+	*ms = v;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "layout.h"
 #include "loader.h"
 #include "pins.h"
 #include "portfence.h"
@@ -20,9 +21,17 @@
 
 static const char *const pinned_maps[] = {
 	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
-	PF_PIN_CLI_STATS, PF_PIN_OWNER,
+	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
 };
 
+/* The pins of the tc programs, by framing. */
+static const char *const prog_pins[PF_FRAMINGS][2] = {
+	[PF_FRAMING_ETHERNET] = { PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS },
+	[PF_FRAMING_L3] = { PF_PIN_PROG_L3_INGRESS, PF_PIN_PROG_L3_EGRESS },
+};
+
+/* The L3 build is loaded with the first device that needs it: a node
+ * without one pays no verifier time for it. */
 bool pf_loaded(const char *dir)
 {
 	size_t i;
@@ -43,26 +52,59 @@ static __u32 prog_id(int fd)
 
 int pf_progs_open(const char *dir, struct pf_progs *p)
 {
-	p->ingress_fd = pf_pin_open(dir, PF_PIN_PROG_INGRESS);
-	p->egress_fd = pf_pin_open(dir, PF_PIN_PROG_EGRESS);
-	if (p->ingress_fd < 0 || p->egress_fd < 0) {
-		int err = p->ingress_fd < 0 ? p->ingress_fd : p->egress_fd;
+	int f, err = 0;
 
-		pf_progs_close(p);
-		return err;
+	for (f = 0; f < PF_FRAMINGS; f++) {
+		struct pf_prog_pair *pair = &p->by[f];
+
+		pair->ingress_fd = pf_pin_open(dir, prog_pins[f][0]);
+		pair->egress_fd = pf_pin_open(dir, prog_pins[f][1]);
+		if (f == PF_FRAMING_L3 && pair->ingress_fd == -ENOENT && pair->egress_fd == -ENOENT)
+			continue;	/* not loaded yet */
+		if (pair->ingress_fd < 0 && !err)
+			err = pair->ingress_fd;
+		if (pair->egress_fd < 0 && !err)
+			err = pair->egress_fd;
+		pair->ingress_id = pair->ingress_fd < 0 ? 0 : prog_id(pair->ingress_fd);
+		pair->egress_id = pair->egress_fd < 0 ? 0 : prog_id(pair->egress_fd);
 	}
-	p->ingress_id = prog_id(p->ingress_fd);
-	p->egress_id = prog_id(p->egress_fd);
-	return 0;
+	if (err)
+		pf_progs_close(p);
+	return err;
 }
 
 void pf_progs_close(struct pf_progs *p)
 {
-	if (p->ingress_fd >= 0)
-		close(p->ingress_fd);
-	if (p->egress_fd >= 0)
-		close(p->egress_fd);
-	p->ingress_fd = p->egress_fd = -1;
+	int f;
+
+	for (f = 0; f < PF_FRAMINGS; f++) {
+		struct pf_prog_pair *pair = &p->by[f];
+
+		if (pair->ingress_fd >= 0)
+			close(pair->ingress_fd);
+		if (pair->egress_fd >= 0)
+			close(pair->egress_fd);
+		pair->ingress_fd = pair->egress_fd = -1;
+		pair->ingress_id = pair->egress_id = 0;
+	}
+}
+
+void pf_progs_on(const struct pf_progs *p, const struct pf_iface *iface, bool *in, bool *out)
+{
+	const struct pf_prog_pair *pair = &p->by[iface->framing];
+
+	*in = pair->ingress_id && iface->ingress_id == pair->ingress_id;
+	*out = pair->egress_id && iface->egress_id == pair->egress_id;
+}
+
+bool pf_progs_has(const struct pf_progs *p, __u32 prog_id)
+{
+	int f;
+
+	for (f = 0; f < PF_FRAMINGS && prog_id; f++)
+		if (prog_id == p->by[f].ingress_id || prog_id == p->by[f].egress_id)
+			return true;
+	return false;
 }
 
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *name)
@@ -130,30 +172,34 @@ static void load_sweep(const struct pf_env *env)
 			"and without the drain", strerror(-err));
 }
 
-/* Records the pin dir in "owner" and binds the maps the programs do not
+/* Records the pin dir in "owner", the layout in "layout", and binds the maps the programs do not
  * use themselves to both of them: they live as long as the programs do,
  * pins or not. */
 static int claim(struct fence_bpf *skel, const char *pin_dir)
 {
-	struct bpf_map *bound[] = { skel->maps.owner, skel->maps.devices, skel->maps.cli_stats };
+	struct bpf_map *bound[] = {
+		skel->maps.owner, skel->maps.devices, skel->maps.cli_stats, skel->maps.layout,
+	};
 	struct bpf_program *progs[] = { skel->progs.fence_ingress, skel->progs.fence_egress };
+	struct pf_layout layout = { .version = PF_LAYOUT_VERSION };
 	struct pf_owner owner = {};
 	__u32 zero = 0;
 	size_t i, j;
-	int err;
 
 	snprintf(owner.pin_dir, sizeof(owner.pin_dir), "%s", pin_dir);
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY);
-	if (err)
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.layout), &zero, &layout, BPF_ANY))
 		return -errno;
-	/* before 5.10 there is no binding: lost pins then lose these three */
+	/* before 5.10 there is no binding: lost pins then lose these four */
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		for (j = 0; j < sizeof(bound) / sizeof(bound[0]); j++)
 			bpf_prog_bind_map(bpf_program__fd(progs[i]), bpf_map__fd(bound[j]), NULL);
 	return 0;
 }
 
-static int load_objects(const struct pf_env *env)
+/* Loads the tc programs built for one framing (the maps are the pinned
+ * ones, shared by both builds) and pins them. */
+static int load_framing(const struct pf_env *env, enum pf_framing framing)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
 	struct fence_bpf *skel;
@@ -162,30 +208,40 @@ static int load_objects(const struct pf_env *env)
 
 	skel = fence_bpf__open_opts(&opts);
 	if (!skel)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot open the BPF object: %s", strerror(errno));
+		return pf_error(env, pf_runtime_errno(-errno), "cannot open the BPF object: %s",
+				strerror(errno));
+	skel->rodata->l3_device = framing == PF_FRAMING_L3;
 	err = fence_bpf__load(skel);
 	if (err) {
 		fence_bpf__destroy(skel);
 		if (err == -EPERM)
-			return pf_fail(env, PF_EXIT_PERM, "loading BPF programs not permitted "
-				       "(needs CAP_BPF and CAP_NET_ADMIN)");
+			return pf_error(env, -EPERM, "loading BPF programs not permitted "
+					"(needs CAP_BPF and CAP_NET_ADMIN)");
 		missing = missing_feature();
 		if (missing)
-			return pf_fail(env, PF_EXIT_KERNEL, "the kernel lacks %s", missing);
-		return pf_fail(env, PF_EXIT_FAIL, "cannot load the BPF programs: %s "
-			       "(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
+			return pf_error(env, -EOPNOTSUPP, "the kernel lacks %s", missing);
+		return pf_error(env, pf_runtime_errno(err), "cannot load the BPF programs: %s "
+				"(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
 	err = claim(skel, env->pin_dir);
+	/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so
+	 * a load killed before them is done again whole, the sweep included. */
+	if (!err && framing == PF_FRAMING_ETHERNET)
+		load_sweep(env);
 	if (!err)
-		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, PF_PIN_PROG_INGRESS);
+		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, prog_pins[framing][0]);
 	if (!err)
-		err = pin_prog(skel->progs.fence_egress, env->pin_dir, PF_PIN_PROG_EGRESS);
+		err = pin_prog(skel->progs.fence_egress, env->pin_dir, prog_pins[framing][1]);
 	fence_bpf__destroy(skel);
 	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot pin programs in '%s': %s",
-			       env->pin_dir, strerror(-err));
-	load_sweep(env);
-	return PF_EXIT_OK;
+		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
+				env->pin_dir, strerror(-err));
+	return 0;
+}
+
+static int load_objects(const struct pf_env *env)
+{
+	return load_framing(env, PF_FRAMING_ETHERNET);
 }
 
 static int select_devices(const struct pf_env *env, char **devs, int ndevs)
@@ -194,30 +250,35 @@ static int select_devices(const struct pf_env *env, char **devs, int ndevs)
 	__u32 zero = 0;
 
 	if (fd < 0)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot open the devices map: %s", strerror(-fd));
+		return pf_error(env, pf_runtime_errno(fd), "cannot open the devices map: %s",
+				strerror(-fd));
 	for (i = 0; i < (ndevs ? ndevs : 1) && !err; i++) {
 		struct pf_device_key key = {};
 
 		snprintf(key.name, sizeof(key.name), "%s", ndevs ? devs[i] : "*");
-		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY);
+		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
 	}
 	close(fd);
 	if (err)
-		return pf_fail(env, PF_EXIT_FAIL, "cannot record the selected interfaces: %s",
-			       strerror(errno));
-	return PF_EXIT_OK;
+		return pf_error(env, pf_runtime_errno(err), "cannot record the selected "
+				"interfaces: %s", strerror(-err));
+	return 0;
 }
 
+/* Nothing selected is a load killed before it recorded its selection:
+ * every interface then, as a load without --dev would have selected, or
+ * a block after it would fence nothing and say it had. */
 static bool selected(int devices_fd, const char *name)
 {
-	struct pf_device_key key = {};
+	struct pf_device_key key = {}, first;
 	__u32 v;
 
 	snprintf(key.name, sizeof(key.name), "*");
 	if (!bpf_map_lookup_elem(devices_fd, &key, &v))
 		return true;
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	return !bpf_map_lookup_elem(devices_fd, &key, &v);
+	return !bpf_map_lookup_elem(devices_fd, &key, &v) ||
+	       bpf_map_get_next_key(devices_fd, NULL, &first);
 }
 
 /* Our fence table's map id; 0 if it is not pinned. */
@@ -226,31 +287,87 @@ static __u32 pinned_portals_id(const char *pin_dir)
 	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
 }
 
+/* The hook for attachments, into *hook (see pf_attach_hook); a wrong
+ * $PORTFENCE_ATTACH is -EINVAL, tcx asked of a kernel without it
+ * -EOPNOTSUPP (reported). */
+static int attach_hook(const struct pf_env *env, const struct pf_iface *ifs, int n,
+		       enum pf_hook *hook)
+{
+	int err = pf_attach_hook(ifs, n, hook);
+
+	if (err == -EINVAL)
+		return pf_error(env, -EINVAL, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
+				getenv("PORTFENCE_ATTACH"));
+	if (err)
+		return pf_error(env, -EOPNOTSUPP, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
+				"(6.6+); clsact works everywhere");
+	return 0;
+}
+
+/* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
+static int check_attach_choice(const struct pf_env *env)
+{
+	enum pf_hook hook;
+
+	return attach_hook(env, NULL, 0, &hook);
+}
+
+static int open_progs(const struct pf_env *env, struct pf_progs *progs)
+{
+	int err = pf_progs_open(env->pin_dir, progs);
+
+	if (err)
+		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
+				strerror(-err));
+	return 0;
+}
+
+/* The build for framing, loaded on first need; progs opened again. 0 or a
+ * negative errno, reported. */
+static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
+			  struct pf_progs *progs)
+{
+	int err = load_framing(env, framing);
+
+	if (err)
+		return err;
+	pf_progs_close(progs);
+	return open_progs(env, progs);
+}
+
 /* Interfaces selected but lacking our current programs; with attach, fix
- * them (caller holds the lock). Returns how many lacked, or an exit code
- * negated on failure. */
+ * them (caller holds the lock). Returns how many lacked, or a negative
+ * errno, reported. */
 static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 {
-	struct pf_progs progs;
+	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
 	__u32 table = pinned_portals_id(env->pin_dir), theirs;
+	enum pf_hook hook = PF_HOOK_NONE;
 
-	err = pf_progs_open(env->pin_dir, &progs);
+	err = open_progs(env, &progs);
 	if (err)
-		return -pf_fail(env, PF_EXIT_FAIL, "cannot open pinned programs: %s", strerror(-err));
+		return err;
 	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
 	n = pf_ifaces(&ifs);
 	if (n < 0 || devices_fd < 0) {
 		pf_progs_close(&progs);
 		if (devices_fd >= 0)
 			close(devices_fd);
-		return -pf_fail(env, PF_EXIT_FAIL, "cannot list interfaces or selection");
+		if (n >= 0)
+			free(ifs);
+		return pf_error(env, pf_runtime_errno(n < 0 ? n : devices_fd),
+				"cannot list interfaces or selection");
 	}
 	for (i = 0; i < n; i++) {
+		const struct pf_prog_pair *pair = &progs.by[ifs[i].framing];
+		bool in, eg;
+
 		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
 			continue;
-		if (ifs[i].ingress_id == progs.ingress_id && ifs[i].egress_id == progs.egress_id)
+		pf_progs_on(&progs, &ifs[i], &in, &eg);
+		if (in && eg)
 			continue;
 		lacking++;
 		if (!attach)
@@ -259,16 +376,23 @@ static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		 * would be lifted without a word */
 		theirs = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id);
 		if (theirs && theirs != table) {
-			lacking = -pf_fail(env, PF_EXIT_FAIL, "%s runs the fence programs of another "
+			lacking = pf_error(env, -EBUSY, "%s runs the fence programs of another "
 					   "fence table (map id %u: another pin dir's, or one whose "
 					   "pins were lost): not replaced; lift it with that pin dir, "
 					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
 			break;
 		}
-		err = pf_tc_attach(ifs[i].ifindex, progs.ingress_fd, progs.egress_fd);
+		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
+		if (!err && pair->ingress_fd < 0)
+			err = load_on_demand(env, ifs[i].framing, &progs);
 		if (err) {
-			lacking = -pf_fail(env, PF_EXIT_FAIL, "cannot attach to %s: %s",
-					   ifs[i].name, strerror(-err));
+			lacking = err;
+			break;
+		}
+		err = pf_hook_attach(&ifs[i], hook, pair->ingress_fd, pair->egress_fd);
+		if (err) {
+			lacking = pf_error(env, pf_runtime_errno(err), "cannot attach to %s (%s): %s",
+					   ifs[i].name, pf_hook_name(hook), strerror(-err));
 			break;
 		}
 		if (out)
@@ -286,19 +410,20 @@ static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
 
 	for (i = 0; i < ndevs; i++) {
 		if (strlen(devs[i]) >= IF_NAMESIZE || !if_nametoindex(devs[i]))
-			return pf_fail(env, PF_EXIT_USAGE, "no interface '%s' in this network namespace",
-				       devs[i]);
+			return pf_error(env, -EINVAL, "no interface '%s' in this network namespace",
+					devs[i]);
 	}
-	return PF_EXIT_OK;
+	return 0;
 }
 
 static int lock_failed(const struct pf_env *env, int err)
 {
 	if (err == -ETIMEDOUT)
-		return pf_fail(env, PF_EXIT_FAIL, "the pin dir '%s' has been locked by another "
-			       "process for %d ms: given up (fuser on it names the holder)",
-			       env->pin_dir, pf_lock_wait_ms());
-	return pf_fail(env, PF_EXIT_FAIL, "cannot lock '%s': %s", env->pin_dir, strerror(-err));
+		return pf_error(env, err, "the pin dir '%s' has been locked by another "
+				"process for %d ms: given up (fuser on it names the holder)",
+				env->pin_dir, pf_lock_wait_ms());
+	return pf_error(env, pf_runtime_errno(err), "cannot lock '%s': %s", env->pin_dir,
+			strerror(-err));
 }
 
 /*
@@ -312,19 +437,21 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 {
 	static const char *const state[] = {
 		PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_KNOCKS,
-		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER,
+		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
 	};
 	struct pf_attached *att;
 	char path[PATH_MAX], owner[PF_OWNER_PATH_MAX];
 	int n = pf_attached_list(&att), fd, err = 0;
 	size_t k;
 
+	if (n == 0)
+		free(att);
 	if (n <= 0)
-		return PF_EXIT_OK;
+		return 0;
 	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, owner)) {
-		err = pf_fail(env, PF_EXIT_FAIL, "this network namespace is fenced from the pin dir "
-			      "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
-			      "namespace", owner, att[0].name, owner);
+		err = pf_error(env, -EBUSY, "this network namespace is fenced from the pin dir "
+			       "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
+			       "namespace", owner, att[0].name, owner);
 		free(att);
 		return err;
 	}
@@ -339,8 +466,9 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 		close(fd);
 	}
 	if (err)
-		err = pf_fail(env, PF_EXIT_FAIL, "cannot pin the fence table of the programs attached "
-			      "on %s in '%s': %s", att[0].name, env->pin_dir, strerror(-err));
+		err = pf_error(env, pf_runtime_errno(err), "cannot pin the fence table of the "
+			       "programs attached on %s in '%s': %s", att[0].name, env->pin_dir,
+			       strerror(-err));
 	else if (out)
 		fprintf(out, "adopted the fence table (map id %u) of the programs attached on %s: "
 			"their pins were lost\n", att[0].portals_id, att[0].name);
@@ -350,48 +478,52 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
 {
-	char err[512];
-	int rc, lock, lacking;
+	int err, lock, lacking;
 
-	rc = check_devices_exist(env, devs, ndevs);
-	if (rc)
-		return rc;
+	err = check_devices_exist(env, devs, ndevs);
+	if (!err)
+		err = check_attach_choice(env);
+	if (!err)
+		err = pf_layout_require(env, true);
+	if (err)
+		return err;
 	/* Fast path, no lock: everything pinned and attached already. */
 	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
-		return PF_EXIT_OK;
+		return 0;
 
-	rc = pf_pin_dir_prepare(env->pin_dir, true, err, sizeof(err));
-	if (rc)
-		return pf_fail(env, rc, "%s", err);
+	err = pf_pin_dir_prepare(env, true);
+	if (err)
+		return err;
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
 		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
-		rc = adopt_attached(env, out);
-		if (!rc)
-			rc = load_objects(env);
+		err = adopt_attached(env, out);
+		if (!err)
+			err = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 	}
-	if (!rc && (all || devs))
-		rc = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
-	if (!rc) {
+	if (!err && (all || devs))
+		err = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
+	if (!err) {
 		lacking = sync_attachments(env, true, out);
-		rc = lacking < 0 ? -lacking : PF_EXIT_OK;
+		err = lacking < 0 ? lacking : 0;
 	}
 	pf_unlock(lock);
-	return rc;
+	return err;
 }
 
 int pf_unload(const struct pf_env *env, FILE *out)
 {
 	static const char *const progs[] = {
-		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_SWEEP,
+		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_L3_INGRESS,
+		PF_PIN_PROG_L3_EGRESS, PF_PIN_PROG_SWEEP,
 	};
-	struct pf_progs p = { -1, -1, 0, 0 };
+	struct pf_progs p = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
-	int n, i, lock, rc = PF_EXIT_OK;
+	int n, i, lock, err, rc = 0;
 	__u32 table;
 	size_t k;
 
@@ -412,12 +544,14 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		bool ours = theirs && (table ? theirs == table :
 				       !pf_owned_elsewhere(id, theirs, env->pin_dir, NULL));
 
-		if (p.ingress_id && (ifs[i].ingress_id == p.ingress_id || ifs[i].egress_id == p.egress_id))
+		if (pf_progs_has(&p, ifs[i].ingress_id) || pf_progs_has(&p, ifs[i].egress_id))
 			ours = true;
 		if (!ours)
 			continue;
-		if (pf_tc_detach(ifs[i].ifindex))
-			rc = pf_fail(env, PF_EXIT_FAIL, "cannot detach from %s", ifs[i].name);
+		err = pf_hook_detach(&ifs[i]);
+		if (err)
+			rc = pf_error(env, pf_runtime_errno(err), "cannot detach from %s",
+				      ifs[i].name);
 		else if (out)
 			fprintf(out, "detached %s\n", ifs[i].name);
 	}

@@ -4,27 +4,39 @@
 #define PF_LOADER_H
 
 #include <linux/types.h>
+#include "attach.h"
 #include "cli.h"
 
-struct pf_progs {
+/* The tc programs for one framing of device. */
+struct pf_prog_pair {
 	int ingress_fd, egress_fd;
 	__u32 ingress_id, egress_id;
 };
+
+struct pf_progs {
+	struct pf_prog_pair by[PF_FRAMINGS];	/* by enum pf_framing */
+};
+
+#define PF_PROGS_NONE { .by = { { -1, -1, 0, 0 }, { -1, -1, 0, 0 } } }
 
 /* Is everything pinned (maps and tc programs)? */
 bool pf_loaded(const char *pin_dir);
 /* Open the pinned tc programs; 0 or negative errno. */
 int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
 void pf_progs_close(struct pf_progs *progs);
+/* Which hooks of iface run the programs of progs meant for it. */
+/* Is prog_id one of progs (of either framing)? */
+bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
+void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, bool *in, bool *out);
 
 /* Load and pin if needed, add devs to the selected interfaces (all: select
  * every interface; a first load without devs does too), attach to every
  * selected interface not yet attached. Takes the lock only when something
- * must change. Prints what it attached to out (may be NULL). Returns an
- * exit code. */
+ * must change. Prints what it attached to out (may be NULL). 0 or a
+ * negative errno, reported. */
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out);
 
-/* Detach everywhere and remove every pin. Returns an exit code. */
+/* Detach everywhere and remove every pin. 0 or a negative errno, reported. */
 int pf_unload(const struct pf_env *env, FILE *out);
 
 /* Does the running kernel's BTF have the function (a kfunc) name? */

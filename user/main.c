@@ -1,34 +1,35 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* portfence: option parsing and dispatch, nothing else. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <limits.h>
 #include <bpf/libbpf.h>
 
-#include "cli.h"
+#include "options.h"
 #include "pins.h"
-#include "portfence.h"
 
-static const struct command {
-	const char *name;
-	int (*run)(struct pf_env *env, int argc, char **argv);
-	const char *summary;
-} commands[] = {
-	{ "load", cmd_load, "load and pin programs and maps, attach to interfaces" },
-	{ "unload", cmd_unload, "detach everywhere and remove every pin" },
-	{ "block", cmd_block, "fence a portal" },
-	{ "unblock", cmd_unblock, "lift a portal's fence" },
-	{ "check", cmd_check, "exit 0 if a portal is fenced, 1 if not" },
-	{ "list", cmd_list, "fenced portals with policy, since-time and counters" },
-	{ "status", cmd_status, "programs, interfaces, socket-destroy mechanism, counters" },
-	{ "conns", cmd_conns, "established TCP connections of a portal" },
-	{ "tickle", cmd_tickle, "send tickle ACKs so stale peers reset at once" },
-	{ "metrics", cmd_metrics, "counters and state in Prometheus text format" },
+static const struct pf_command *const commands[] = {
+	&pf_cmd_load, &pf_cmd_unload, &pf_cmd_attach, &pf_cmd_block, &pf_cmd_unblock, &pf_cmd_check,
+	&pf_cmd_list, &pf_cmd_status, &pf_cmd_conns, &pf_cmd_tickle, &pf_cmd_metrics,
+	&pf_cmd_parse,
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The options before the command. */
+struct global_args {
+	const char *pin_dir;
+	bool version;
+};
+
+static const struct pf_option global_options[] = {
+	PF_OPTION(struct global_args, pin_dir, "pin-dir", PF_OPT_STRING, "DIR",
+		  "the pin dir (else $PORTFENCE_PIN_DIR, else " PF_DEFAULT_PIN_DIR ")", 0),
+	PF_OPTION(struct global_args, version, "version", PF_OPT_FLAG, NULL, "print the version", 0),
+	{}
+};
+
+static const struct pf_command global = { .options = global_options };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -42,53 +43,68 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: portfence [--pin-dir DIR] COMMAND [OPTIONS]\n"
-		   "       portfence --version | --help | COMMAND --help\n\ncommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nThe pin dir is --pin-dir, else $PORTFENCE_PIN_DIR, else %s.\n"
-		   "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 not permitted,\n"
-		   "4 the kernel lacks something required.\n", PF_DEFAULT_PIN_DIR);
+		   "       portfence --version | --help | COMMAND --help\n\noptions:\n");
+	pf_print_options(f, global_options);
+	fprintf(f, "\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\nExit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 not permitted,\n"
+		   "4 the kernel lacks something required.\n");
+}
+
+/* Parses the command's options, then runs it; returns the exit code. */
+static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char **argv)
+{
+	void *args = calloc(1, cmd->args_size ? cmd->args_size : 1);
+	int parsed, rc, next;
+
+	if (!args)
+		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+	if (cmd->defaults)
+		memcpy(args, cmd->defaults, cmd->args_size);
+	parsed = pf_parse_options(env, cmd, argc, argv, args, false, &next);
+	if (parsed == PF_PARSED_HELP) {
+		pf_print_usage(stdout, cmd, "usage: portfence [--pin-dir DIR] ");
+		rc = PF_EXIT_OK;
+	} else if (parsed < 0) {
+		rc = PF_EXIT_USAGE;
+	} else {
+		rc = cmd->no_pins ? PF_EXIT_OK : pf_exit_code(pf_pin_dir_check(env));
+		if (!rc)
+			rc = cmd->run(env, args);
+	}
+	free(args);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct pf_env env = {};
-	const char *pin_dir = NULL;
-	char err[PATH_MAX + 128];
-	int i = 1, rc;
+	struct global_args g = {};
+	int parsed, i;
 	size_t c;
 
 	libbpf_set_print(libbpf_quiet);
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--version")) {
-			printf("portfence %s\n", PORTFENCE_VERSION);
-			return PF_EXIT_OK;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return PF_EXIT_OK;
-		} else if (!strcmp(argv[i], "--pin-dir") && i + 1 < argc) {
-			pin_dir = argv[++i];
-		} else if (!strncmp(argv[i], "--pin-dir=", 10)) {
-			pin_dir = argv[i] + 10;
-		} else {
-			return pf_fail(NULL, PF_EXIT_USAGE, "unknown option '%s' (see 'portfence --help')",
-				       argv[i]);
-		}
+	parsed = pf_parse_options(&env, &global, argc, argv, &g, true, &i);
+	if (parsed < 0)
+		return PF_EXIT_USAGE;
+	if (parsed == PF_PARSED_HELP) {
+		usage(stdout);
+		return PF_EXIT_OK;
+	}
+	if (g.version) {
+		printf("portfence %s\n", PORTFENCE_VERSION);
+		return PF_EXIT_OK;
 	}
 	if (i == argc) {
 		usage(stderr);
 		return PF_EXIT_USAGE;
 	}
-	if (pin_dir && !*pin_dir)
-		return pf_fail(NULL, PF_EXIT_USAGE, "empty --pin-dir");
-	env.pin_dir = pf_pin_dir_resolve(pin_dir);
-	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
-		if (!strcmp(argv[i], commands[c].name)) {
-			env.cmd = commands[c].name;
-			rc = pf_pin_dir_check(env.pin_dir, err, sizeof(err));
-			if (rc)
-				return pf_fail(&env, rc, "%s", err);
-			return commands[c].run(&env, argc - i, argv + i);
+	env.pin_dir = pf_pin_dir_resolve(g.pin_dir);
+	for (c = 0; c < NCOMMANDS; c++) {
+		if (!strcmp(argv[i], commands[c]->name)) {
+			env.cmd = commands[c]->name;
+			return run(&env, commands[c], argc - i, argv + i);
 		}
 	}
 	return pf_fail(NULL, PF_EXIT_USAGE, "unknown command '%s' (see 'portfence --help')", argv[i]);

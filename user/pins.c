@@ -46,86 +46,76 @@ static bool on_bpffs(const char *path)
  * directory portfence creates inside it. Missing components are fine
  * (prepare creates the last one). A runtime state, not bad input: exit 1.
  */
-int pf_pin_dir_check(const char *dir, char *err, size_t errlen)
+int pf_pin_dir_check(const struct pf_env *env)
 {
+	const char *dir = env->pin_dir;
 	char prefix[PATH_MAX];
 	struct stat st;
 	size_t i, n = strlen(dir);
 
-	if (n >= PATH_MAX - 32) {
-		snprintf(err, errlen, "pin dir '%s' is too long", dir);
-		return PF_EXIT_USAGE;
-	}
+	if (n >= PATH_MAX - 32)
+		return pf_error(env, -EINVAL, "pin dir '%s' is too long", dir);
 	for (i = 1; i <= n; i++) {
 		if (i < n && dir[i] != '/')
 			continue;
 		memcpy(prefix, dir, i);
 		prefix[i] = 0;
 		if (lstat(prefix, &st))
-			return PF_EXIT_OK;	/* not there yet */
-		if (S_ISLNK(st.st_mode)) {
-			snprintf(err, errlen, "pin dir '%s' is reached through the symbolic link "
-				 "'%s': refused (give the real path)", dir, prefix);
-			return PF_EXIT_FAIL;
-		}
+			return 0;	/* not there yet */
+		if (S_ISLNK(st.st_mode))
+			return pf_error(env, -ELOOP, "pin dir '%s' is reached through the symbolic "
+					"link '%s': refused (give the real path)", dir, prefix);
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "pin dir '%s' is not a directory", dir);
-		return PF_EXIT_FAIL;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, errlen, "pin dir '%s' is owned by uid %u, not root: refused", dir,
-			 (unsigned int)st.st_uid);
-		return PF_EXIT_FAIL;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen, "pin dir '%s' is writable by others (mode %04o): refused "
-			 "(chmod 0700 it, or mount its bpffs with -o mode=0700)", dir,
-			 (unsigned int)(st.st_mode & 07777));
-		return PF_EXIT_FAIL;
-	}
-	return PF_EXIT_OK;
+	if (!S_ISDIR(st.st_mode))
+		return pf_error(env, -ENOTDIR, "pin dir '%s' is not a directory", dir);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return pf_error(env, -EUCLEAN, "pin dir '%s' is owned by uid %u, not root: refused",
+				dir, (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return pf_error(env, -EUCLEAN, "pin dir '%s' is writable by others (mode %04o): "
+				"refused (chmod 0700 it, or mount its bpffs with -o mode=0700)", dir,
+				(unsigned int)(st.st_mode & 07777));
+	return 0;
 }
 
-int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen)
+int pf_pin_dir_prepare(const struct pf_env *env, bool create)
 {
+	const char *dir = env->pin_dir;
 	char parent[PATH_MAX];
 	struct stat st;
-	int rc;
+	int err, e;
 
-	rc = pf_pin_dir_check(dir, err, errlen);
-	if (rc)
-		return rc;
+	err = pf_pin_dir_check(env);
+	if (err)
+		return err;
 	if (stat(dir, &st) == 0) {
-		if (!on_bpffs(dir)) {
-			snprintf(err, errlen, "pin dir '%s' is not on a bpffs mount "
-				 "(mount -t bpf -o mode=0700 bpf DIR)", dir);
-			return PF_EXIT_FAIL;
-		}
-		return PF_EXIT_OK;
+		if (!on_bpffs(dir))
+			return pf_error(env, -EMEDIUMTYPE, "pin dir '%s' is not on a bpffs mount "
+					"(mount -t bpf -o mode=0700 bpf DIR)", dir);
+		return 0;
 	}
 	if (!create)
-		return PF_EXIT_OK;
+		return 0;
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	dirname(parent);
 	/* The default lives under /sys/fs/bpf; mount bpffs there if absent. */
 	if (!strcmp(dir, PF_DEFAULT_PIN_DIR) && !on_bpffs("/sys/fs/bpf") &&
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		snprintf(err, errlen, "cannot mount bpffs at /sys/fs/bpf: %s", strerror(errno));
-		return errno == EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL;
+		e = errno;
+		return pf_error(env, e == EPERM ? -EPERM : pf_runtime_errno(-e),
+				"cannot mount bpffs at /sys/fs/bpf: %s", strerror(e));
 	}
-	if (!on_bpffs(parent)) {
-		snprintf(err, errlen, "pin dir '%s' is not on a bpffs mount "
-			 "(its parent '%s' is not bpffs; mount -t bpf -o mode=0700 bpf DIR)", dir,
-			 parent);
-		return PF_EXIT_FAIL;
-	}
+	if (!on_bpffs(parent))
+		return pf_error(env, -EMEDIUMTYPE, "pin dir '%s' is not on a bpffs mount "
+				"(its parent '%s' is not bpffs; mount -t bpf -o mode=0700 bpf DIR)",
+				dir, parent);
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create pin dir '%s': %s", dir, strerror(errno));
-		return errno == EACCES || errno == EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL;
+		e = errno;
+		return pf_error(env, e == EACCES || e == EPERM ? -e : pf_runtime_errno(-e),
+				"cannot create pin dir '%s': %s", dir, strerror(e));
 	}
-	return PF_EXIT_OK;
+	return 0;
 }
 
 void pf_pin_path(char *buf, size_t n, const char *dir, const char *name)

@@ -14,12 +14,15 @@ const char *pf_pin_dir_resolve(const char *opt);
 #define PF_LOCK_STEP_MS		5
 int pf_lock_wait_ms(void);
 
-/* Is dir safe to trust: no symlink on the way, root's, writable by no one
- * else? Returns an exit code; err says why not. */
-int pf_pin_dir_check(const char *dir, char *err, size_t errlen);
-/* Make sure dir exists on a bpffs (mounting /sys/fs/bpf if absent) and is
- * trusted; with create false, only check. Returns an exit code, err set. */
-int pf_pin_dir_prepare(const char *dir, bool create, char *err, size_t errlen);
+struct pf_env;
+/* Is env's pin dir safe to trust: no symlink on the way, root's, writable
+ * by no one else? 0, or a negative errno having said why not (cli.c maps
+ * them). */
+int pf_pin_dir_check(const struct pf_env *env);
+/* Make sure env's pin dir exists on a bpffs (mounting /sys/fs/bpf if
+ * absent) and is trusted; with create false, only check. 0, or a negative
+ * errno having said why not. */
+int pf_pin_dir_prepare(const struct pf_env *env, bool create);
 void pf_pin_path(char *buf, size_t n, const char *dir, const char *name);
 /* bpf_obj_get() of dir/name, or a negative errno. */
 int pf_pin_open(const char *dir, const char *name);

@@ -14,25 +14,27 @@
 static int fail(char *err, const char *fmt, const char *a, const char *b)
 {
 	snprintf(err, PF_ERR_LEN, fmt, a, b);
-	return -1;
+	return -EINVAL;
 }
 
-/* A decimal number in [min, max], the whole string, no sign or spaces. */
-static int parse_uint(const char *s, size_t len, unsigned long min, unsigned long max,
-		      unsigned long *out)
+int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
 {
-	unsigned long v = 0;
+	__u32 v = 0, digit;
 	size_t i;
 
-	if (len == 0 || len > 10)
-		return -1;
+	if (len == 0)
+		return -EINVAL;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
+			return -EINVAL;
+		digit = (__u32)(s[i] - '0');
+		/* checked before it is added, so nothing wraps */
+		if (v > (max - digit) / 10)
+			return -EINVAL;
+		v = v * 10 + digit;
 	}
-	if (v < min || v > max)
-		return -1;
+	if (v < min)
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
@@ -100,7 +102,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned long prefix;
+	__u32 prefix;
 
 	memset(addr, 0, sizeof(*addr));
 	if (len >= sizeof(buf))
@@ -122,7 +124,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	}
 	addr->prefix = addr->family == AF_INET ? 32 : 128;
 	if (slash) {
-		if (parse_uint(slash + 1, strlen(slash + 1), 0, addr->prefix, &prefix))
+		if (pf_parse_uint(slash + 1, strlen(slash + 1), 0, addr->prefix, &prefix))
 			return fail(err, "bad prefix length '%s' in '%s' (0-32 for IPv4, 0-128 for IPv6)",
 				    slash + 1, s);
 		addr->prefix = (__u8)prefix;
@@ -141,7 +143,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	return 0;
 }
 
-static void set_port(struct pf_portal *p, unsigned long port)
+static void set_port(struct pf_portal *p, __u32 port)
 {
 	__u64 bit = 1ULL << (port % 64);
 
@@ -151,39 +153,69 @@ static void set_port(struct pf_portal *p, unsigned long port)
 	}
 }
 
+/* One item of a port list at *cursor, "P" or "FIRST:LAST" (of the list s,
+ * for messages); moves *cursor past it and its comma, to NULL after the
+ * last. */
+static int port_item(const char **cursor, const char *s, __u32 *lo, __u32 *hi, char *err)
+{
+	const char *item = *cursor, *end = strchr(item, ',');
+	size_t len = end ? (size_t)(end - item) : strlen(item);
+	const char *colon = memchr(item, ':', len);
+	char one[32];
+
+	snprintf(one, sizeof(one), "%.*s", (int)(len < sizeof(one) - 1 ? len : sizeof(one) - 1), item);
+	if (colon) {
+		if (pf_parse_uint(item, (size_t)(colon - item), 1, 65535, lo) ||
+		    pf_parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, hi))
+			return fail(err, "bad port range '%s' in '%s' (FIRST:LAST, 1-65535)", one, s);
+		if (*lo > *hi)
+			return fail(err, "bad port range '%s' in '%s' (first port above last)", one, s);
+	} else {
+		if (pf_parse_uint(item, len, 1, 65535, lo))
+			return fail(err, "bad port '%s' in '%s' (1-65535)", one, s);
+		*hi = *lo;
+	}
+	*cursor = end ? end + 1 : NULL;
+	return 0;
+}
+
+static int empty_ports(const char *s, char *err)
+{
+	return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)%s", s, "");
+}
+
 /* portblock syntax: "3260", "3260,3261", "860:870", mixed. */
 int pf_parse_ports(const char *s, struct pf_portal *p, char *err)
 {
-	const char *item = s;
-	char one[32];
+	const char *cursor = s;
+	__u32 lo, hi;
 
 	memset(p->ports, 0, sizeof(p->ports));
 	p->nports = 0;
 	if (!*s)
-		return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)%s", s, "");
-	for (;;) {
-		const char *end = strchr(item, ',');
-		size_t len = end ? (size_t)(end - item) : strlen(item);
-		const char *colon = memchr(item, ':', len);
-		unsigned long lo, hi;
-
-		snprintf(one, sizeof(one), "%.*s", (int)(len < sizeof(one) - 1 ? len : sizeof(one) - 1), item);
-		if (colon) {
-			if (parse_uint(item, (size_t)(colon - item), 1, 65535, &lo) ||
-			    parse_uint(colon + 1, len - (size_t)(colon - item) - 1, 1, 65535, &hi))
-				return fail(err, "bad port range '%s' in '%s' (FIRST:LAST, 1-65535)", one, s);
-			if (lo > hi)
-				return fail(err, "bad port range '%s' in '%s' (first port above last)", one, s);
-		} else {
-			if (parse_uint(item, len, 1, 65535, &lo))
-				return fail(err, "bad port '%s' in '%s' (1-65535)", one, s);
-			hi = lo;
-		}
+		return empty_ports(s, err);
+	while (cursor) {
+		if (port_item(&cursor, s, &lo, &hi, err))
+			return -EINVAL;
 		for (; lo <= hi; lo++)
 			set_port(p, lo);
-		if (!end)
-			break;
-		item = end + 1;
+	}
+	return 0;
+}
+
+int pf_normalize_ports(const char *s, char *buf, char *err)
+{
+	const char *cursor = s;
+	size_t used = 0;
+	__u32 lo, hi;
+
+	if (!*s)
+		return empty_ports(s, err);
+	while (cursor) {
+		if (port_item(&cursor, s, &lo, &hi, err))
+			return -EINVAL;
+		used += (size_t)(lo == hi ? sprintf(buf + used, "%s%u", used ? "," : "", lo)
+					  : sprintf(buf + used, "%s%u:%u", used ? "," : "", lo, hi));
 	}
 	return 0;
 }
@@ -192,14 +224,14 @@ int pf_parse_endpoint(const char *s, struct pf_addr *addr, __u16 *port, char *er
 {
 	const char *colon = strrchr(s, ':');
 	char host[INET6_ADDRSTRLEN + 3];
-	unsigned long p;
+	__u32 p;
 	size_t len;
 
 	if (!colon)
 		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
 	len = (size_t)(colon - s);
 	if (len == 0 || len >= sizeof(host) ||
-	    parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &p))
+	    pf_parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &p))
 		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
 	memcpy(host, s, len);
 	host[len] = 0;
@@ -262,27 +294,34 @@ void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 		     struct pf_portal_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	key->port = port;
-	key->proto = proto;
-	key->family = (__u8)family;
-	key->prefixlen = PF_KEY_BITS_FAMILY + (family == AF_INET ? 32 : 128);
-	memcpy(key->addr.v6, addr, family == AF_INET ? 4 : 16);
+	pf_endpoint_key_fill(key, proto, (__u8)family, addr, port);
+}
+
+void pf_format_addr(const struct pf_addr *addr, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!addr->family) {
+		snprintf(buf, n, "*");
+		return;
+	}
+	inet_ntop(addr->family, addr->a, a, sizeof(a));
+	if (addr->prefix == (addr->family == AF_INET ? 32 : 128))
+		snprintf(buf, n, "%s", a);
+	else
+		snprintf(buf, n, "%s/%u", a, addr->prefix);
 }
 
 void pf_format_key_addr(const struct pf_portal_key *key, char *buf, size_t n)
 {
-	char a[INET6_ADDRSTRLEN];
-	unsigned int bits = key->prefixlen - PF_KEY_BITS_FAMILY;
+	struct pf_addr addr = {};
 
-	if (key->prefixlen <= PF_KEY_BITS_ANY_ADDR) {
-		snprintf(buf, n, "*");
-		return;
+	if (key->prefixlen > PF_KEY_BITS_ANY_ADDR) {
+		addr.family = key->family;
+		addr.prefix = (__u8)(key->prefixlen - PF_KEY_BITS_FAMILY);
+		memcpy(addr.a, key->addr.v6, sizeof(addr.a));
 	}
-	inet_ntop(key->family, key->addr.v6, a, sizeof(a));
-	if (bits == (key->family == AF_INET ? 32U : 128U))
-		snprintf(buf, n, "%s", a);
-	else
-		snprintf(buf, n, "%s/%u", a, bits);
+	pf_format_addr(&addr, buf, n);
 }
 
 void pf_format_endpoint(int family, const __be32 *addr, __u16 port, char *buf, size_t n)

@@ -25,9 +25,19 @@ struct pf_portal {
 	__u64 ports[65536 / 64];	/* bitmap */
 };
 
+/* A decimal number in [min, max] spanning s[0..len): digits only, no sign
+ * or spaces, any number of leading zeros. Bounded digit by digit, so no
+ * value wraps whatever the width of long. 0, or -EINVAL. */
+int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out);
+/* The parsers return 0, or -EINVAL with err (PF_ERR_LEN bytes) naming the
+ * offending value: the caller prints it. */
 int pf_parse_proto(const char *s, __u8 *proto, char *err);
 int pf_parse_addr(const char *s, struct pf_addr *addr, char *err);
 int pf_parse_ports(const char *s, struct pf_portal *portal, char *err);
+/* The list s in its normal form into buf (at least strlen(s) + 1 bytes):
+ * each item in decimal without leading zeros, "P:P" as "P", in the
+ * order given ("0860:870,3260:3260" is "860:870,3260"). */
+int pf_normalize_ports(const char *s, char *buf, char *err);
 int pf_parse_direction(const char *s, __u8 *dir, char *err);
 int pf_parse_method(const char *s, __u8 *method, char *err);
 /* "A:P" or "[A6]:P" */
@@ -47,6 +57,7 @@ void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 int pf_unmap_v4(int family, __be32 *addr);
 
 /* "198.18.0.0/24", "2001:db8::1", "*" */
+void pf_format_addr(const struct pf_addr *addr, char *buf, size_t n);
 void pf_format_key_addr(const struct pf_portal_key *key, char *buf, size_t n);
 /* "198.18.0.1:3260", "[2001:db8::1]:3260" */
 void pf_format_endpoint(int family, const __be32 *addr, __u16 port, char *buf, size_t n);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * portfence's state found by what it is, not only through pins: the tc
- * filters at our handle that run fence_ingress / fence_egress, and the maps
- * those programs use. Pins can vanish (bpffs unmounted, files removed, a
- * command run in another mount namespace) while the filters keep programs
- * and maps alive and the fence in force: it must stay reachable then.
+ * portfence's state found by what it is, not only through pins: the
+ * programs fence_ingress / fence_egress attached on tcx, or as the tc
+ * filters at our clsact handle, and the maps those programs use. Pins can
+ * vanish (bpffs unmounted, files removed, a command run in another mount
+ * namespace) while the attachments keep programs and maps alive and the
+ * fence in force: it must stay reachable then.
  */
 #ifndef PF_STATE_H
 #define PF_STATE_H
@@ -13,7 +14,7 @@
 #include <linux/types.h>
 #include <net/if.h>
 
-/* An interface running a portfence program at our tc handle. */
+/* An interface running a portfence program (tcx, or our clsact handle). */
 struct pf_attached {
 	int ifindex;
 	char name[IF_NAMESIZE];

@@ -87,8 +87,8 @@ ra_is "ipv6: stop" 0 "$node" "$pin" stop action=block "${V6[@]}"
 ok "ipv6: connections pass after stop" tcp_probe "$client" 2001:db8::1 3260
 ra_is "range: block start 860:870 on every address" 0 "$node" "$pin" start action=block portno=0860:870
 ok "range: fenced (leading zero normalized)" fenced "$node" "$pin" --port 860:870
-ra_is "range: monitor" 0 "$node" "$pin" monitor action=block portno=860:870
-ra_is "range: stop" 0 "$node" "$pin" stop action=block portno=860:870
+ra_is "range: monitor" 0 "$node" "$pin" monitor action=block portno=0860:870
+ra_is "range: stop" 0 "$node" "$pin" stop action=block portno=0860:870
 ra_is "udp: block start" 0 "$node" "$pin" start action=block protocol=udp "${V4[@]}"
 ok "udp: fenced" fenced "$node" "$pin" --ip 198.18.0.1 --port 3260 --proto udp
 ok "udp: tcp is not" not_fenced "$node" "$pin" --ip 198.18.0.1 --port 3260
@@ -99,10 +99,10 @@ ra_is "attach: block start" 0 "$node" "$pin" start action=block ip=198.18.0.77 p
 ip -n "$node" link add late0 type veth peer name late1
 ip -n "$node" link set late0 up
 ip -n "$node" addr add 198.18.0.77/32 dev late0
-ra_is "attach: monitor fails while the VIP's interface has no programs" 1 \
-	"$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
-ok "attach: ... and says which interface" grep -q "not attached on late0" "$RA_ERR"
-ra_is "attach: start again attaches it" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
+ok "attach: the VIP's interface has no programs yet" test -z "$(pf "$node" "$pin" status --json | grep -o '"name": "late0"')"
+ra_is "attach: monitor reconciles: 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
+ok "attach: ... and logs the interface it attached" grep -q "reconciled: portfence programs attached late0" "$RA_ERR"
+ra_is "attach: start again is 0" 0 "$node" "$pin" start action=block ip=198.18.0.77 portno=3260
 ra_is "attach: monitor is 0" 0 "$node" "$pin" monitor action=block ip=198.18.0.77 portno=3260
 ra_is "attach: stop" 0 "$node" "$pin" stop action=block ip=198.18.0.77 portno=3260
 ip -n "$node" link del late0
@@ -119,7 +119,7 @@ ra_is "missing binary: probe is 7" 7 "$node" "$pin" monitor action=block "${V4[@
 ra_is "missing binary: stop of a stopped resource is 0" 0 "$node" "$pin" stop action=block "${V4[@]}" binary=/nonexistent/portfence
 mkdir -m 1777 "$RA_DIR/nobody"
 ok "not root: start is 4 (OCF_ERR_PERM)" bash -c '
-	ip netns exec "$1" su nobody -s /bin/sh -c "env OCF_ROOT=$OCF_ROOT HA_RSCTMP=$2 OCF_RESKEY_action=block \
+	ip netns exec "$1" su nobody -s /bin/sh -c "env OCF_ROOT=$OCF_ROOT HA_RSCTMP=$2 OCF_RESKEY_action=block OCF_RESKEY_protocol=tcp \
 		OCF_RESKEY_portno=3260 OCF_RESKEY_pin_dir=$3 OCF_RESKEY_binary=$4 $5 start" 2>/dev/null
 	[ $? -eq 4 ]' _ "$node" "$RA_DIR/nobody" "$pin" "$PORTFENCE" "$AGENT"
 ok "state files: none left after the stops" bash -c '[ -z "$(find "$1" -type f)" ]' _ "$RA_STATE"

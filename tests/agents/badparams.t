@@ -34,7 +34,7 @@ nothing_changed() {
 	[ -e "$trap_dir/ran" ] && diag "ran: $(cat "$trap_dir/ran")"
 	# (a fresh bpffs shows the kernel's maps.debug and progs.debug)
 	[ -z "$(ls -A "$pin" | grep -v '\.debug$')" ] && [ -z "$(find "$RA_STATE" -type f)" ] &&
-	[ ! -e "$trap_dir/ran" ] && [ -z "$(ip netns exec "$node" tc filter show dev lo ingress)" ]
+	[ ! -e "$trap_dir/ran" ] && [ -z "$(hooks "$node")" ]
 }
 
 bad portno=abc
@@ -67,12 +67,23 @@ bad tickle_dir=relative/dir action=unblock
 bad tickle_dir=/nonexistent/fence-portblock-tickles action=unblock
 bad tickle_dir="$tickle" action=block
 bad reset_local_on_unblock_stop=true action=block
+# the agent asks portfence to parse the portal: what the CLI refuses, it
+# refuses (its own shell parser took this, and every IPv4 address with it)
+bad ip=::ffff:198.18.0.9/64
+bad ip=198.18.0.1/4294967328
 
 ra "$node" "$pin" start action=block ip=198.18.0.1
 is "portno unset: start exits 6" "$?" 6
 ok "portno unset: says so" grep -q "portno is not set" "$RA_ERR"
 ra "$node" "$pin" start portno=3260
 is "action unset: start exits 6" "$?" 6
+# portblock refuses an unset protocol on every action (its meta-data marks
+# it required); a drop-in must not pick tcp silently.
+for a in start validate-all monitor stop; do
+	ra "$node" "$pin" "$a" "${OK[@]}" protocol=
+	is "protocol unset: $a exits 6, as portblock" "$?" 6
+	ok "protocol unset: $a says so" grep -q "protocol is not set" "$RA_ERR"
+done
 ok "nothing changed by the unset ones" nothing_changed
 
 ra "$node" "$pin" validate-all "${OK[@]}" 'sync_script=reboot now;reboot' tickle_dir="$tickle" action=unblock
@@ -88,6 +99,23 @@ ra "$node" "$pin" validate-all "${OK[@]}" ip=::ffff:198.18.0.1
 is "ip with an embedded IPv4 tail is accepted" "$?" 0
 ra "$node" "$pin" validate-all "${OK[@]}" ip=2001:db8::/32 portno=3260,3261,860:870
 is "ip prefix and mixed port list are accepted" "$?" 0
+# ... and what the CLI takes, it takes (its own shell parser refused these)
+for ip in '[2001:db8::1]' 198.18.0.0/08 '[2001:db8::]/032'; do
+	ra "$node" "$pin" validate-all "${OK[@]}" ip="$ip"
+	is "ip=$ip, as portfence takes it, is accepted" "$?" 0
+done
+ra "$node" "$pin" validate-all "${OK[@]}" portno=00000000003260
+is "portno with leading zeros, as portfence takes it, is accepted" "$?" 0
 ok "still nothing changed" nothing_changed
+
+# and start uses the value as validated: the port list in normal form
+ra "$node" "$pin" start action=block ip='[2001:db8::1]' portno=03260,0860:0860
+is "start with ip=[2001:db8::1] portno=03260,0860:0860 exits 0" "$?" 0
+fenced_exactly() {
+	ip netns exec "$node" "$PORTFENCE" --pin-dir "$pin" check --exact "$@" >/dev/null
+}
+ok "... and fences 2001:db8::1 ports 3260 and 860" fenced_exactly --ip 2001:db8::1 --port 3260,860
+ra "$node" "$pin" stop action=block ip='[2001:db8::1]' portno=03260,0860:0860
+is "stop exits 0" "$?" 0
 
 done_testing

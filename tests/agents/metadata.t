@@ -34,8 +34,9 @@ is "default drain_stall is 50 ms" \
 	"$(xmllint --xpath 'string(//parameter[@name="drain_stall"]/content/@default)' "$tmp/meta.xml")" 50
 is "default direction is both" \
 	"$(xmllint --xpath 'string(//parameter[@name="direction"]/content/@default)' "$tmp/meta.xml")" both
-is "portno and action are required" \
-	"$(xmllint --xpath '//parameter[@required="1"]/@name' "$tmp/meta.xml" | xargs)" "name=portno name=action"
+required() { xmllint --xpath '//parameter[@required="1"]/@name' "$1" | xargs -n1 | sort | xargs; }
+is "protocol, portno and action are required" "$(required "$tmp/meta.xml")" "name=action name=portno name=protocol"
+is "... exactly the parameters portblock requires" "$(required "$tmp/meta.xml")" "$(required "$tmp/pb.xml")"
 for a in start stop monitor status promote demote meta-data validate-all; do
 	ok "action $a advertised" has_xpath "//actions/action[@name='$a']"
 done

@@ -19,7 +19,7 @@ tester() {
 	shift
 	new_bpffs pin
 	out=$(ip netns exec "$node" env HA_RSCTMP="$RA_STATE" ocf-tester -n "$name" \
-		-o pin_dir="$pin" -o binary="$PORTFENCE" "$@" "$AGENT" 2>&1)
+		-o pin_dir="$pin" -o binary="$PORTFENCE" -o protocol=tcp "$@" "$AGENT" 2>&1)
 	rc=$?
 	# one pin dir per namespace: the next run's is refused while this
 	# one's programs are attached

@@ -32,15 +32,17 @@
 #define PIN_DIR_ENV	"PF_TEST_BPF_PIN_DIR"
 
 static char pin_dir[] = "/tmp/portfence-test-bpf.XXXXXX";
-static const char *const pinned_progs[] = { PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS };
+static const char *const pinned_progs[FX_HOOKS] = {
+	PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_L3_INGRESS, PF_PIN_PROG_L3_EGRESS,
+};
 
 struct fixture {
 	int lock_fd;
 	int portals_fd, stats_fd, portal_stats_fd, knocks_fd;
-	int prog_fd[2];		/* by enum fx_hook */
+	int prog_fd[FX_HOOKS];	/* by enum fx_hook */
 };
 
-static struct fixture fx = { -1, -1, -1, -1, -1, { -1, -1 } };
+static struct fixture fx = { -1, -1, -1, -1, -1, { -1, -1, -1, -1 } };
 static __u64 next_counters_id = 1;
 static int capture_fd = -1;
 
@@ -57,19 +59,23 @@ static int load_and_pin(void)
 	struct bpf_program *progs[2];
 	struct fence_bpf *skel;
 	char path[PATH_MAX];
-	int err = 0, i;
+	int err = 0, i, l3;
 
-	skel = fence_bpf__open_opts(&opts);
-	if (!skel)
-		return -errno;
-	err = fence_bpf__load(skel);
-	progs[FX_INGRESS] = skel->progs.fence_ingress;
-	progs[FX_EGRESS] = skel->progs.fence_egress;
-	for (i = 0; i < 2 && !err; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_progs[i]);
-		err = bpf_program__pin(progs[i], path);
+	/* the second build shares the first one's pinned maps */
+	for (l3 = 0; l3 < 2 && !err; l3++) {
+		skel = fence_bpf__open_opts(&opts);
+		if (!skel)
+			return -errno;
+		skel->rodata->l3_device = l3;
+		err = fence_bpf__load(skel);
+		progs[0] = skel->progs.fence_ingress;
+		progs[1] = skel->progs.fence_egress;
+		for (i = 0; i < 2 && !err; i++) {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_progs[2 * l3 + i]);
+			err = bpf_program__pin(progs[i], path);
+		}
+		fence_bpf__destroy(skel);
 	}
-	fence_bpf__destroy(skel);
 	return err;
 }
 
@@ -155,6 +161,8 @@ static void zero_stats(void)
 
 void fx_setup(void)
 {
+	int i;
+
 	pf_need_root();
 	cr_assert_not_null(getenv(PIN_DIR_ENV), "the runner did not load the programs "
 			   "(its reason is on stderr)");
@@ -170,8 +178,8 @@ void fx_setup(void)
 	fx.stats_fd = open_pin(PF_PIN_STATS);
 	fx.portal_stats_fd = open_pin(PF_PIN_PORTAL_STATS);
 	fx.knocks_fd = open_pin(PF_PIN_KNOCKS);
-	fx.prog_fd[FX_INGRESS] = open_pin(PF_PIN_PROG_INGRESS);
-	fx.prog_fd[FX_EGRESS] = open_pin(PF_PIN_PROG_EGRESS);
+	for (i = 0; i < FX_HOOKS; i++)
+		fx.prog_fd[i] = open_pin(pinned_progs[i]);
 	empty_map(fx.portals_fd, sizeof(struct pf_portal_key));
 	empty_map(fx.portal_stats_fd, sizeof(__u64));
 	empty_map(fx.knocks_fd, sizeof(struct pf_knock_key));
@@ -181,7 +189,8 @@ void fx_setup(void)
 void fx_teardown(void)
 {
 	int *fds[] = { &capture_fd, &fx.portals_fd, &fx.stats_fd, &fx.portal_stats_fd,
-		       &fx.knocks_fd, &fx.prog_fd[0], &fx.prog_fd[1], &fx.lock_fd };
+		       &fx.knocks_fd, &fx.prog_fd[0], &fx.prog_fd[1], &fx.prog_fd[2],
+		       &fx.prog_fd[3], &fx.lock_fd };
 	size_t i;
 
 	/* the lock last: the maps are this test's until then */
@@ -262,6 +271,22 @@ void fx_run_ctx(enum fx_hook hook, const struct pkt_spec *s, const struct __sk_b
 	r->in_len = pkt_build(s, r->in, sizeof(r->in), &r->lay);
 	cr_assert_gt(r->in_len, 0, "the packet spec does not build");
 	run(hook, ctx, r);
+}
+
+void fx_run_l3(enum fx_hook hook, const struct pkt_spec *s, struct fx_result *r)
+{
+	uint8_t frame[FX_OUT_MAX];
+	size_t len = pkt_build(s, frame, sizeof(frame), &r->lay);
+
+	cr_assert_gt(len, ETH_HLEN, "the packet spec does not build");
+	cr_assert_eq(r->lay.l3, ETH_HLEN, "an L3 frame carries no VLAN tag");
+	r->in_len = len - ETH_HLEN;
+	memcpy(r->in, frame + ETH_HLEN, r->in_len);
+	r->lay.l3 = 0;
+	r->lay.l4 -= ETH_HLEN;
+	r->lay.payload -= ETH_HLEN;
+	r->lay.len -= ETH_HLEN;
+	run(hook, NULL, r);
 }
 
 void fx_run_spec(enum fx_hook hook, const struct pkt_spec *s, struct fx_result *r)

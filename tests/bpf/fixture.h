@@ -44,7 +44,9 @@ struct fx_result {
 	size_t in_len;
 };
 
-enum fx_hook { FX_INGRESS, FX_EGRESS };
+/* The programs as attached to Ethernet-framed devices, and their build for
+ * devices without a MAC header (ipip, tun, WireGuard). */
+enum fx_hook { FX_INGRESS, FX_EGRESS, FX_L3_INGRESS, FX_L3_EGRESS, FX_HOOKS };
 
 void fx_setup(void);
 void fx_teardown(void);
@@ -62,6 +64,9 @@ __u64 fx_fence_tcp(const char *addr, uint8_t direction, uint8_t method);
 void fx_run_spec(enum fx_hook hook, const struct pkt_spec *s, struct fx_result *r);
 void fx_run_ctx(enum fx_hook hook, const struct pkt_spec *s, const struct __sk_buff *ctx,
 		struct fx_result *r);
+/* Builds s without its Ethernet header (the frame starts at the IP header,
+ * as on an L3 device) and runs it through hook; r->lay is of that frame. */
+void fx_run_l3(enum fx_hook hook, const struct pkt_spec *s, struct fx_result *r);
 /* Runs raw bytes (for frames the builder cannot describe). */
 void fx_run_raw(enum fx_hook hook, const void *frame, size_t len, struct fx_result *r);
 /* Runs the frame the caller put in r->in (r->in_len bytes), with ctx. */

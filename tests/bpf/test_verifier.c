@@ -65,6 +65,19 @@ Test(verifier, fence_programs_stay_within_their_budget)
 	fence_bpf__destroy(skel);
 }
 
+/* The build for devices without a MAC header: the same budget. */
+Test(verifier, l3_build_stays_within_the_budget)
+{
+	struct fence_bpf *skel;
+
+	pf_need_root();
+	skel = fence_bpf__open();
+	if (skel)
+		skel->rodata->l3_device = true;
+	check_object(skel ? skel->obj : NULL);
+	fence_bpf__destroy(skel);
+}
+
 Test(verifier, sweep_stays_within_its_budget)
 {
 	struct sweep_bpf *skel;

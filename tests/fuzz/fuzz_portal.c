@@ -6,6 +6,8 @@
  *  - a refusal says why (a message in err);
  *  - ports accepted are 1-65535, at least one;
  *  - an address accepted has a prefix its family allows;
+ *  - a port list accepted has a normal form ('portfence parse') no
+ *    longer than itself that parses to the same ports;
  *  - an endpoint accepted prints back to text that parses to the same
  *    endpoint (what conns writes, tickle reads). */
 #include <arpa/inet.h>
@@ -25,8 +27,8 @@ static void check(int ok)
 
 static void ports(const char *s)
 {
-	static struct pf_portal p;
-	char err[PF_ERR_LEN] = "";
+	static struct pf_portal p, again;
+	char err[PF_ERR_LEN] = "", normal[MAX_TEXT + 1];
 	int port, n = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -39,6 +41,9 @@ static void ports(const char *s)
 		n++;
 	}
 	check(n >= 1);
+	check(pf_normalize_ports(s, normal, err) == 0 && strlen(normal) <= strlen(s));
+	check(pf_parse_ports(normal, &again, err) == 0);
+	check(!memcmp(again.ports, p.ports, sizeof(p.ports)) && again.nports == p.nports);
 }
 
 static void address(const char *s)

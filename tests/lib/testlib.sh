@@ -11,11 +11,13 @@
 #   ok "name" CMD...                 # one test: passes if CMD exits 0
 #   is "name" GOT WANT
 #   is_rc "name" WANT LOG CMD...    # one test: CMD exits WANT; LOG shown if not
+#   hooks ns; fence_hooks ns         # programs on tc and tcx hooks; how many are ours
 #   done_testing
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PORTFENCE=${PORTFENCE:-$TOP/build/portfence}
+TCXPROG=$TOP/build/tests/tcxprog
 TB_ID=pft$$
 _tb_n=0 _tb_failed=0 _tb_netns=() _tb_mounts=() _tb_pids=() _tb_dirs=()
 
@@ -152,3 +154,19 @@ tb_wait() {
 	done
 	return 1
 }
+
+# hooks NS: every program attached to an interface of NS, as a tc filter
+# (clsact) or on tcx: one "DEV HOOK NAME" line each, tcx in run order.
+hooks() {
+	local dev h
+	for dev in $(ip -n "$1" -o link show | awk -F'[ :@]+' '{ print $2 }'); do
+		for h in ingress egress; do
+			ip netns exec "$1" tc filter show dev "$dev" "$h" 2>/dev/null |
+				awk -v d="$dev" -v h="$h" '/ handle / {
+					for (i = 1; i < NF; i++) if ($i == "name") print d, h, $(i + 1) }'
+		done
+	done
+	ip netns exec "$1" "$TCXPROG" list
+}
+# fence_hooks NS: how many portfence programs are attached in NS.
+fence_hooks() { hooks "$1" | grep -c ' fence_'; }

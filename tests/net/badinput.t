@@ -51,7 +51,7 @@ run_cases() {
 fresh=$(ls -A "$PIN")
 run_cases fresh
 is "fresh: nothing was loaded or pinned" "$(ls -A "$PIN")" "$fresh"
-is "fresh: no tc filter anywhere" "$(tc_filters "$SRV")" ""
+is "fresh: no tc filter anywhere" "$(hooks "$SRV")" ""
 
 pf block --ip "$OTHER" --port 3260 >/dev/null || diag "cannot fence a valid portal"
 pf list --json >"$WORK/table"
@@ -80,6 +80,6 @@ is "pin dir not on bpffs: exit 1" "$?" 1
 ok "... the message names the dir" grep -qF "'$plain'" "$WORK/err"
 is "... nothing was created in it" "$(ls -A "$plain")" ""
 ok "... and nothing fenced in the real pin dir" not_fenced --ip "$VIP" --port 3261
-is "... nor anything attached elsewhere" "$(tc_filters "$SRV" | grep -c ' handle ')" 4
+is "... nor anything attached elsewhere" "$(fence_hooks "$SRV")" 4
 
 done_testing

@@ -41,7 +41,7 @@ is "list: 64 entries" "$(pf_json 'len(d)' list --json)" 64
 is "check --exact: each of the 64 portals is fenced" "$(count_fenced)" 64
 is "loaded once, attached to both interfaces" "$(pf_json 'd["loaded"], sorted(i["name"] for i in d["interfaces"])' status --json)" \
 	"(True, ['lo', 'srv0'])"
-is "one tc filter per hook, not one per racing process" "$(tc_filters "$SRV" | grep -c ' handle ')" 4
+is "one tc filter per hook, not one per racing process" "$(fence_hooks "$SRV")" 4
 serve "$VIP" 4031
 serve 198.18.1.32 3260
 ok "a port portal holds" syn_dropped "$VIP" 4031

@@ -5,12 +5,6 @@
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
-# retransmitted PORT: the client's socket with local port PORT has had to
-# retransmit (what it sent was not acknowledged in time).
-retransmitted() {
-	ip netns exec "$CLI" ss -Htni state established "( sport = :$1 )" | grep -qE 'retrans:[0-9]+/[1-9]'
-}
-
 quiet "$VIP" 3260 q
 server=$QUIET_PID
 reader "$VIP" 3260 r1

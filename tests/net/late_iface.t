@@ -15,7 +15,7 @@ ip -n "$SRV" link set srv1 up && ip -n "$CLI" link set cli1 up || exit 1
 
 attached() { pf_json "[(i['ingress'], i['egress']) for i in d['interfaces'] if i['name'] == '$1']" status --json; }
 is "the new interface is not attached yet" "$(attached srv1)" "[]"
-is "... no tc filter on it" "$(ip netns exec "$SRV" tc filter show dev srv1 ingress)" ""
+is "... no program on it" "$(hooks "$SRV" | grep '^srv1 ')" ""
 
 serve "$LATE" 3260
 hold "$LATE" 3260 2
@@ -26,8 +26,7 @@ pf block --ip "$LATE" --port 3260 >"$WORK/out"
 is "block exits 0" "$?" 0
 ok "block says it attached the new interface" grep -qx "attached srv1" "$WORK/out"
 is "status: the new interface is attached, ingress and egress" "$(attached srv1)" "[(True, True)]"
-ok "tc: a filter on its ingress" test -n "$(ip netns exec "$SRV" tc filter show dev srv1 ingress)"
-ok "tc: a filter on its egress" test -n "$(ip netns exec "$SRV" tc filter show dev srv1 egress)"
+is "a program on its ingress and one on its egress" "$(hooks "$SRV" | grep -c '^srv1 .* fence_')" 2
 is "the old ones stay attached" "$(attached srv0) $(attached lo)" "[(True, True)] [(True, True)]"
 
 is "the portal behind it lost its sockets" "$(established "$SRV" "$LATE" 3260)" 0

@@ -38,7 +38,7 @@ ok "block: the fence lifted by no one still holds" syn_dropped "$VIP" 3261
 ok "block: and the new one holds" syn_dropped "$VIP" 3262
 is "the pins are back" "$(pf status --json | "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(d["loaded"], len(d["other_filters"]), d["portals"])')" \
 	"True 0 2"
-is "one filter per hook per interface" "$(tc_filters "$SRV" | grep -c ' handle ')" 4
+is "one filter per hook per interface" "$(fence_hooks "$SRV")" 4
 
 # --- another pin dir while this one holds its pins: refused
 new_bpffs second
@@ -58,7 +58,7 @@ pf list --json >"$WORK/list" 2>/dev/null
 is "unmounted: list shows both entries" "$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/list")" 2
 pf unload >/dev/null 2>&1
 is "unmounted: unload exits 0" "$?" 0
-is "unmounted: unload detached every filter" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+is "unmounted: unload detached every filter" "$(fence_hooks "$SRV")" 0
 ok "unmounted: the fences are gone with them" connects "$VIP" 3261
 mount -t bpf -o mode=0700 bpf "$PIN"	# for the test bed's own cleanup
 

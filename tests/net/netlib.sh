@@ -27,7 +27,7 @@ KILLED='^(Connection reset by peer|Software caused connection abort) '
 net_setup() {
 	need_root
 	local f
-	for f in "$PORTFENCE" "$HOLD"; do
+	for f in "$PORTFENCE" "$HOLD" "$TCXPROG"; do
 		[ -x "$f" ] || skip_all "$f is missing: run make"
 	done
 	[ -x "$PY" ] || skip_all "$PY is missing"
@@ -162,6 +162,12 @@ killed() { grep -cE "$KILLED" "$1"; }
 closed() { grep -c '^closed ' "$1"; }
 killed_at_least() { [ "$(killed "$1")" -ge "$2" ]; }
 
+# retransmitted PORT: the client's socket with local port PORT has had to
+# retransmit (what it sent was not acknowledged in time).
+retransmitted() {
+	ip netns exec "$CLI" ss -Htni state established "( sport = :$1 )" | grep -qE 'retrans:[0-9]+/[1-9]'
+}
+
 # --- connection attempts from the client node (tcphold probe)
 
 probe() { ip netns exec "$CLI" "$HOLD" probe "$1" "$2" "${3:-1000}"; }
@@ -180,3 +186,4 @@ tc_filters() {
 		ip netns exec "$1" tc filter show dev "$dev" egress
 	done 2>/dev/null
 }
+

@@ -27,12 +27,12 @@ denied "fresh: block" block --ip "$VIP" --port 3260
 denied "fresh: unload" unload
 denied "fresh: tickle" tickle --ip "$VIP" --port 3260 --peer "$CLIENT:40000"
 is "fresh: nothing was loaded or pinned" "$(ls -A "$PIN")" "$fresh"
-is "fresh: no tc filter" "$(tc_filters "$SRV")" ""
+is "fresh: no tc filter" "$(hooks "$SRV")" ""
 
 serve "$VIP" 3260
 hold "$VIP" 3260 2
 pf block --ip "$VIP" --port 3261 >/dev/null || diag "root cannot block"
-pins=$(ls -A "$PIN") table=$(pf list --json) filters=$(tc_filters "$SRV")
+pins=$(ls -A "$PIN") table=$(pf list --json) filters=$(hooks "$SRV")
 
 denied "loaded: block" block --ip "$VIP" --port 3260
 is "loaded: the portal was not fenced" "$(pf check --ip "$VIP" --port 3260 >/dev/null 2>&1; echo $?)" 1
@@ -43,7 +43,7 @@ denied "loaded: unload" unload
 denied "loaded: load --dev lo" load --dev lo
 is "loaded: the fence table is unchanged" "$(pf list --json)" "$table"
 is "loaded: the pins are unchanged" "$(ls -A "$PIN")" "$pins"
-is "loaded: the tc filters are unchanged" "$(tc_filters "$SRV")" "$filters"
+is "loaded: the tc filters are unchanged" "$(hooks "$SRV")" "$filters"
 
 denied "loaded: check (3, not a 'not fenced' 1)" check --ip "$VIP" --port 3261
 denied "loaded: list" list --json

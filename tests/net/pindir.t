@@ -16,7 +16,7 @@ refused() {
 	is "$name: exit 1" "$?" 1
 	ok "$name: the message names the dir and says why" \
 		bash -c 'grep -qF "'"'"'$1'"'"'" "$3" && grep -qF "$2" "$3"' _ "$dir" "$words" "$WORK/err"
-	is "$name: nothing attached" "$(tc_filters "$SRV" | grep -c ' handle ')" 0
+	is "$name: nothing attached" "$(fence_hooks "$SRV")" 0
 }
 
 ln -s "$PIN" "$WORK/link"

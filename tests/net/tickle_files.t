@@ -36,6 +36,23 @@ is "a peer out of reach: exit 1" "$?" 1
 ok "... saying which" grep -q "cannot tickle 198.19.255.1:9" "$WORK/err"
 ok "... and the reachable peer after it was tickled" grep -q "^tickled $VIP:3260	$CLIENT:" "$WORK/out"
 
+# hostile lines: every line checked before anything is sent, nothing
+# unprintable echoed into the log
+pf conns --ip "$VIP" --port 3260 >"$WORK/mixed"
+printf '%s:3260\t[2001:db8::2]:9\n' "$VIP" >>"$WORK/mixed"
+pf tickle --file "$WORK/mixed" >"$WORK/out" 2>"$WORK/err"
+is "a line mixing IPv4 and IPv6: exit 2" "$?" 2
+ok "... naming the line" grep -q "mixed: line 2: .* mixes IPv4 and IPv6" "$WORK/err"
+is "... nothing tickled" "$(grep -c tickled "$WORK/out")" 0
+printf '%s:3260 \033]0;owned\007 x\n' "$VIP" >"$WORK/escape"
+pf tickle --file "$WORK/escape" >/dev/null 2>"$WORK/err"
+is "a line with control bytes: exit 2" "$?" 2
+ok "... none of them in the message" bash -c '! grep -q "$(printf "[\033\007]")" "$1"' _ "$WORK/err"
+{ printf '%s:3260 %s:1' "$VIP" "$CLIENT"; head -c 600 /dev/zero | tr '\0' ' '; printf '%s:2\n' "$CLIENT"; } >"$WORK/long"
+pf tickle --file "$WORK/long" >"$WORK/out" 2>"$WORK/err"
+is "a line longer than 511 bytes: exit 2" "$?" 2
+ok "... refused as such, not read as two lines" grep -q "line 1: longer than 511 bytes" "$WORK/err"
+
 # writing
 ln -s "$WORK/victim" "$WORK/saved"
 pf conns --ip "$VIP" --port 3260 --output "$WORK/saved"

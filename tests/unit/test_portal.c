@@ -3,8 +3,11 @@
  * --direction, --method and tickle endpoints. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
+#include "drain.h"
+#include "overlap.h"
 #include "portal.h"
 
 static struct pf_portal portal;
@@ -26,7 +29,7 @@ static void addr_bad(const char *s, const char *needle)
 {
 	struct pf_addr a;
 
-	cr_assert_eq(pf_parse_addr(s, &a, err), -1, "'%s' accepted", s);
+	cr_assert_eq(pf_parse_addr(s, &a, err), -EINVAL, "'%s' accepted", s);
 	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
 }
 
@@ -63,7 +66,7 @@ static void ports_are(const char *s, unsigned int n, int first, int last)
 
 static void ports_bad(const char *s, const char *needle)
 {
-	cr_assert_eq(pf_parse_ports(s, &portal, err), -1, "'%s' accepted", s);
+	cr_assert_eq(pf_parse_ports(s, &portal, err), -EINVAL, "'%s' accepted", s);
 	cr_assert(strstr(err, needle), "error for '%s' is '%s', lacks '%s'", s, err, needle);
 }
 
@@ -94,7 +97,7 @@ Test(policy, proto)
 	cr_assert_eq(v, IPPROTO_TCP);
 	cr_assert_eq(pf_parse_proto("udp", &v, err), 0);
 	cr_assert_eq(v, IPPROTO_UDP);
-	cr_assert_eq(pf_parse_proto("sctp", &v, err), -1);
+	cr_assert_eq(pf_parse_proto("sctp", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'sctp'"));
 }
 
@@ -108,7 +111,7 @@ Test(policy, direction)
 	cr_assert_eq(v, PF_DIR_OUT);
 	cr_assert_eq(pf_parse_direction("both", &v, err), 0);
 	cr_assert_eq(v, PF_DIR_BOTH);
-	cr_assert_eq(pf_parse_direction("sideways", &v, err), -1);
+	cr_assert_eq(pf_parse_direction("sideways", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'sideways'"));
 }
 
@@ -120,7 +123,7 @@ Test(policy, method)
 	cr_assert_eq(v, PF_METHOD_DROP);
 	cr_assert_eq(pf_parse_method("reject", &v, err), 0);
 	cr_assert_eq(v, PF_METHOD_REJECT);
-	cr_assert_eq(pf_parse_method("DROP", &v, err), -1);
+	cr_assert_eq(pf_parse_method("DROP", &v, err), -EINVAL);
 	cr_assert(strstr(err, "'DROP'"));
 }
 
@@ -157,7 +160,7 @@ Test(endpoint, bad)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(pf_parse_endpoint(bad[i], &a, &port, err), -1, "'%s' accepted", bad[i]);
+		cr_assert_eq(pf_parse_endpoint(bad[i], &a, &port, err), -EINVAL, "'%s' accepted", bad[i]);
 		cr_assert(strstr(err, bad[i]), "error '%s' does not name '%s'", err, bad[i]);
 	}
 }
@@ -235,4 +238,140 @@ Test(contains, prefix_and_family)
 	cr_assert_not(pf_addr_contains(&spec, AF_INET6, in));
 	memset(&spec, 0, sizeof(spec));
 	cr_assert(pf_addr_contains(&spec, AF_INET6, in), "no address means every address");
+}
+
+/* Values past 2^32 that a parser accumulating in an unsigned long would
+ * wrap on a 32-bit build (4294970556 = 2^32 + 3260) are refused on every
+ * build; leading zeros are only zeros, however many. */
+Test(width, port_past_2_32) { ports_bad("4294970556", "'4294970556'"); }
+Test(width, port_past_2_64) { ports_bad("18446744073709555876", "'18446744073709555876'"); }
+Test(width, range_end_past_2_32) { ports_bad("860:4294968166", "'860:4294968166'"); }
+Test(width, port_with_many_leading_zeros) { ports_are("0000000000003260", 1, 3260, 3260); }
+Test(width, prefix_past_2_32) { addr_bad("198.18.0.1/4294967320", "'4294967320'"); }
+Test(width, prefix_with_many_leading_zeros) { addr_is("198.18.3.7/000000000024", AF_INET, 24, "198.18.3.0"); }
+
+Test(width, endpoint_port_past_2_32)
+{
+	struct pf_addr a;
+	__u16 port;
+
+	cr_assert_eq(pf_parse_endpoint("198.18.0.2:4294970556", &a, &port, err), -EINVAL,
+		     "accepted as port %u", port);
+}
+
+Test(width, drain_ms_past_2_32)
+{
+	unsigned int ms = 7;
+
+	cr_assert_eq(pf_parse_ms("--drain", "4294967296", &ms, err), -EINVAL, "accepted as %u", ms);
+	cr_assert(strstr(err, "'4294967296'"), "%s", err);
+	cr_assert_eq(pf_parse_ms("--drain", "4294967295", &ms, err), -EINVAL, "accepted as %u", ms);
+	cr_assert_eq(pf_parse_ms("--drain", " 50", &ms, err), -EINVAL, "a space accepted");
+	cr_assert_eq(pf_parse_ms("--drain", "0000000000050", &ms, err), 0, "%s", err);
+	cr_assert_eq(ms, 50);
+}
+
+Test(width, uint_bounds)
+{
+	__u32 v;
+
+	cr_assert_eq(pf_parse_uint("4294967295", 10, 0, 0xffffffffU, &v), 0);
+	cr_assert_eq(v, 0xffffffffU);
+	cr_assert_eq(pf_parse_uint("4294967296", 10, 0, 0xffffffffU, &v), -EINVAL);
+	cr_assert_eq(pf_parse_uint("65536", 5, 1, 65535, &v), -EINVAL);
+	cr_assert_eq(pf_parse_uint("65535", 5, 1, 65535, &v), 0);
+	cr_assert_eq(pf_parse_uint("", 0, 0, 10, &v), -EINVAL);
+}
+
+/* Which entries weaken a broader fence (block warns of them). */
+static void key_of(const char *ip, __u16 port, struct pf_portal_key *key)
+{
+	static struct pf_portal p;
+
+	memset(&p, 0, sizeof(p));
+	p.proto = IPPROTO_TCP;
+	if (ip)
+		cr_assert_eq(pf_parse_addr(ip, &p.addr, err), 0, "%s", err);
+	pf_portal_key(&p, port, key);
+}
+
+Test(overlap, covers)
+{
+	struct pf_portal_key any, net, host, other, v6;
+
+	key_of(NULL, 3260, &any);
+	key_of("198.18.0.0/24", 3260, &net);
+	key_of("198.18.0.1", 3260, &host);
+	key_of("198.18.1.1", 3260, &other);
+	key_of("2001:db8::1", 3260, &v6);
+	cr_assert(pf_key_covers(&net, &host));
+	cr_assert(pf_key_covers(&any, &host));
+	cr_assert(pf_key_covers(&any, &v6));
+	cr_assert(!pf_key_covers(&host, &net), "narrower covers wider");
+	cr_assert(!pf_key_covers(&net, &net), "an entry covers itself");
+	cr_assert(!pf_key_covers(&net, &other), "198.18.0.0/24 covers 198.18.1.1");
+	cr_assert(!pf_key_covers(&net, &v6), "IPv4 covers IPv6");
+	key_of("198.18.0.1", 3261, &host);
+	cr_assert(!pf_key_covers(&net, &host), "another port");
+}
+
+Test(overlap, weaker)
+{
+	struct pf_policy both = { .direction = PF_DIR_BOTH }, in = { .direction = PF_DIR_IN };
+	struct pf_policy keep = { .direction = PF_DIR_BOTH, .flags = PF_F_KEEP_ESTABLISHED };
+	struct pf_policy reject = { .direction = PF_DIR_BOTH, .method = PF_METHOD_REJECT };
+
+	cr_assert(pf_policy_weaker(&in, &both));
+	cr_assert(pf_policy_weaker(&keep, &both));
+	cr_assert(!pf_policy_weaker(&both, &in));
+	cr_assert(!pf_policy_weaker(&reject, &both), "reject fences as much as drop");
+	cr_assert(!pf_policy_weaker(&both, &keep));
+}
+
+/* portfence parse: what the agent's validate gets back. */
+static void normal_ports(const char *s, const char *want)
+{
+	char buf[64];
+
+	cr_assert_eq(pf_normalize_ports(s, buf, err), 0, "'%s' rejected: %s", s, err);
+	cr_assert_str_eq(buf, want, "'%s'", s);
+}
+
+Test(normal, ports_keep_order_drop_zeros)
+{
+	normal_ports("3260", "3260");
+	normal_ports("3260,3261", "3260,3261");
+	normal_ports("0080", "80");
+	normal_ports("3260,0860:0870", "3260,860:870");
+	normal_ports("3260:3260", "3260");
+	normal_ports("0000000000003260", "3260");
+}
+
+Test(normal, ports_refused_as_parse_refuses)
+{
+	char buf[64];
+
+	cr_assert_eq(pf_normalize_ports("3260,70000", buf, err), -EINVAL);
+	cr_assert(strstr(err, "bad port '70000' in '3260,70000'"), "%s", err);
+	cr_assert_eq(pf_normalize_ports("", buf, err), -EINVAL);
+	cr_assert(strstr(err, "empty"), "%s", err);
+}
+
+static void normal_addr(const char *s, const char *want)
+{
+	struct pf_addr a;
+	char buf[64];
+
+	cr_assert_eq(pf_parse_addr(s, &a, err), 0, "'%s' rejected: %s", s, err);
+	pf_format_addr(&a, buf, sizeof(buf));
+	cr_assert_str_eq(buf, want, "'%s'", s);
+}
+
+Test(normal, addresses)
+{
+	normal_addr("[2001:db8::1]", "2001:db8::1");
+	normal_addr("198.18.3.7/08", "198.0.0.0/8");
+	normal_addr("198.18.0.1", "198.18.0.1");
+	normal_addr("::ffff:198.18.0.9/120", "198.18.0.0/24");
+	normal_addr("2001:db8:1::/033", "2001:db8::/33");
 }

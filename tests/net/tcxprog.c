@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * tcxprog: another tool's tcx programs, for the tests of the attach order.
+ *
+ *   tcxprog add DEV ingress|egress pass|next   a program that returns TCX_PASS
+ *                                              (later programs skipped) or
+ *                                              TCX_NEXT, attached first
+ *   tcxprog list                               every tcx program of the
+ *                                              netns: "DEV HOOK NAME", in
+ *                                              the order they run
+ *
+ * Attached without a link, so it stays after this process exits, as a
+ * daemon's would; it goes with the device or the namespace.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#define TCX_INGRESS	46	/* BPF_TCX_INGRESS, newer than these headers */
+#define TCX_EGRESS	47
+#define F_BEFORE	(1U << 3)
+#define TCX_NEXT	(-1)
+#define TCX_PASS	0
+
+static int add(const char *dev, const char *hook, const char *verdict)
+{
+	int imm = !strcmp(verdict, "pass") ? TCX_PASS : TCX_NEXT;
+	struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = imm },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_attach_opts, opts, .flags = F_BEFORE);
+	unsigned int ifindex = if_nametoindex(dev);
+	int fd;
+
+	if (!ifindex) {
+		fprintf(stderr, "tcxprog: no device %s\n", dev);
+		return 1;
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, imm == TCX_PASS ? "foreign_pass" : "foreign_next",
+			   "GPL", prog, 2, NULL);
+	if (fd < 0 || bpf_prog_attach_opts(fd, (int)ifindex, (enum bpf_attach_type)(
+			   strcmp(hook, "egress") ? TCX_INGRESS : TCX_EGRESS), &opts)) {
+		fprintf(stderr, "tcxprog: %s %s: %s\n", dev, hook, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void list_hook(const char *dev, unsigned int ifindex, int type, const char *hook)
+{
+	__u32 ids[64], i;
+	LIBBPF_OPTS(bpf_prog_query_opts, opts, .prog_ids = ids, .prog_cnt = 64);
+
+	if (bpf_prog_query_opts((int)ifindex, (enum bpf_attach_type)type, &opts))
+		return;
+	for (i = 0; i < opts.prog_cnt && i < 64; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			printf("%s %s %s\n", dev, hook, info.name);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static int list(void)
+{
+	struct if_nameindex *names = if_nameindex(), *n;
+
+	for (n = names; n && n->if_index; n++) {
+		list_hook(n->if_name, n->if_index, TCX_INGRESS, "ingress");
+		list_hook(n->if_name, n->if_index, TCX_EGRESS, "egress");
+	}
+	if_freenameindex(names);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "add"))
+		return add(argv[2], argv[3], argv[4]);
+	if (argc == 2 && !strcmp(argv[1], "list"))
+		return list();
+	fprintf(stderr, "usage: tcxprog add DEV ingress|egress pass|next | tcxprog list\n");
+	return 2;
+}

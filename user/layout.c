@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "layout.h"
+#include "portfence.h"
+#include "state.h"
+#include "fence.skel.h"
+
+int pf_layout_version(const char *pin_dir)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	struct pf_layout stamp;
+	__u8 value[64];	/* a later layout may grow the stamp: its version comes first */
+	int fd = pf_state_map(pin_dir, PF_PIN_LAYOUT, NULL), err = 0;
+
+	if (fd == -ENOENT) {
+		fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
+		if (fd < 0)
+			return fd;
+		close(fd);
+		return PF_LAYOUT_UNSTAMPED;
+	}
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size < sizeof(stamp) ||
+	    info.value_size > sizeof(value))
+		err = -EINVAL;
+	else if (bpf_map_lookup_elem(fd, &zero, value))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	memcpy(&stamp, value, sizeof(stamp));
+	return (int)(stamp.version & 0x7fffffff);
+}
+
+static bool same_shape(const struct bpf_map *want, const struct bpf_map_info *have)
+{
+	return have->type == bpf_map__type(want) && have->key_size == bpf_map__key_size(want) &&
+	       have->value_size == bpf_map__value_size(want) &&
+	       have->max_entries == bpf_map__max_entries(want) &&
+	       have->map_flags == bpf_map__map_flags(want);
+}
+
+const char *pf_layout_differs(const char *pin_dir)
+{
+	static char name[BPF_OBJ_NAME_LEN];
+	struct fence_bpf *skel = fence_bpf__open();
+	struct bpf_map *map;
+	const char *differs = NULL;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_map(map, skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (strchr(bpf_map__name(map), '.'))
+			continue;	/* .rodata and the like: the program's own */
+		fd = pf_state_map(pin_dir, bpf_map__name(map), NULL);
+		if (fd < 0)
+			continue;	/* not there: made afresh */
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !same_shape(map, &info))
+			differs = bpf_map__name(map);
+		close(fd);
+		if (differs)
+			break;
+	}
+	if (differs)
+		snprintf(name, sizeof(name), "%s", differs);
+	fence_bpf__destroy(skel);
+	return differs ? name : NULL;
+}
+
+int pf_layout_require(const struct pf_env *env, bool writing)
+{
+	int v = pf_layout_version(env->pin_dir);
+	const char *differs;
+	char why[64] = "";
+
+	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
+		return 0;
+	if (v == -EACCES || v == -EPERM)
+		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
+	if (v < 0)
+		return pf_error(env, pf_runtime_errno(v), "cannot read the layout of '%s': %s",
+				env->pin_dir, strerror(-v));
+	differs = pf_layout_differs(env->pin_dir);
+	/* the maps before the stamp are this layout's: loading stamps them */
+	if (!differs && (v == PF_LAYOUT_UNSTAMPED || !writing)) {
+		if (v != PF_LAYOUT_UNSTAMPED)
+			pf_warn(env, "the maps in '%s' are of layout %d, this portfence's of layout "
+				"%d: read as the same shape", env->pin_dir, v, PF_LAYOUT_VERSION);
+		return 0;
+	}
+	if (differs)
+		snprintf(why, sizeof(why), " (map '%s' differs)", differs);
+	/* a state of the node, not bad input: exit 1 */
+	return pf_error(env, -EPROTO, "the maps in '%s' are of layout %d%s, this portfence's "
+			"of layout %d%s: they are not %s, nor their programs replaced (that "
+			"would lift every fence); 'portfence unload' detaches and removes them, "
+			"lifting every fence, then load again", env->pin_dir, v,
+			v == PF_LAYOUT_UNSTAMPED ? " (unstamped)" : "", PF_LAYOUT_VERSION, why,
+			writing ? "written" : "read");
+}
