@@ -43,9 +43,9 @@ static __always_inline __u16 csum_fold(__s64 sum)
 /*
  * Rewrites the skb in place into a bare RST|ACK (no options, no payload):
  * Ethernet (none on an L3 device) + a fresh IPv4/IPv6 header + 20-byte TCP
- * header, with valid IP
- * and TCP checksums. With reverse, addresses, ports and MACs are swapped so
- * the RST answers pkt; without, it goes the same way pkt went. Trimming with
+ * header, with valid IP and TCP checksums. With reverse, addresses, ports
+ * and MACs are swapped so the RST answers pkt; without, it goes the same way
+ * pkt went. Trimming with
  * bpf_skb_change_tail() also linearises the skb and clears its GSO state,
  * which is what makes this work for TSO super-packets.
  *

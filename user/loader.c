@@ -39,7 +39,8 @@ bool pf_loaded(const char *dir)
 	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
 		if (!pf_pin_exists(dir, pinned_maps[i]))
 			return false;
-	return pf_pin_exists(dir, PF_PIN_PROG_INGRESS) && pf_pin_exists(dir, PF_PIN_PROG_EGRESS);
+	return pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][0]) &&
+	       pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][1]);
 }
 
 static __u32 prog_id(int fd)
@@ -435,10 +436,6 @@ static int lock_failed(const struct pf_env *env, int err)
  */
 static int adopt_attached(const struct pf_env *env, FILE *out)
 {
-	static const char *const state[] = {
-		PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_KNOCKS,
-		PF_PIN_DEVICES, PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
-	};
 	struct pf_attached *att;
 	char path[PATH_MAX], owner[PF_OWNER_PATH_MAX];
 	int n = pf_attached_list(&att), fd, err = 0;
@@ -455,13 +452,13 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 		free(att);
 		return err;
 	}
-	for (k = 0; k < sizeof(state) / sizeof(state[0]) && !err; k++) {
-		if (pf_pin_exists(env->pin_dir, state[k]))
+	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]) && !err; k++) {
+		if (pf_pin_exists(env->pin_dir, pinned_maps[k]))
 			continue;
-		fd = pf_prog_map(att[0].prog_id, state[k]);
+		fd = pf_prog_map(att[0].prog_id, pinned_maps[k]);
 		if (fd < 0)
 			continue;	/* not used by that program: made afresh */
-		pf_pin_path(path, sizeof(path), env->pin_dir, state[k]);
+		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
 		err = bpf_obj_pin(fd, path) ? -errno : 0;
 		close(fd);
 	}
@@ -516,10 +513,6 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 
 int pf_unload(const struct pf_env *env, FILE *out)
 {
-	static const char *const progs[] = {
-		PF_PIN_PROG_INGRESS, PF_PIN_PROG_EGRESS, PF_PIN_PROG_L3_INGRESS,
-		PF_PIN_PROG_L3_EGRESS, PF_PIN_PROG_SWEEP,
-	};
 	struct pf_progs p = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
@@ -558,10 +551,12 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	if (n >= 0)
 		free(ifs);
 	pf_progs_close(&p);
-	for (k = 0; k < sizeof(progs) / sizeof(progs[0]); k++) {
-		pf_pin_path(path, sizeof(path), env->pin_dir, progs[k]);
+	for (k = 0; k < PF_FRAMINGS * 2; k++) {
+		pf_pin_path(path, sizeof(path), env->pin_dir, prog_pins[k / 2][k % 2]);
 		unlink(path);
 	}
+	pf_pin_path(path, sizeof(path), env->pin_dir, PF_PIN_PROG_SWEEP);
+	unlink(path);
 	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]); k++) {
 		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
 		unlink(path);
