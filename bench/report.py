@@ -100,6 +100,18 @@ CASES = {
                  "with `drain=0` (sockets destroyed at once, their queued answers "
                  "discarded) against the drain on by default; their moves are also "
                  "given one by one below the table."),
+    "answers": ("6. Drained means answered", "requests / ms",
+                "bench/rpc.py: a request/response server shaped like tgtd under load (8 "
+                "worker threads shared by the connections, each request 2-30 ms, answers "
+                "written whole and out of order) and a client keeping 32 requests in flight "
+                "on one connection. Each run blocks 5 times mid-stream (block, 300 ms "
+                "fenced, unblock, 1 s of traffic); then the client stops asking and collects "
+                "what is due. `answers lost`: requests the server executed whose answer "
+                "never reached the client, over the run's 5 blocks; `block ms`: each block, "
+                "process start to exit; `drained` / `stalled` / `deadline`: how block said "
+                "the sockets ended. `portfence` is block's defaults (`--drain-quiet 100`), "
+                "`portfence-quiet0` is `--drain-quiet 0`, a socket drained the moment its "
+                "send queue is empty."),
 }
 
 PLOTS = {
@@ -414,6 +426,16 @@ def aims(results, ratios):
           "portfence", 1000, 100, "ms")
     check("block of a portal with no connection < 5 ms with the default drain (issue 14)", td,
           "portfence idle block ms", 0, 5, "ms")
+    ans = results.get("answers")
+    r = find(ans, "portfence answers lost", 5) if ans else None
+    if r and r["median"] is not None:
+        out.append(("0 executed requests without an answer (tgtd-shaped load, 5 blocks a run)",
+                    "%s at most over %d runs" % (fmt(r["max"]), r["n"]), verdict(r["max"] == 0)))
+    else:
+        out.append(("0 executed requests without an answer (tgtd-shaped load, 5 blocks a run)",
+                    "not measured in this pass", "-"))
+    check("a busy portal's block <= 200 ms typical (quiet window included)", ans,
+          "portfence block ms", 5, 200.001, "ms")
     dp = results.get("datapath")
     floor = find(dp, "empty_program none", 0) if dp else None
     for prog in ("fence_ingress", "fence_egress"):
@@ -614,7 +636,8 @@ def write_page(path, env, results, images, ratios, cluster=None):
                   "before that." % (env["rc_" + case], "not done after its bound"
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
-                 "datapath": "entries / receiver", "failover": "measure"}[case]
+                 "datapath": "entries / receiver", "failover": "measure",
+                 "answers": "blocks per run"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
         elif case == "failover":
