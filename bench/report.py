@@ -112,6 +112,12 @@ CASES = {
                 "the sockets ended. `portfence` is block's defaults (`--drain-quiet 100`), "
                 "`portfence-quiet0` is `--drain-quiet 0`, a socket drained the moment its "
                 "send queue is empty."),
+    "tgtlatency": ("7. tgtd command latency", "ms",
+                   "What the drain's quiet window must outlast: one tgtd target with two "
+                   "4 MiB file-backed LUNs (page cache, the floor a real disk adds to) under "
+                   "the e2e's initiator (build/tests/iscsi-load, 8-block WRITE16/READ16, half "
+                   "writes) at 4 and 16 commands in flight per LUN; the mean command latency "
+                   "by Little's law (commands in flight x elapsed / completed)."),
 }
 
 PLOTS = {
@@ -637,7 +643,7 @@ def write_page(path, env, results, images, ratios, cluster=None):
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
                  "datapath": "entries / receiver", "failover": "measure",
-                 "answers": "blocks per run"}[case]
+                 "answers": "blocks per run", "tgtlatency": "LUNs"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
         elif case == "failover":
