@@ -100,7 +100,7 @@ CASES = {
                  "with `drain=0` (sockets destroyed at once, their queued answers "
                  "discarded) against the drain on by default; their moves are also "
                  "given one by one below the table."),
-    "answers": ("6. Drained means answered", "requests / ms",
+    "answers": ("7. Drained means answered", "requests / ms",
                 "bench/rpc.py: a request/response server shaped like tgtd under load (8 "
                 "worker threads shared by the connections, each request 2-30 ms, answers "
                 "written whole and out of order) and a client keeping 32 requests in flight "
@@ -112,7 +112,7 @@ CASES = {
                 "the sockets ended. `portfence` is block's defaults (`--drain-quiet 100`), "
                 "`portfence-quiet0` is `--drain-quiet 0`, a socket drained the moment its "
                 "send queue is empty."),
-    "tgtlatency": ("7. tgtd command latency", "ms",
+    "tgtlatency": ("8. tgtd command latency", "ms",
                    "What the drain's quiet window must outlast: one tgtd target with two "
                    "4 MiB file-backed LUNs (page cache, the floor a real disk adds to) under "
                    "the e2e's initiator (build/tests/iscsi-load, 8-block WRITE16/READ16, half "
@@ -632,6 +632,8 @@ def write_page(path, env, results, images, ratios, cluster=None):
     for aim, got, v in aims(results, ratios):
         L.append("| %s | %s | %s |" % (aim, got, v))
     for case, (title, unit, text) in CASES.items():
+        if case == "answers" and cluster:	# section 6 comes between
+            L += [""] + cluster_section(cluster)
         L += ["", "## " + title, "", text, ""]
         if case not in results:
             L += ["Not run in this pass%s." % (
@@ -662,8 +664,6 @@ def write_page(path, env, results, images, ratios, cluster=None):
                     k, 100 * r["median"], 100 * r["min"], 100 * r["max"], r["n"]))
         if images.get(case):
             L += ["", "![%s](img/%s)" % (title, images[case])]
-    if cluster:
-        L += [""] + cluster_section(cluster)
     L += ["", "## Reproduce", "",
           "`sudo make bench` (about 10-15 minutes on 2 cores) or `sudo make bench QUICK=1` "
           "(a few minutes). The cases are `bench/case-*`, the clocks `bench/timer.py` and "
