@@ -4,7 +4,10 @@
 # keeps reading, to the last byte, before its connection is reset; what
 # the client sends once the fence is up never reaches the server; a
 # client that reads nothing is cut when its queue stops moving; --drain 0
-# discards at once. What block prints and the counters agree.
+# discards at once. What block prints and the counters agree. Drained
+# means answered: a request the server read, or has still to read, before
+# the cut is answered before its socket goes (within --drain-quiet); one
+# never read ends at the deadline, said so with the bytes left unread.
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
