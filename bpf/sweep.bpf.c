@@ -114,6 +114,10 @@ static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_po
 		}
 	}
 	if (wseq == una) {
+		/* nothing queued is nothing stalled: an answer written later
+		 * has drain_stall_ns from now to be acknowledged, however long
+		 * ago the peer last acknowledged data */
+		st->progress_ns = now;
 		if (copied == tp->rcv_nxt && now - st->active_ns >= quiet_ns)
 			return PF_SWEEP_DRAINED;
 		return PF_SWEEP_PENDING;

@@ -183,6 +183,20 @@ ok "answer pending: the client received the answer, then the reset" answered 327
 ok "answer pending: block says drained" \
 	grep -qE "^drained $VIP:3277	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3277"
 
+# a connection whose peer last acknowledged data long ago: a large answer
+# written after the cut is not taken for a stalled queue
+tb_bg "$SRV" "$PY" "$PEER" late-server "$VIP" 3278 0 60 "$WORK/late3278" $((4 * 1024 * 1024)) 2>"$WORK/late3278.err"
+tb_wait 3 grep -qs listening "$WORK/late3278" || diag "late server 3278 did not start"
+tb_bg "$CLI" "$PY" "$PEER" ask "$VIP" 3278 "$WORK/ask3278" 300 2>"$WORK/ask3278.err"
+ok "second request: the server has read it, 300 ms after the first answer" \
+	tb_wait 5 grep -qs '^read2' "$WORK/late3278"
+timed_block "$WORK/out3278" --port 3278
+is "second request: block exits 0" "$rc" 0
+ok "second request: block says drained, nothing discarded" \
+	grep -qE "^drained $VIP:3278	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3278"
+ok "second request: the client received all of both answers, then the reset" \
+	tb_wait 5 bash -c 'grep -q "^answer .* $2$" "$1" && grep -q "^reset " "$1"' _ "$WORK/ask3278" $((4 * 1024 * 1024 + 7))
+
 # a command of 300 ms needs a window past it
 late 3270 0 300
 ok "answer in 300 ms: the server has read the request" tb_wait 3 grep -qs '^read' "$WORK/late3270"
