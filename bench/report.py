@@ -118,6 +118,15 @@ CASES = {
                    "the e2e's initiator (build/tests/iscsi-load, 8-block WRITE16/READ16, half "
                    "writes) at 4 and 16 commands in flight per LUN; the mean command latency "
                    "by Little's law (commands in flight x elapsed / completed)."),
+    "tape": ("9. Commands that must not run twice", "records / ms",
+             "build/tests/tapeio writes numbered records to tgtd's virtual tape (bs-type "
+             "ssc), one WRITE(6) at a time, while the portal is blocked and unblocked 20 "
+             "times; after each cut it logs in again and counts the records on tape (tgtd "
+             "answers READ POSITION \"location unknown\"), then writes on from record "
+             "acknowledged + 1. `extra records`: on tape past those acknowledged at the end "
+             "(writes executed whose answer was lost); `duplicates`: records read back "
+             "twice; `cuts`: blocks that cut the connection; `block ms`: each block. "
+             "`portfence` is block's defaults, `portfence-quiet0` `--drain-quiet 0`."),
 }
 
 PLOTS = {
@@ -645,7 +654,7 @@ def write_page(path, env, results, images, ratios, cluster=None):
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
                  "datapath": "entries / receiver", "failover": "measure",
-                 "answers": "blocks per run", "tgtlatency": "LUNs"}[case]
+                 "answers": "blocks per run", "tgtlatency": "LUNs", "tape": "cuts"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
         elif case == "failover":
