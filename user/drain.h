@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Draining a fenced portal's connections before they are destroyed: the
- * policy carries PF_F_DRAINING and a deadline, the sweep destroys each
- * socket once it answered what it read (or its queue is stuck), and block runs sweep
- * passes until none of the portal's sockets is left, then ends the drain.
+ * policy carries PF_F_DRAINING, a deadline and a quiet window, the sweep
+ * destroys each socket once it has answered what it received (or its
+ * queue is stuck), and block runs sweep passes until none of the portal's
+ * sockets is left, then ends the drain.
  * Also what block prints of each socket the sweep ended. */
 #ifndef PF_DRAIN_H
 #define PF_DRAIN_H
