@@ -451,6 +451,15 @@ def aims(results, ratios):
                     "not measured in this pass", "-"))
     check("a busy portal's block <= 200 ms typical (quiet window included)", ans,
           "portfence block ms", 5, 200.001, "ms")
+    tape = results.get("tape")
+    x = find(tape, "portfence extra records", 20) if tape else None
+    d = find(tape, "portfence duplicates", 20) if tape else None
+    if x and d and x["median"] is not None and d["median"] is not None:
+        out.append(("0 duplicate or lost tape records (20 cuts)",
+                    "%s extra, %s duplicates" % (fmt(x["max"]), fmt(d["max"])),
+                    verdict(x["max"] == 0 and d["max"] == 0)))
+    else:
+        out.append(("0 duplicate or lost tape records (20 cuts)", "not measured in this pass", "-"))
     dp = results.get("datapath")
     floor = find(dp, "empty_program none", 0) if dp else None
     for prog in ("fence_ingress", "fence_egress"):
