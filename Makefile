@@ -60,7 +60,8 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
 TEST_SUITES := $(patsubst tests/%/,%,$(dir $(wildcard tests/*/test_*.c)))
 TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) $(BUILD)/tests/tcxprog \
-	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load)
+	       $(if $(wildcard tests/e2e/iscsi-load.c),$(BUILD)/tests/iscsi-load) \
+	       $(if $(wildcard tests/tgt/tapeio.c),$(BUILD)/tests/tapeio)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
@@ -224,6 +225,10 @@ $(BUILD)/tests/tcxprog: tests/net/tcxprog.c | $(BUILD)/tests
 
 # The e2e initiator load generator, on libiscsi.
 $(BUILD)/tests/iscsi-load: tests/e2e/iscsi-load.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -liscsi
+
+# Numbered records on a tgtd tape, for tests/tgt/tape.t.
+$(BUILD)/tests/tapeio: tests/tgt/tapeio.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -liscsi
 
 # --- bench (owned by bench/): the BPF_PROG_TEST_RUN timer, the verifier's statistics ---

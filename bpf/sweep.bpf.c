@@ -3,7 +3,7 @@
  * fenced portals at block time (bpf_sock_destroy(), kernel >= 6.5), and
  * writes one pf_sweep_record per socket destroyed for the CLI to print.
  * While a portal drains, each pass destroys the sockets that are done
- * (queue empty, stalled, deadline) and reports the others as pending; the
+ * (answered, stalled, deadline) and reports the others as pending; the
  * CLI runs passes until none is left.
  * Loaded apart from the tc programs, so a kernel without the kfunc still
  * gets the data path and falls back to sock_diag. */
@@ -20,12 +20,23 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 extern int bpf_sock_destroy(struct sock_common *sk) __ksym;
 
+/* The kernel's tick, for the jiffies of lsndtime and lrcvtime; 0 where
+ * the kernel's configuration cannot be read (a socket first seen is then
+ * taken as active just now: it waits one quiet window more). */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+#define NSEC_PER_MSEC	1000000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
 /* A draining socket's progress, kept with the socket itself (so nothing
  * outlives it), and valid for one drain only: drain_until tells which. */
 struct pf_drain_state {
 	__u64 drain_until;
 	__u64 progress_ns;	/* when snd_una last moved (or was first seen) */
+	__u64 active_ns;	/* when the server last wrote, read or was sent data */
 	__u32 snd_una;
+	__u32 write_seq;
+	__u32 copied_seq;
 	__u32 _pad;
 };
 
@@ -36,18 +47,41 @@ struct {
 	__type(value, struct pf_drain_state);
 } drain_state SEC(".maps");
 
-/* Where a draining socket stands: done (drained, stalled, deadline) or
- * still pending. */
+/* When the connection last carried data either way, before this drain
+ * first saw it: a request that arrived just before the cut may be in a
+ * worker now, its answer not written yet, and an idle connection need not
+ * wait a whole quiet window. */
+static __always_inline __u64 last_data_ns(struct tcp_sock *tp, __u64 now)
+{
+	__u32 sent = tp->lsndtime, got = tp->inet_conn.icsk_ack.lrcvtime, last, age;
+	__u64 age_ns;
+
+	if (!CONFIG_HZ)
+		return now;
+	last = (__s32)(sent - got) > 0 ? sent : got;
+	age = (__u32)bpf_jiffies64() - last;
+	/* a jiffy counts from its start: the event may be up to one older */
+	age_ns = (__u64)age * (NSEC_PER_SEC / CONFIG_HZ);
+	return age_ns < now ? now - age_ns : 0;
+}
+
+/* Where a draining socket stands: done or still pending. Done means
+ * answered (drained): the server read every request it received before the
+ * cut, has written nothing for the quiet window, and the peer acknowledged
+ * all of it. Or the peer stopped reading (stalled: the send queue did not
+ * move for drain_stall_ns), or the deadline passed. Without a quiet window
+ * an empty send queue is enough. */
 static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_policy *policy)
 {
-	struct pf_drain_state *st;
+	__u64 quiet_ns = (__u64)policy->drain_quiet_ms * NSEC_PER_MSEC;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 una;
+	struct pf_drain_state *st;
+	__u32 una, wseq, copied;
 
-	if (!tp || !policy)
-		return PF_SWEEP_DESTROYED;
 	una = tp->snd_una;
-	if (tp->write_seq == una)
+	wseq = tp->write_seq;
+	copied = tp->copied_seq;
+	if (wseq == una && !quiet_ns)
 		return PF_SWEEP_DRAINED;
 	if (now >= policy->drain_until)
 		return PF_SWEEP_DEADLINE;
@@ -64,9 +98,29 @@ static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_po
 		st->drain_until = policy->drain_until;
 		st->snd_una = una;
 		st->progress_ns = delivered && delivered < now ? delivered : now;
-	} else if (st->snd_una != una) {
-		st->snd_una = una;
+		st->write_seq = wseq;
+		st->copied_seq = copied;
+		st->active_ns = last_data_ns(tp, now);
+	} else {
+		if (st->snd_una != una) {
+			st->snd_una = una;
+			st->progress_ns = now;
+		}
+		/* the server wrote an answer, or read a request it will answer */
+		if (st->write_seq != wseq || st->copied_seq != copied) {
+			st->write_seq = wseq;
+			st->copied_seq = copied;
+			st->active_ns = now;
+		}
+	}
+	if (wseq == una) {
+		/* nothing queued is nothing stalled: an answer written later
+		 * has drain_stall_ns from now to be acknowledged, however long
+		 * ago the peer last acknowledged data */
 		st->progress_ns = now;
+		if (copied == tp->rcv_nxt && now - st->active_ns >= quiet_ns)
+			return PF_SWEEP_DRAINED;
+		return PF_SWEEP_PENDING;
 	}
 	if (now - st->progress_ns >= policy->drain_stall_ns)
 		return PF_SWEEP_STALLED;
@@ -136,11 +190,13 @@ int sweep(struct bpf_iter__tcp *ctx)
 		return 0;
 
 	tp = bpf_skc_to_tcp_sock(skc);
-	if (tp)
+	if (tp) {
 		rec.queued = tp->write_seq - tp->snd_una;
+		rec.unread = tp->rcv_nxt - tp->copied_seq;
+	}
 	rec.counters_id = policy->counters_id;
 	rec.outcome = PF_SWEEP_DESTROYED;
-	if (policy->flags & PF_F_DRAINING)
+	if (tp && (policy->flags & PF_F_DRAINING))
 		rec.outcome = drain_outcome(tp, policy);
 	if (rec.outcome != PF_SWEEP_PENDING) {
 		if (bpf_sock_destroy(skc))

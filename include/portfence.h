@@ -110,7 +110,8 @@ struct pf_policy {
 	__u8 direction;		/* enum pf_direction */
 	__u8 method;		/* enum pf_method */
 	__u8 flags;		/* PF_F_* */
-	__u8 _pad[5];
+	__u8 _pad;
+	__u32 drain_quiet_ms;	/* a drained socket's server wrote nothing this long */
 	__u64 counters_id;	/* key into portal_stats */
 	__u64 since;		/* CLOCK_REALTIME seconds when fenced */
 	__u64 drain_until;	/* CLOCK_MONOTONIC ns: drain deadline (PF_F_DRAINING) */
@@ -129,7 +130,7 @@ struct pf_policy {
 	X(peer_resets, "RSTs sent to peers (method reject)")			\
 	X(socks_destroyed, "established sockets destroyed by the sweep")	\
 	X(knocks, "segments of peers recorded for the wake-up")		\
-	X(drained, "sockets destroyed once their send queue was empty")		\
+	X(drained, "sockets destroyed once every request they received was answered")		\
 	X(discarded_bytes, "bytes still queued when a socket was destroyed")
 
 #define PF_COUNTER_FIELD(name, help) __u64 name;
@@ -152,7 +153,7 @@ struct pf_cli_counters {
 /* How the sweep ended a socket. */
 enum pf_sweep_outcome {
 	PF_SWEEP_DESTROYED = 0,	/* at once (no drain) */
-	PF_SWEEP_DRAINED = 1,	/* its send queue was empty */
+	PF_SWEEP_DRAINED = 1,	/* answered: receive queue read, quiet, send queue acknowledged */
 	PF_SWEEP_STALLED = 2,	/* its send queue made no progress for drain_stall_ns */
 	PF_SWEEP_DEADLINE = 3,	/* drain_until passed */
 	PF_SWEEP_PENDING = 4,	/* still draining: not destroyed yet */
@@ -170,7 +171,7 @@ struct pf_sweep_record {
 	__be32 remote_addr[4];
 	__u64 counters_id;	/* the portal entry that fenced it */
 	__u32 queued;		/* bytes in its send queue (discarded unless drained) */
-	__u32 _pad2;
+	__u32 unread;		/* bytes received the server never read */
 };
 
 /* Key of the "knocks" map: a peer's connection to a fenced portal. IPv4

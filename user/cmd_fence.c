@@ -133,7 +133,7 @@ struct block_args {
 	struct pf_portal_args pa;
 	__u8 direction, method;
 	bool keep_established;
-	unsigned int drain_ms, stall_ms;
+	unsigned int drain_ms, stall_ms, quiet_ms;
 };
 
 static int cmd_block(struct pf_env *env, const void *args)
@@ -151,7 +151,7 @@ static int cmd_block(struct pf_env *env, const void *args)
 		return pf_exit_code(err);
 	policy.since = (__u64)time(NULL);
 	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
-		pf_drain_policy(&policy, a->drain_ms, a->stall_ms);
+		pf_drain_policy(&policy, a->drain_ms, a->stall_ms, a->quiet_ms);
 	return pf_exit_code(block_portal(env, &a->pa, &policy));
 }
 
@@ -167,6 +167,8 @@ static const struct pf_option block_options[] = {
 		  "drain deadline, milliseconds (1000; 0: destroy at once)", 0),
 	PF_OPTION(struct block_args, stall_ms, "drain-stall", PF_OPT_MS, "MS",
 		  "a socket whose queue has not moved this long is destroyed (50)", 0),
+	PF_OPTION(struct block_args, quiet_ms, "drain-quiet", PF_OPT_MS, "MS",
+		  "drained: the server read every request and wrote nothing this long (100)", 0),
 	{}
 };
 
@@ -176,6 +178,7 @@ static const struct block_args block_defaults = {
 	.method = PF_METHOD_DROP,
 	.drain_ms = PF_DRAIN_MS_DEFAULT,
 	.stall_ms = PF_DRAIN_STALL_MS_DEFAULT,
+	.quiet_ms = PF_DRAIN_QUIET_MS_DEFAULT,
 };
 
 const struct pf_command pf_cmd_block = {
@@ -186,8 +189,10 @@ const struct pf_command pf_cmd_block = {
 		"portal's established sockets (unless --keep-established or --direction in)\n"
 		"and print what was torn down. No --ip means every local address of both\n"
 		"families. Each socket is drained first: what it already sent reaches the\n"
-		"peer, no new request reaches it; it is destroyed once its send queue is\n"
-		"empty, has not moved for --drain-stall MS, or at --drain MS.\n",
+		"peer, no new request reaches it; it is destroyed once the server has read\n"
+		"every request, written nothing for --drain-quiet MS and its send queue is\n"
+		"acknowledged (drained), once that queue has not moved for --drain-stall MS\n"
+		"(stalled), or at --drain MS (deadline).\n",
 	.options = block_options,
 	.args_size = sizeof(struct block_args),
 	.defaults = &block_defaults,

@@ -99,8 +99,12 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 		printf("destroyed %s\t%s\n", local, remote);
 		return;
 	}
-	printf("%s %s\t%s\t%u bytes discarded\n", outcome_names[rec->outcome], local, remote,
+	printf("%s %s\t%s\t%u bytes discarded", outcome_names[rec->outcome], local, remote,
 	       rec->outcome == PF_SWEEP_DRAINED ? 0 : rec->queued);
+	/* requests the server never read: never executed, never answered */
+	if (rec->unread && rec->outcome != PF_SWEEP_DRAINED)
+		printf(", %u unread", rec->unread);
+	printf("\n");
 }
 
 bool pf_drain_possible(const char *pin_dir)
@@ -108,11 +112,13 @@ bool pf_drain_possible(const char *pin_dir)
 	return pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP);
 }
 
-void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms)
+void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,
+		     unsigned int quiet_ms)
 {
 	policy->flags |= PF_F_DRAINING;
 	policy->drain_until = monotonic_ns() + drain_ms * NSEC_PER_MSEC;
 	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
+	policy->drain_quiet_ms = quiet_ms;
 }
 
 /* One pass of the iterator over every TCP socket of the namespace. Reads

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Draining a fenced portal's connections before they are destroyed: the
- * policy carries PF_F_DRAINING and a deadline, the sweep destroys each
- * socket once its send queue is empty or stuck, and block runs sweep
- * passes until none of the portal's sockets is left, then ends the drain.
+ * policy carries PF_F_DRAINING, a deadline and a quiet window, the sweep
+ * destroys each socket once it has answered what it received (or its
+ * queue is stuck), and block runs sweep passes until none of the portal's
+ * sockets is left, then ends the drain.
  * Also what block prints of each socket the sweep ended. */
 #ifndef PF_DRAIN_H
 #define PF_DRAIN_H
@@ -14,6 +15,7 @@
 
 #define PF_DRAIN_MS_DEFAULT		1000
 #define PF_DRAIN_STALL_MS_DEFAULT	50
+#define PF_DRAIN_QUIET_MS_DEFAULT	100
 #define PF_DRAIN_MS_MAX			3600000
 
 /* What block says of the sockets of its own portal, and nothing of the
@@ -39,8 +41,10 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg);
 
 /* Can this node drain (the sweep program is there to watch the queues)? */
 bool pf_drain_possible(const char *pin_dir);
-/* The drain part of a policy: from now, drain_ms at most, stall_ms. */
-void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms);
+/* The drain part of a policy: from now, drain_ms at most, stall_ms,
+ * quiet_ms (0: an empty send queue is drained). */
+void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,
+		     unsigned int quiet_ms);
 /* Runs sweep passes (a few ms apart) until no socket of the portal is
  * pending, ends the drain in the portal's entries (the full fence then
  * applies) and sweeps once more if anything was pending. Returns 0 or a

@@ -62,6 +62,9 @@ bad drain=3600001
 bad 'drain=100;reboot'
 bad drain_stall=0x10
 bad drain_stall=99999999999
+bad drain_quiet=1s
+bad drain_quiet=3600001
+bad 'drain_quiet=100;reboot'
 bad pin_dir=relative/pins
 bad tickle_dir=relative/dir action=unblock
 bad tickle_dir=/nonexistent/fence-portblock-tickles action=unblock

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# drain and drain_stall reach portfence block as --drain and --drain-stall
-# (defaults 1000 and 50), and keep_established, which destroys nothing,
+# drain, drain_stall and drain_quiet reach portfence block as --drain,
+# --drain-stall and --drain-quiet (defaults 1000, 50 and 100), and keep_established, which destroys nothing,
 # passes neither. portfence is wrapped to record how it was called.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/agentlib.sh"
@@ -18,9 +18,9 @@ block_call() { grep -E "(^| )block " "$calls" | tail -n 1; }
 P=(action=block ip=198.18.0.1)
 PORTFENCE=$wrap_dir/portfence	# what ra passes as binary
 ra_is "start with the default drain" 0 "$node" "$pin" start "${P[@]}" portno=3260
-ok "... passes --drain 1000 --drain-stall 50" bash -c '[[ "$1" == *" --drain 1000 --drain-stall 50"* ]]' _ "$(block_call)"
-ra_is "start with drain=250 drain_stall=20" 0 "$node" "$pin" start "${P[@]}" portno=3261 drain=250 drain_stall=20
-ok "... passes --drain 250 --drain-stall 20" bash -c '[[ "$1" == *" --drain 250 --drain-stall 20"* ]]' _ "$(block_call)"
+ok "... passes --drain 1000 --drain-stall 50 --drain-quiet 100" bash -c '[[ "$1" == *" --drain 1000 --drain-stall 50 --drain-quiet 100"* ]]' _ "$(block_call)"
+ra_is "start with drain=250 drain_stall=20 drain_quiet=30" 0 "$node" "$pin" start "${P[@]}" portno=3261 drain=250 drain_stall=20 drain_quiet=30
+ok "... passes --drain 250 --drain-stall 20 --drain-quiet 30" bash -c '[[ "$1" == *" --drain 250 --drain-stall 20 --drain-quiet 30"* ]]' _ "$(block_call)"
 ra_is "start with drain=0" 0 "$node" "$pin" start "${P[@]}" portno=3262 drain=0
 ok "... passes --drain 0" bash -c '[[ "$1" == *" --drain 0 "* ]]' _ "$(block_call)"
 ra_is "start with keep_established" 0 "$node" "$pin" start "${P[@]}" portno=3263 keep_established=true drain=250

@@ -25,13 +25,15 @@ params "$tmp/meta.xml" > "$tmp/ours"
   printf '%s\n' protocol portno action ip direction method status_check \
 	reset_local_on_unblock_stop tickle_dir sync_script firewall; } | sort -u > "$tmp/portblock"
 is "every portblock parameter is accepted" "$(comm -23 "$tmp/portblock" "$tmp/ours" | xargs)" ""
-for p in pin_dir keep_established drain drain_stall binary; do
+for p in pin_dir keep_established drain drain_stall drain_quiet binary; do
 	ok "new parameter $p" grep -qx "$p" "$tmp/ours"
 done
 is "default drain is 1000 ms" \
 	"$(xmllint --xpath 'string(//parameter[@name="drain"]/content/@default)' "$tmp/meta.xml")" 1000
 is "default drain_stall is 50 ms" \
 	"$(xmllint --xpath 'string(//parameter[@name="drain_stall"]/content/@default)' "$tmp/meta.xml")" 50
+is "default drain_quiet is 100 ms" \
+	"$(xmllint --xpath 'string(//parameter[@name="drain_quiet"]/content/@default)' "$tmp/meta.xml")" 100
 is "default direction is both" \
 	"$(xmllint --xpath 'string(//parameter[@name="direction"]/content/@default)' "$tmp/meta.xml")" both
 required() { xmllint --xpath '//parameter[@required="1"]/@name' "$1" | xargs -n1 | sort | xargs; }

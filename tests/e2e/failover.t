@@ -111,6 +111,8 @@ for mode in $MODES; do
 		is "portfence: zero errors returned to the application" "$(field errors "$s")" 0
 		is "portfence: zero LOGICAL UNIT NOT SUPPORTED" "$(field lu_not_supported "$s")" 0
 		is "portfence: zero data mismatches" "$(field mismatches "$s")" 0
+		is "portfence: zero writes executed twice (the drain answers every command tgtd executed)" \
+			"$(field reexecuted "$s")" 0
 		ok "portfence: I/O completed after every move" eval "! grep -q '^move .* completed=0 ' $s"
 		written=$(field written_blocks "$s") verified=$(field final_verified "$s")
 		ok "portfence: every block written before the moves reads back after them ($verified of $written)" \
@@ -138,6 +140,8 @@ for mode in $MODES; do
 		is "$mode: zero errors returned to the application" "$(field errors "$s")" 0
 		is "$mode: zero LOGICAL UNIT NOT SUPPORTED" "$(field lu_not_supported "$s")" 0
 		is "$mode: zero data mismatches" "$(field mismatches "$s")" 0
+		is "$mode: zero writes executed twice (the drain answers every command tgtd executed)" \
+			"$(field reexecuted "$s")" 0
 		last=$(grep '^move ' "$s" | tail -1)
 		ok "$mode: every reader progresses at the end (idle LUNs in the last window: $(field idle_luns <(echo "$last") move), completed $(field completed <(echo "$last") move))" \
 			eval "[ -n '$last' ] && eq '$(field idle_luns <(echo "$last") move)' 0 && gt '$(field completed <(echo "$last") move)' 0"

@@ -36,6 +36,7 @@ cases=(
 	"drain 1s|'1s'|--ip $VIP --port 3260 --drain 1s"
 	"drain past an hour|'3600001'|--ip $VIP --port 3260 --drain 3600001"
 	"drain-stall 0x10|'0x10'|--ip $VIP --port 3260 --drain-stall 0x10"
+	"drain-quiet past an hour|'3600001'|--ip $VIP --port 3260 --drain-quiet 3600001"
 	"unknown option|'--frobnicate'|--ip $VIP --port 3260 --frobnicate"
 	"missing --port|missing --port|--ip $VIP"
 )

@@ -4,7 +4,10 @@
 # keeps reading, to the last byte, before its connection is reset; what
 # the client sends once the fence is up never reaches the server; a
 # client that reads nothing is cut when its queue stops moving; --drain 0
-# discards at once. What block prints and the counters agree.
+# discards at once. What block prints and the counters agree. Drained
+# means answered: a request the server read, or has still to read, before
+# the cut is answered before its socket goes (within --drain-quiet); one
+# never read ends at the deadline, said so with the bytes left unread.
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
@@ -143,5 +146,112 @@ if command -v bpftool >/dev/null; then
 	ok "bpftool shows the drained counter by name" grep -q '"drained": ' "$WORK/stats"
 	ok "... and discarded_bytes" grep -q '"discarded_bytes": ' "$WORK/stats"
 fi
+
+# --- drained means answered: a request the server read (or has still to
+# read) before the cut is answered before its socket goes, each socket's
+# ending (drained, deadline) is said, and --drain-quiet is honoured
+mono() { "$PY" -c 'import time; print("%.3f" % time.monotonic())'; }
+# late PORT READ_MS ANSWER_MS: a server that reads its one request READ_MS
+# after it arrived and answers ANSWER_MS later, its client asking.
+late() {
+	tb_bg "$SRV" "$PY" "$PEER" late-server "$VIP" "$1" "$2" "$3" "$WORK/late$1" 2>"$WORK/late$1.err"
+	tb_wait 3 grep -qs listening "$WORK/late$1" || diag "late server $1 did not start"
+	tb_bg "$CLI" "$PY" "$PEER" ask "$VIP" "$1" "$WORK/ask$1" 2>"$WORK/ask$1.err"
+	tb_wait 3 grep -qsE '^(sent|answer)' "$WORK/ask$1" || diag "client of $1 did not send"
+}
+# timed_block OUT ARGS...: block, its wall time in seconds in $took.
+timed_block() {
+	local out=$1 t0
+	shift
+	t0=$(mono)
+	pf block --ip "$VIP" "$@" >"$out" 2>&1
+	rc=$?
+	took=$("$PY" -c "print('%.3f' % ($(mono) - $t0))")
+	sed 's/^/# /' "$out"
+	diag "block took $took s"
+}
+within() { "$PY" -c "import sys; sys.exit(not ($2 <= $1 <= $3))"; }
+answered() { tb_wait 3 bash -c 'grep -q "^answer " "$1" && grep -q "^reset " "$1"' _ "$WORK/ask$1"; }
+unread_at() { [ "$(ip netns exec "$SRV" ss -Htn state established "( sport = :$1 )" | awk '{ s += $1 } END { print s + 0 }')" -ge 1 ]; }
+
+# the defaults: a command of 60 ms is inside the 100 ms window
+late 3277 0 60
+ok "answer pending: the server has read the request" tb_wait 3 grep -qs '^read' "$WORK/late3277"
+timed_block "$WORK/out3277" --port 3277
+is "answer pending: block exits 0" "$rc" 0
+ok "answer pending: the client received the answer, then the reset" answered 3277
+ok "answer pending: block says drained" \
+	grep -qE "^drained $VIP:3277	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3277"
+
+# a connection whose peer last acknowledged data long ago: a large answer
+# written after the cut is not taken for a stalled queue
+tb_bg "$SRV" "$PY" "$PEER" late-server "$VIP" 3278 0 60 "$WORK/late3278" $((4 * 1024 * 1024)) 2>"$WORK/late3278.err"
+tb_wait 3 grep -qs listening "$WORK/late3278" || diag "late server 3278 did not start"
+tb_bg "$CLI" "$PY" "$PEER" ask "$VIP" 3278 "$WORK/ask3278" 300 2>"$WORK/ask3278.err"
+ok "second request: the server has read it, 300 ms after the first answer" \
+	tb_wait 5 grep -qs '^read2' "$WORK/late3278"
+timed_block "$WORK/out3278" --port 3278
+is "second request: block exits 0" "$rc" 0
+ok "second request: block says drained, nothing discarded" \
+	grep -qE "^drained $VIP:3278	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3278"
+ok "second request: the client received all of both answers, then the reset" \
+	tb_wait 5 bash -c 'grep -q "^answer .* $2$" "$1" && grep -q "^reset " "$1"' _ "$WORK/ask3278" $((4 * 1024 * 1024 + 7))
+
+# a command of 300 ms needs a window past it
+late 3270 0 300
+ok "answer in 300 ms: the server has read the request" tb_wait 3 grep -qs '^read' "$WORK/late3270"
+timed_block "$WORK/out3270" --port 3270 --drain-quiet 500
+is "answer in 300 ms: block exits 0" "$rc" 0
+ok "answer in 300 ms: block waited for the answer (>= 0.25 s), within the deadline" within "$took" 0.25 1.5
+ok "answer in 300 ms: the client received the answer, then the reset" answered 3270
+ok "answer in 300 ms: block says drained" \
+	grep -qE "^drained $VIP:3270	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3270"
+
+late 3271 400 0
+ok "unread request: it sits in the server's receive queue" tb_wait 3 unread_at 3271
+timed_block "$WORK/out3271" --port 3271
+is "unread request: block exits 0" "$rc" 0
+ok "unread request: block waited for the server to read and answer it" within "$took" 0.3 1.5
+ok "unread request: the client received the answer, then the reset" answered 3271
+ok "unread request: block says drained" \
+	grep -qE "^drained $VIP:3271	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3271"
+
+late 3272 60000 0
+ok "never read: the request sits in the receive queue" tb_wait 3 unread_at 3272
+timed_block "$WORK/out3272" --port 3272 --drain 500
+is "never read: block exits 0" "$rc" 0
+ok "never read: the deadline bounds the drain (0.45 to 1.5 s)" within "$took" 0.45 1.5
+ok "never read: block says deadline and the bytes left unread" \
+	grep -qE "^deadline $VIP:3272	$CLIENT:[0-9]+	0 bytes discarded, 8 unread$" "$WORK/out3272"
+ok "... and sums it up" grep -qE "^1 connection destroyed \(bpf_sock_destroy\): 0 drained, 0 stalled, 1 at the deadline, 0 bytes discarded$" "$WORK/out3272"
+
+late 3273 0 300
+tb_wait 3 grep -qs '^read' "$WORK/late3273" || diag "late server 3273 did not read"
+timed_block "$WORK/out3273" --port 3273 --drain 5000 --drain-quiet 1000
+is "--drain-quiet 1000: block exits 0" "$rc" 0
+ok "--drain-quiet 1000: block waited a second past the answer (>= 1.2 s)" within "$took" 1.2 4
+ok "--drain-quiet 1000: the client received the answer" answered 3273
+
+late 3274 0 300
+tb_wait 3 grep -qs '^read' "$WORK/late3274" || diag "late server 3274 did not read"
+timed_block "$WORK/out3274" --port 3274 --drain-quiet 0
+is "--drain-quiet 0: block exits 0" "$rc" 0
+ok "--drain-quiet 0: an empty send queue is drained at once, as without the window" within "$took" 0 0.25
+ok "--drain-quiet 0: block says drained" \
+	grep -qE "^drained $VIP:3274	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3274"
+ok "--drain-quiet 0: so the client was reset without its answer" \
+	tb_wait 3 bash -c 'grep -q "^reset " "$1" && ! grep -q "^answer " "$1"' _ "$WORK/ask3274"
+
+late 3275 0 0
+ok "idle: the client got its answer" tb_wait 3 grep -qs '^answer' "$WORK/ask3275"
+sleep 2.5
+timed_block "$WORK/out3275" --port 3275 --drain 5000 --drain-quiet 2000
+ok "idle for longer than the window: drained at once (< 1 s)" within "$took" 0 1
+ok "idle: block says drained" grep -qE "^drained $VIP:3275	$CLIENT:[0-9]+	0 bytes discarded$" "$WORK/out3275"
+
+ok "--drain-quiet takes milliseconds: a bad value is refused" bash -c '
+	"$@" block --ip 198.18.0.1 --port 3276 --drain-quiet 5x >/dev/null 2>"$0"; [ $? -eq 2 ]' \
+	"$WORK/badq" ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$PIN"
+ok "... naming it" grep -q "'5x'" "$WORK/badq"
 
 done_testing

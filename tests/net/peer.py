@@ -34,6 +34,21 @@
                                       64 KiB every 20 ms; SIGUSR1 sends 1000
                                       bytes; STATUS is "connected|reset|closed
                                       LPORT RECEIVED SENT"
+  peer.py late-server ADDR PORT READ_MS ANSWER_MS STATUS [SIZE2]
+                                      accept one connection, leave its
+                                      request unread for READ_MS, read it
+                                      ("read T"), answer it ANSWER_MS later
+                                      ("answered T"); with SIZE2, read a
+                                      second request ("read2 T") and answer
+                                      it with SIZE2 bytes ANSWER_MS later
+                                      ("answered2 T"); then wait for the end
+  peer.py ask ADDR PORT STATUS [SECOND_MS]
+                                      connect, send one request ("sent T"),
+                                      wait for its answer: "answer T BYTES",
+                                      then "reset T" or "closed T"; or
+                                      "reset T" without it; with SECOND_MS,
+                                      a second request that long after the
+                                      first answer
   peer.py udp-recv ADDR PORT STATUS   count datagrams: STATUS is "datagrams N
                                       last SHA" (SHA: of the last one's data)
   peer.py udp-send SADDR SPORT DADDR DPORT N
@@ -247,6 +262,57 @@ def steady(addr, port, status):
         time.sleep(0.02)
 
 
+def late_server(addr, port, read_ms, answer_ms, status, size2=0):
+    lsock = socket.socket(family(addr), socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((addr, port))
+    lsock.listen(1)
+    write_status(status, "listening " + now())
+    conn, _ = lsock.accept()
+    write_status(status, "accepted " + now())
+    time.sleep(read_ms / 1000)
+    try:
+        conn.recv(65536)
+        write_status(status, "read " + now())
+        time.sleep(answer_ms / 1000)
+        conn.sendall(b"answer\n")
+        write_status(status, "answered " + now())
+        if size2:
+            conn.recv(65536)
+            write_status(status, "read2 " + now())
+            time.sleep(answer_ms / 1000)
+            conn.sendall(b"a" * size2)
+            write_status(status, "answered2 " + now())
+        while conn.recv(65536):
+            pass
+    except OSError as e:
+        write_status(status, "error %s %s" % (e.errno, now()))
+
+
+def ask(addr, port, status, second_ms=-1):
+    sock = socket.create_connection((addr, port), timeout=3)
+    sock.settimeout(None)
+    sock.send(b"request\n")
+    write_status(status, "sent " + now())
+    got = ""
+    total = 0
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                write_status(status, got + "closed " + now())
+                return
+            total += len(data)
+            got = "answer %s %d\n" % (now(), total)
+            write_status(status, got)
+            if second_ms >= 0 and total >= 7:
+                time.sleep(second_ms / 1000)
+                sock.send(b"request\n")
+                second_ms = -1
+    except ConnectionResetError:
+        write_status(status, got + "reset " + now())
+
+
 def udp_socket(addr):
     # shared: a sender binds the very address:port a receiver listens on
     sock = socket.socket(family(addr), socket.SOCK_DGRAM)
@@ -331,6 +397,11 @@ def main(argv):
         reply_server(argv[2], int(argv[3]), int(argv[4]), argv[5])
     elif len(argv) == 5 and argv[1] == "steady":
         steady(argv[2], int(argv[3]), argv[4])
+    elif len(argv) in (7, 8) and argv[1] == "late-server":
+        late_server(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), argv[6],
+                    int(argv[7]) if len(argv) == 8 else 0)
+    elif len(argv) in (5, 6) and argv[1] == "ask":
+        ask(argv[2], int(argv[3]), argv[4], int(argv[5]) if len(argv) == 6 else -1)
     elif len(argv) == 5 and argv[1] == "udp-recv":
         udp_recv(argv[2], int(argv[3]), argv[4])
     elif len(argv) == 7 and argv[1] == "udp-send":
