@@ -13,7 +13,7 @@
 #include "parse.h"
 #include "maps.h"
 
-#define TC_ACT_OK		0
+#define TC_ACT_UNSPEC		(-1)	/* TCX_NEXT: the next program, filter or the stack decides */
 #define TC_ACT_SHOT		2
 #define BPF_F_INGRESS_FLAG	1	/* BPF_F_INGRESS */
 #define PACKET_HOST		0
@@ -318,7 +318,7 @@ __noinline int to_this_host(struct __sk_buff *skb, const struct pf_packet *pkt)
 static __always_inline int drop_partial(struct pf_policy *policy, __u8 direction)
 {
 	if (!(policy->direction & direction))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	PF_COUNT(policy, segs_dropped);
 	return TC_ACT_SHOT;
 }
@@ -407,11 +407,11 @@ static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_
 					 struct pf_policy *policy)
 {
 	if (!pkt->payload_len)
-		return TC_ACT_OK;	/* pure ACK, window update, FIN, RST */
+		return TC_ACT_UNSPEC;	/* pure ACK, window update, FIN, RST */
 	if (cut_to_ack(skb, pkt))
 		return TC_ACT_SHOT;
 	PF_COUNT(policy, segs_dropped);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 /* The drain lasts until the CLI ends it, or at the latest until its
@@ -428,17 +428,17 @@ int fence_ingress(struct __sk_buff *skb)
 	struct pf_policy *policy;
 
 	if (parse_packet(skb, &pkt))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
 	if (!policy || !to_this_host(skb, &pkt))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (pkt.partial)
 		return drop_partial(policy, PF_DIR_IN);
 	if ((policy->flags & PF_F_DRAINING) && pkt.proto == IPPROTO_TCP &&
 	    (pkt.tcp_flags & (TCP_FL_SYN | TCP_FL_ACK)) != TCP_FL_SYN && draining(policy))
 		return drain_inbound(skb, &pkt, policy);
 	if (!(policy->direction & PF_DIR_IN))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 
 	if (pkt.proto == IPPROTO_UDP) {
 		PF_COUNT(policy, segs_dropped);
@@ -457,7 +457,7 @@ int fence_ingress(struct __sk_buff *skb)
 	if (policy->direction == PF_DIR_BOTH) {
 		if (policy->method == PF_METHOD_DROP)
 			knock(skb, &pkt, policy);
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 
 	PF_COUNT(policy, segs_dropped);
@@ -475,20 +475,20 @@ int fence_egress(struct __sk_buff *skb)
 	__u32 ifindex = skb->ifindex;
 
 	if (parse_packet(skb, &pkt))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);
 	if (!policy || !(policy->direction & PF_DIR_OUT))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	/* Received on some interface, so not sent by this host: traffic it
 	 * forwards or bridges is another host's to fence. */
 	if (skb->ingress_ifindex)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (pkt.partial)
 		return drop_partial(policy, PF_DIR_OUT);
 	/* Draining: the replies already written reach the peer, and so does
 	 * the RST of each socket the sweep destroys once drained. */
 	if (draining(policy))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 
 	if (pkt.proto == IPPROTO_UDP) {
 		PF_COUNT(policy, segs_dropped);
@@ -498,7 +498,7 @@ int fence_egress(struct __sk_buff *skb)
 		/* "drop" keeps the peer from learning anything: it must not see
 		 * the local stack's resets either. */
 		if (policy->method == PF_METHOD_REJECT)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		PF_COUNT(policy, segs_dropped);
 		return TC_ACT_SHOT;
 	}

@@ -18,7 +18,7 @@
 #include "packet.h"
 #include "portfence.h"
 
-#define TC_ACT_OK		0
+#define TC_ACT_UNSPEC		(-1)	/* what the programs return for what they do not decide */
 #define TC_ACT_SHOT		2
 #define TC_ACT_REDIRECT		7
 

@@ -4,7 +4,10 @@
  * short), through both programs. Whatever the frame, on every run:
  *  - with no fence at all it leaves exactly as it came;
  *  - a frame for another host's MAC leaves exactly as it came;
- *  - a frame the program passes on (TC_ACT_OK) is unchanged, and one it
+ *  - a frame the fence does not decide leaves with TC_ACT_UNSPEC (the
+ *    next tc/tcx program or filter decides), never TC_ACT_OK, which would
+ *    end the chain and silence the node's other programs;
+ *  - a frame the program passes on (TC_ACT_UNSPEC) is unchanged, and one it
  *    redirects is a bare RST with valid lengths and checksums, as is every
  *    RST it clones onto the wire (captured on lo).
  * Deterministic: a fixed seed, so a failure names a frame that reproduces.
@@ -181,12 +184,13 @@ Test(fuzz, fenced_frames_are_passed_whole_or_turned_into_valid_rsts)
 			fx_assert_untouched(&r);
 			continue;
 		}
-		if (r.retval == TC_ACT_OK) {
+		if (r.retval == TC_ACT_UNSPEC) {
 			cr_assert_eq(r.len, r.in_len, "round %u: passed, but its length changed", i);
 			cr_assert_arr_eq(r.data, r.in, r.in_len, "round %u: passed, but changed", i);
 		} else if (r.retval == TC_ACT_REDIRECT) {
 			assert_valid_rst(r.data, r.len, i);
 		} else {
+			cr_assert_neq(r.retval, 0, "round %u: TC_ACT_OK ends the chain", i);
 			cr_assert_eq(r.retval, TC_ACT_SHOT, "round %u: verdict %d", i, r.retval);
 		}
 		while ((len = fx_capture_next(wire, sizeof(wire))))

@@ -11,7 +11,7 @@
 TestSuite(policy, .init = fx_setup, .fini = fx_teardown);
 
 enum outcome {
-	PASSES,		/* TC_ACT_OK, not a byte changed */
+	PASSES,		/* TC_ACT_UNSPEC, not a byte changed */
 	DROPPED,	/* TC_ACT_SHOT */
 	ANSWERED,	/* TC_ACT_REDIRECT, rewritten into the RST answering it */
 };
