@@ -16,7 +16,7 @@
 #define TC_ACT_UNSPEC		(-1)	/* TCX_NEXT: the next program, filter or the stack decides */
 #define TC_ACT_SHOT		2
 #define BPF_F_INGRESS_FLAG	1	/* BPF_F_INGRESS */
-#define PACKET_HOST		0
+#define PACKET_OTHERHOST	3
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -280,7 +280,7 @@ static __always_inline void knock(struct __sk_buff *skb, const struct pf_packet 
 
 /*
  * Is a frame that matched a fence really for this host? A promiscuous
- * device or a bridge port sees frames for other hosts (pkt_type), and a
+ * device or a bridge port sees frames for other hosts (PACKET_OTHERHOST), and a
  * node that forwards routes traffic to portals it does not hold: none of
  * that may be dropped, answered or recorded. Asked only once a fence
  * matched, so unfenced traffic pays nothing for it. Where the route
@@ -293,7 +293,9 @@ __noinline int to_this_host(struct __sk_buff *skb, const struct pf_packet *pkt)
 	struct bpf_fib_lookup fib = {};
 	long rc;
 
-	if (!pkt || skb->pkt_type != PACKET_HOST)
+	/* broadcast and multicast frames are ours too: the stack delivers
+	 * the unicast datagrams they carry */
+	if (!pkt || skb->pkt_type == PACKET_OTHERHOST)
 		return 0;
 	fib.family = pkt->family;
 	fib.l4_protocol = pkt->proto;

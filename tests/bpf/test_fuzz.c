@@ -107,11 +107,13 @@ static void random_frame(bool to_portal)
 		r.in_len = 54 + below((uint32_t)r.in_len - 53);
 }
 
+/* lo's MAC, or a broadcast or multicast one (group bit set): only a
+ * unicast frame for another MAC is another host's (PACKET_OTHERHOST) */
 static bool for_this_hosts_mac(const uint8_t *frame)
 {
 	static const uint8_t zero[6];
 
-	return !memcmp(frame, zero, 6);
+	return !memcmp(frame, zero, 6) || (frame[0] & 1);
 }
 
 /* A bare RST, from its bytes alone: Ethernet (+ tags), IPv4 without

@@ -53,6 +53,43 @@ Test(host, a_frame_for_another_hosts_mac_is_not_answered_by_reject)
 	nothing_counted();
 }
 
+/* A unicast IP datagram in a broadcast or multicast frame is still this
+ * host's: the stack delivers it (UDP does; only TCP refuses such frames),
+ * so the fence must drop it. Only PACKET_OTHERHOST is another host's. */
+static void udp_in_frame_to(const uint8_t mac[6], int family)
+{
+	struct pkt_spec s = fx_to_portal(family, 0);
+
+	s.proto = IPPROTO_UDP;
+	s.payload_len = 48;
+	memcpy(s.dst_mac, mac, 6);
+	fx_fence(IPPROTO_UDP, NULL, 0, PORTAL_PORT, PF_DIR_BOTH, PF_METHOD_DROP, 0);
+	fx_run_spec(FX_INGRESS, &s, &r);
+	cr_assert_eq(r.retval, TC_ACT_SHOT, "verdict %d, want TC_ACT_SHOT", r.retval);
+	cr_assert_eq(fx_stats().segs_dropped, 1, "counted as a dropped segment");
+}
+
+Test(host, udp_to_a_fenced_portal_in_a_broadcast_frame_is_dropped)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	udp_in_frame_to(bcast, AF_INET);
+}
+
+Test(host, udp_to_a_fenced_portal_in_a_multicast_frame_is_dropped)
+{
+	static const uint8_t v4mc[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+	udp_in_frame_to(v4mc, AF_INET);
+}
+
+Test(host, udp6_to_a_fenced_portal_in_a_multicast_frame_is_dropped)
+{
+	static const uint8_t v6mc[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
+
+	udp_in_frame_to(v6mc, AF_INET6);
+}
+
 /* The test's namespace routes the portals' prefixes on through a veth
  * device, forwarding on: the portal addresses are another host's. */
 static void route_portals_on(void)

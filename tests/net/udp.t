@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # UDP portals: datagrams to the portal are dropped when "in" is fenced,
 # datagrams from it when "out" is, both by default; other UDP ports and a
-# TCP service on the same port number are untouched.
+# TCP service on the same port number are untouched. A unicast datagram in
+# a broadcast or multicast frame is fenced like any other.
 . "$(dirname "$0")/netlib.sh"
 net_bed
 
@@ -73,6 +74,19 @@ is "both: datagrams to the portal are dropped" "$(datagrams in-5002)" 20
 is "both: datagrams from the portal are dropped" "$(datagrams out-5002)" 10
 ok "the drops are counted" ge \
 	"$(pf_json 'sum(e["counters"]["segs_dropped"] for e in d if e["proto"] == "udp")' list --json)" 30
+
+# Unicast datagrams in broadcast and multicast frames: the client's
+# neighbour entry for the server names a group MAC, the stack delivers
+# them (the control port receives its share), and the fence drops them.
+want_ctl=$(datagrams ctl-5999)
+for mac in ff:ff:ff:ff:ff:ff 01:00:5e:00:00:01; do
+	ip -n "$CLI" neigh replace "$VIP" lladdr "$mac" dev cli0 nud permanent || exit 1
+	want_ctl=$((want_ctl + 10))
+	ok "frames to $mac: datagrams sent, the control port received them" \
+		sent_then_barrier "$CLI" "$CLIENT" 7000 "$VIP" 5000 5999
+	is "frames to $mac: datagrams to the fenced portal are dropped" "$(datagrams in-5000)" 10
+done
+ip -n "$CLI" neigh del "$VIP" dev cli0
 
 serve "$VIP" 5000
 ok "a TCP service on a UDP-fenced port number takes connections" connects "$VIP" 5000
