@@ -34,14 +34,20 @@
 #define TCP_FL_ACK	0x10
 
 #define PF_MAX_VLAN_TAGS	2
-#define PF_MAX_IPV6_EXT		6
-/* Past every header the parser walks (14 + 8 + 40 + 6 * 2048 + 8 <
- * 16 KiB), and small enough that the verifier can prove "l4 + 60" still
- * inside a packet (its limit is 64 KiB for offset plus access). */
+/* Small enough that the verifier can prove "l4 + 60" still inside a
+ * packet (its limit is 64 KiB for offset plus access), and past the L4
+ * header of every frame a link's MTU lets through (9,000 with jumbo
+ * frames), however many extension headers it carries. */
 #define PF_MAX_L4_OFF		0x3FFF
+/* IPv6 extension headers walked (bpf_loop): each takes 8 bytes at least,
+ * so the chain of any packet whose L4 header lies within PF_MAX_L4_OFF
+ * ends within this many. Linux itself sets no limit on their number. */
+#define PF_MAX_IPV6_EXT		(PF_MAX_L4_OFF / 8 + 1)
 /* Pulls into the linear data before giving up: one per header that may
- * start past it (Ethernet, 2 tags, IP, 6 extension headers, L4). */
+ * start past it (Ethernet, 2 tags, IP, the extension headers, L4); a
+ * short extension header pulls PF_EXT_PULL bytes more at once. */
 #define PF_PARSE_PULLS		11
+#define PF_EXT_PULL		512
 
 /* Set by the loader for the build attached to devices without a MAC header
  * (ipip, sit, ip6tnl, tun, WireGuard): at tc, their skb->data is the IP
@@ -186,7 +192,8 @@ __noinline int parse_ipv6_ext(struct __sk_buff *skb, struct pf_packet *pkt, __u3
 		return PF_PARSE_BAD;
 	ext = data + off;
 	if ((void *)(ext + 1) > end) {
-		pkt->need = off + sizeof(*ext);
+		/* more headers likely follow: pull them in one go */
+		pkt->need = off + PF_EXT_PULL;
 		return PF_PARSE_SHORT;
 	}
 	if (nexthdr == NEXTHDR_FRAGMENT) {
@@ -209,12 +216,39 @@ static __always_inline bool is_ipv6_ext(__u8 nexthdr)
 	       nexthdr == NEXTHDR_AUTH;
 }
 
+struct pf_ext_walk {
+	struct __sk_buff *skb;
+	struct pf_packet *pkt;
+	__u32 off;
+	__u32 nexthdr;
+	int err;
+};
+
+/* One step of the extension header walk, a bpf_loop callback: returns 1
+ * (stop) at the L4 header or on an error. */
+static int ipv6_ext_step(__u32 i, void *ctx)
+{
+	struct pf_ext_walk *w = ctx;
+	int step;
+
+	if (!is_ipv6_ext(w->nexthdr))
+		return 1;
+	step = parse_ipv6_ext(w->skb, w->pkt, w->off, w->nexthdr);
+	if (step < 0) {
+		w->err = step;
+		return 1;
+	}
+	w->off = ((__u32)step >> 8) & PF_MAX_L4_OFF;
+	w->nexthdr = step & 0xFF;
+	return 0;
+}
+
 static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *pkt, void *end)
 {
 	struct ipv6hdr *ip6 = pkt->data + pkt->l3_off;
 	__u32 off = pkt->l3_off + sizeof(*ip6), plen;
+	struct pf_ext_walk walk = {};
 	__u8 nexthdr;
-	int i, step;
 
 	if (PF_NEED(pkt, ip6, sizeof(*ip6), end))
 		return PF_PARSE_SHORT;
@@ -227,13 +261,21 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pf_packet *p
 	pkt->family = AF_INET6;
 	__builtin_memcpy(pkt->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(pkt->daddr, &ip6->daddr, 16);
-	/* ip6 is not valid past a call that may have pulled the skb */
-	for (i = 0; i < PF_MAX_IPV6_EXT && is_ipv6_ext(nexthdr); i++) {
-		step = parse_ipv6_ext(skb, pkt, off, nexthdr);
-		if (step < 0)
-			return step;
-		off = ((__u32)step >> 8) & PF_MAX_L4_OFF;
-		nexthdr = step & 0xFF;
+	/* ip6 is not valid past a call that may have pulled the skb. The
+	 * chain is walked to its end, however long: a packet whose L4 header
+	 * the walk did not reach is not passed as unfenced. */
+	if (is_ipv6_ext(nexthdr)) {
+		walk.skb = skb;
+		walk.pkt = pkt;
+		walk.off = off;
+		walk.nexthdr = nexthdr;
+		bpf_loop(PF_MAX_IPV6_EXT, ipv6_ext_step, &walk, 0);
+		if (walk.err)
+			return walk.err;
+		if (is_ipv6_ext(walk.nexthdr))
+			return PF_PARSE_BAD;
+		off = walk.off;
+		nexthdr = walk.nexthdr;
 	}
 	if (off - pkt->l3_off > plen)
 		return PF_PARSE_BAD;
@@ -347,7 +389,12 @@ static __always_inline int parse_packet(struct __sk_buff *skb, struct pf_packet 
 	int rc = parse_linear(skb, pkt), i;
 
 	for (i = 0; i < PF_PARSE_PULLS && rc == PF_PARSE_SHORT; i++) {
-		if (pkt->need > skb->len || bpf_skb_pull_data(skb, pkt->need))
+		/* a frame that ends before its headers do, once whole */
+		if (pkt->need > skb->len && skb->data_end - skb->data >= skb->len)
+			return -1;
+		if (pkt->need > skb->len)
+			pkt->need = skb->len;
+		if (bpf_skb_pull_data(skb, pkt->need))
 			return -1;
 		rc = parse_linear_again(skb, pkt);
 	}

@@ -134,6 +134,20 @@ Test(drain, options_and_ip_options_kept_in_place)
 	assert_cut_to_ack(&s);
 }
 
+/* the payload cut reaches past any number of extension headers */
+Test(drain, a_request_behind_twenty_extension_headers_is_cut)
+{
+	struct pkt_spec s = request(AF_INET6, 300);
+	unsigned int i;
+
+	for (i = 0; i < 20; i++)
+		s.ext[i] = i & 1 ? PKT_EXT_DEST : PKT_EXT_ROUTING;
+	s.next = 20;
+	fence_draining(AF_INET6, PF_DIR_BOTH);
+	fx_run_spec(FX_INGRESS, &s, &r);
+	assert_cut_to_ack(&s);
+}
+
 Test(drain, ipv6_extension_headers_and_40_bytes_of_options)
 {
 	struct pkt_spec s = request(AF_INET6, 700);

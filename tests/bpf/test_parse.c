@@ -145,6 +145,33 @@ Test(parse, ipv6_six_extension_headers_parsed)
 				     PKT_EXT_FRAGMENT, PKT_EXT_AUTH, PKT_EXT_DEST }, 6);
 }
 
+/* Linux sets no limit on the number of extension headers (a SYN behind
+ * seven Destination Options headers gets its SYN-ACK): the whole chain is
+ * walked, however long. */
+static void dest_opts_chain(unsigned int n, bool to_fenced)
+{
+	struct pkt_spec s = syn(AF_INET6);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s.ext[i] = PKT_EXT_DEST;
+	s.next = n;
+	if (to_fenced) {
+		dropped(&s);
+		return;
+	}
+	s.dport = PORTAL_PORT + 1;
+	fx_run_spec(FX_INGRESS, &s, &r);
+	fx_assert_untouched(&r);
+}
+
+Test(parse, ipv6_seven_extension_headers_to_fenced_portal_dropped) { dest_opts_chain(7, true); }
+Test(parse, ipv6_sixty_four_extension_headers_to_fenced_portal_dropped)
+{
+	dest_opts_chain(64, true);
+}
+Test(parse, ipv6_sixty_four_extension_headers_to_another_port_pass) { dest_opts_chain(64, false); }
+
 /* A first fragment cut inside its TCP header (RFC 1858's tiny fragment):
  * the ports are there (a fragment carries 8 bytes at least), nothing a
  * fence could judge it by: a fence it goes against fails closed. */

@@ -62,7 +62,7 @@
 #define PKT_EXT_DEST		60
 
 #define PKT_MAX_VLAN		2
-#define PKT_MAX_EXT		6
+#define PKT_MAX_EXT		64
 
 struct pkt_spec {
 	uint8_t dst_mac[6], src_mac[6];
