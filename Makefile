@@ -5,6 +5,7 @@
 #   make demo       install missing Debian packages, build, show the fence working
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
 #   make deb        build/portfence_VERSION_ARCH.deb (docs/packaging.md)
+#   make rpm        build/portfence-VERSION-1.ARCH.rpm for the RHEL family (docs/packaging.md)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make asan       build/asan/portfence and its unit tests with ASan and UBSan
 #                   (make test runs the unit and net suites against them too)
@@ -68,7 +69,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb asan \
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
 all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
@@ -203,6 +204,10 @@ uninstall-as-portblock:
 # Built in a copy under build/deb from the version in VERSION.
 deb: deps
 	scripts/deb.sh
+
+# From rpm/portfence.spec, in build/rpm, with the same version.
+rpm: deps
+	scripts/rpm.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 libcriterion-dev tgt libiscsi-bin libiscsi-dev resource-agents iproute2 iptables
 libxml2-utils perl python3 gnuplot-nox ethtool git debhelper dpkg-dev lintian iperf3
-libclang-rt-14-dev corosync pacemaker crmsh pcs"
+libclang-rt-14-dev corosync pacemaker crmsh pcs rpm rpmlint checkpolicy semodule-utils prometheus"
 # tests/unit/width32.t builds the portal parsers for a 32-bit target
 [ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES gcc-multilib"
 
@@ -24,6 +24,8 @@ fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# prometheus is there for promtool (tests/ops); its server, like tgtd below,
+# stays off the host.
 # tgt's package starts a tgtd on the default control port; the tests run
 # their own tgtd per simulated node and never touch that one. corosync's
 # and pacemaker's services likewise stay off the host: tests/cluster runs

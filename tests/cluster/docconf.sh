@@ -79,3 +79,24 @@ doc_crm_promotable() {
 		doc_block "A promotable fence instead of block and unblock"
 	} | doc_renumber "$1" | doc_bed_map
 }
+
+# doc_pcs_promotable N: target N with the promotable fence in pcs form:
+# t1's pcs resources without the fence members and without their --group
+# (the recipe makes the group), the recipe's pcs block, then t1's
+# constraints (they name the group).
+doc_pcs_promotable() {
+	local t1
+	t1=$(doc_block pcs | awk '/^# per target/ { on = 1; next } /^# t2 / { exit } on' |
+		sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}')
+	{
+		grep '^pcs resource create ' <<<"$t1" |
+			grep -v -e '^pcs resource create p_t1_block ' -e '^pcs resource create p_t1_unblock ' |
+			sed 's/ --group g_t1$//'
+		awk -v h="## A promotable fence instead of block and unblock" '
+			$0 == h { in_sec = 1; next }
+			in_sec && /^## / { exit }
+			in_sec && /^```/ { n++; next }
+			in_sec && n == 3 { print }' "$DOC"
+		grep '^pcs constraint ' <<<"$t1"
+	} | doc_renumber "$1" | doc_bed_map
+}
