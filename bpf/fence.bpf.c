@@ -228,6 +228,7 @@ __noinline int record_knock(struct __sk_buff *skb, const struct pf_packet *pkt, 
 	__builtin_memcpy(key.local_addr, pkt->daddr, 16);
 	__builtin_memcpy(key.remote_addr, pkt->saddr, 16);
 	knock.counters_id = counters_id;
+	knock.ifindex = skb->ifindex;
 	knock.seq = pkt->seq;
 	knock.ack_seq = pkt->ack_seq;
 

@@ -195,6 +195,7 @@ enum pf_knock_kind {
 struct pf_knock {
 	__u64 counters_id;	/* the portal entry that fenced it */
 	__u64 seen;		/* CLOCK_MONOTONIC ns of the last knock */
+	__u32 ifindex;		/* the interface it came in on: a replay enters there */
 	__u8 kind;		/* enum pf_knock_kind */
 	__u8 tcp_len;		/* bytes of tcp[] (PF_KNOCK_SYN) */
 	__u8 _pad[2];
@@ -221,7 +222,7 @@ struct pf_owner {
  * detaches and removes what it finds. The "layout" map's one value; pins
  * from before the stamp are layout 0, whose maps are layout 1's.
  */
-#define PF_LAYOUT_VERSION	1
+#define PF_LAYOUT_VERSION	2
 #define PF_LAYOUT_UNSTAMPED	0
 
 struct pf_layout {

@@ -8,20 +8,25 @@
  * portal opens:
  *
  *  - a dropped SYN is replayed to the local stack, as if it had just
- *    arrived: sent to the local portal address from the peer's, it comes
- *    in through lo, the listener answers the peer's pending connect() with
- *    a SYN-ACK (or the stack refuses it with an RST when nothing listens;
- *    either way the peer stops waiting);
+ *    arrived: as a frame coming in on the interface it came in on, so the
+ *    host's firewall (-i that interface, a fresh conntrack entry) and
+ *    rp_filter judge it as they would have judged the original; the
+ *    listener answers the peer's pending connect() with a SYN-ACK (or the
+ *    stack refuses it with an RST when nothing listens; either way the
+ *    peer stops waiting). Never through lo, which most firewalls accept
+ *    whole; a device without a MAC header (an L3 tunnel) gets no replay;
  *  - a peer holding a connection this node does not have gets an RST at
  *    exactly the sequence number it expects (the last ACK it sent), which
  *    it accepts at once (RFC 5961).
  *
  * Anyone can knock with a spoofed source: the cost is one packet toward
  * that address when the portal opens, never toward a local address, never
- * more than one per recorded peer.
+ * more than one per recorded peer, and only while the knock's portal
+ * address is still local (a route lookup, so a wildcard or prefix portal,
+ * or an address moved away before the unblock, never makes this node
+ * speak for an address it does not hold).
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -101,23 +106,6 @@ int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 	return n;
 }
 
-static bool is_local(const struct ifaddrs *ifs, int family, const __be32 *addr)
-{
-	for (; ifs; ifs = ifs->ifa_next) {
-		const struct sockaddr *sa = ifs->ifa_addr;
-
-		if (!sa || sa->sa_family != family)
-			continue;
-		if (family == AF_INET &&
-		    !memcmp(&((const struct sockaddr_in *)sa)->sin_addr, addr, 4))
-			return true;
-		if (family == AF_INET6 &&
-		    !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, addr, 16))
-			return true;
-	}
-	return false;
-}
-
 /* Does this node hold a connection with the knock's four-tuple? */
 static bool held(const struct pf_conn *conns, int n, const struct pf_knock_key *k)
 {
@@ -151,7 +139,7 @@ static bool still_fenced(int portals_fd, int knocks_fd, struct knock_entry *e)
 	return true;
 }
 
-static int send_wake(int raw_fd, const struct knock_entry *e)
+static int send_wake(int raw_fd, int ingress_fd, const struct knock_entry *e)
 {
 	const struct pf_knock *k = &e->knock;
 	struct tcphdr rst = {
@@ -163,8 +151,8 @@ static int send_wake(int raw_fd, const struct knock_entry *e)
 	};
 
 	if (k->kind == PF_KNOCK_SYN)
-		return pf_raw_send(raw_fd, e->key.family, e->key.remote_addr, e->key.local_addr,
-				   k->tcp, k->tcp_len, 1);
+		return pf_ingress_send(ingress_fd, (int)k->ifindex, e->key.family,
+				       e->key.remote_addr, e->key.local_addr, k->tcp, k->tcp_len);
 	return pf_raw_send(raw_fd, e->key.family, e->key.local_addr, e->key.remote_addr, &rst,
 			   sizeof(rst), 1);
 }
@@ -204,8 +192,8 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 {
 	struct knock_entry *v = NULL;
 	struct pf_conn *conns = NULL;
-	struct ifaddrs *ifs = NULL;
-	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, n, nconns = 0, i, woken = 0, err;
+	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
+	int woken = 0, err;
 
 	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
@@ -218,8 +206,6 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		nconns = pf_diag_list(PF_CONN_STATES, &conns);
 		if (nconns < 0)
 			nconns = 0;	/* cannot tell: a held connection may get an RST */
-		if (getifaddrs(&ifs))
-			ifs = NULL;
 	}
 	for (i = 0; i < n; i++) {
 		struct knock_entry *e = &v[i];
@@ -234,7 +220,11 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, "its connect gave up", arg);
 			continue;
 		}
-		if (is_local(ifs, e->key.family, e->key.remote_addr)) {
+		if (pf_route_local(e->key.family, e->key.local_addr) != 1) {
+			report(&e->key, PF_WAKE_SKIPPED, "its portal address is not local now", arg);
+			continue;
+		}
+		if (pf_route_local(e->key.family, e->key.remote_addr) != 0) {
 			report(&e->key, PF_WAKE_SKIPPED, "a local address", arg);
 			continue;
 		}
@@ -242,11 +232,18 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, "connection held here", arg);
 			continue;
 		}
-		if (*fd < 0)
+		if (e->knock.kind == PF_KNOCK_SYN && ingress_fd < 0)
+			ingress_fd = pf_ingress_open();
+		else if (e->knock.kind != PF_KNOCK_SYN && *fd < 0)
 			*fd = pf_raw_open(e->key.family);
-		err = *fd < 0 ? *fd : send_wake(*fd, e);
+		err = e->knock.kind == PF_KNOCK_SYN ? (ingress_fd < 0 ? ingress_fd : 0)
+						     : (*fd < 0 ? *fd : 0);
+		if (!err)
+			err = send_wake(*fd, ingress_fd, e);
 		if (err) {
-			report(&e->key, PF_WAKE_SKIPPED, strerror(-err), arg);
+			report(&e->key, PF_WAKE_SKIPPED,
+			       err == -EPFNOSUPPORT ? "no MAC header to replay its SYN under"
+						    : strerror(-err), arg);
 			continue;
 		}
 		report(&e->key, e->knock.kind == PF_KNOCK_SYN ? PF_WAKE_CONNECT : PF_WAKE_RESET,
@@ -258,8 +255,8 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	for (i = 0; i < 2; i++)
 		if (raw_fd[i] >= 0)
 			close(raw_fd[i]);
-	if (ifs)
-		freeifaddrs(ifs);
+	if (ingress_fd >= 0)
+		close(ingress_fd);
 	free(conns);
 	free(v);
 	if (portals_fd >= 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <criterion/criterion.h>
 
 #include "fixture.h"
@@ -44,6 +45,9 @@ static void syn_is_recorded(int family)
 	cr_assert_arr_eq(k.tcp, r.in + r.lay.l4, k.tcp_len, "the TCP header, byte for byte");
 	cr_assert_eq(ntohl(k.seq), 0x11223344u);
 	cr_assert_neq(k.seen, 0, "when it was seen");
+	/* a test run without a context comes in on lo */
+	cr_assert_eq(k.ifindex, if_nametoindex("lo"), "the interface it came in on (%u)",
+		     k.ifindex);
 	counts_knocks(id, 1);
 	cr_assert_eq(fx_stats().syns_dropped, 1);
 }
