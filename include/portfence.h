@@ -38,8 +38,13 @@
 /* Peers remembered while their portal is fenced, for the wake-up when it
  * opens: least recently seen go first. */
 #define PF_MAX_KNOCKS		16384
-/* Peers one unblock wakes at most; the rest stay recorded for the next. */
+/* Peers one unblock wakes at most, the most recently seen first; the rest
+ * stay recorded for the next. */
 #define PF_WAKE_MAX		4096
+/* A knock not renewed for this long is not woken: a peer retries a SYN or
+ * a segment at least every 120 s (TCP_RTO_MAX) until it gives up, so it
+ * has given up (or was answered elsewhere). */
+#define PF_KNOCK_MAX_AGE_S	130
 /* A tickle file larger than this is refused (its peers: PF_WAKE_MAX). */
 #define PF_TICKLE_FILE_MAX	(1024 * 1024)
 

@@ -32,10 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "drain.h"
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -47,10 +47,8 @@ struct knock_entry {
 	struct pf_knock knock;
 };
 
-/* The knocks of portal (all with portal NULL); with removed, only those
- * recorded against one of its entries, which the caller just removed. */
-static int collect(int fd, const struct pf_portal *portal, bool removed,
-		   struct knock_entry **out)
+/* The knocks of portal (all with portal NULL). */
+static int collect(int fd, const struct pf_portal *portal, struct knock_entry **out)
 {
 	struct pf_knock_key key, next, *prev = NULL;
 	struct knock_entry *v = NULL, *grown;
@@ -58,7 +56,6 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct pf_knock knock;
-		struct pf_portal_key pk;
 		__u16 port = ntohs(next.local_port);
 
 		key = next;
@@ -68,11 +65,6 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 		if (portal && (!pf_portal_has_port(portal, port) ||
 			       !pf_addr_contains(&portal->addr, key.family, key.local_addr)))
 			continue;
-		if (removed) {
-			pf_portal_key(portal, port, &pk);
-			if (knock.counters_id != pf_counters_id(&pk))
-				continue;
-		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(v, (size_t)cap * sizeof(*v));
@@ -89,6 +81,14 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 	return n;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+	__u64 x = ((const struct knock_entry *)a)->knock.seen;
+	__u64 y = ((const struct knock_entry *)b)->knock.seen;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 		   void (*fn)(const struct pf_knock_key *, const struct pf_knock *, void *),
 		   void *arg)
@@ -98,7 +98,7 @@ int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 
 	if (fd < 0)
 		return fd;
-	n = collect(fd, portal, false, &v);
+	n = collect(fd, portal, &v);
 	close(fd);
 	for (i = 0; i < n; i++)
 		fn(&v[i].key, &v[i].knock, arg);
@@ -125,18 +125,16 @@ static bool held(const struct pf_conn *conns, int n, const struct pf_knock_key *
 }
 
 /* Still fenced toward us by another entry (a wider one, or the same
- * portal fenced again)? Then the knock waits for that entry's unblock. */
-static bool still_fenced(int portals_fd, int knocks_fd, struct knock_entry *e)
+ * portal fenced again)? Then the knock waits for that entry's unblock,
+ * left as the ingress program last wrote it: that unblock finds it by
+ * its portal, so nothing here writes a copy back over a fresher knock. */
+static bool still_fenced(int portals_fd, const struct knock_entry *e)
 {
 	struct pf_portal_key pk;
 	struct pf_policy policy;
 
 	pf_endpoint_key(IPPROTO_TCP, e->key.family, e->key.local_addr, e->key.local_port, &pk);
-	if (bpf_map_lookup_elem(portals_fd, &pk, &policy) || !(policy.direction & PF_DIR_IN))
-		return false;
-	e->knock.counters_id = policy.counters_id;
-	bpf_map_update_elem(knocks_fd, &e->key, &e->knock, BPF_EXIST);
-	return true;
+	return !bpf_map_lookup_elem(portals_fd, &pk, &policy) && (policy.direction & PF_DIR_IN);
 }
 
 static int send_wake(int raw_fd, int ingress_fd, const struct knock_entry *e)
@@ -173,18 +171,9 @@ static void count_woken(const char *pin_dir, __u64 n)
 	close(fd);
 }
 
-/* A SYN seen this long ago belongs to a connect() that gave up (Linux
- * retries a SYN for 127 s by default): replaying it would only draw an RST
- * from the peer. */
-#define SYN_KNOCK_MAX_AGE_NS	(130ULL * 1000000000ULL)
-
-static bool gave_up(const struct pf_knock *k)
+static bool aged(const struct pf_knock *k, __u64 now)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return k->kind == PF_KNOCK_SYN &&
-	       (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec - k->seen > SYN_KNOCK_MAX_AGE_NS;
+	return now > k->seen && now - k->seen > PF_KNOCK_MAX_AGE_S * 1000000000ULL;
 }
 
 int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,
@@ -194,12 +183,15 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	struct pf_conn *conns = NULL;
 	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
 	int woken = 0, err;
+	__u64 now = pf_monotonic_ns();
 
 	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
 		return knocks_fd == -ENOENT ? 0 : knocks_fd;
 	portals_fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
-	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, true, &v);
+	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, &v);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof(*v), newest_first);
 	if (n > PF_WAKE_MAX)
 		n = PF_WAKE_MAX;	/* the rest stay recorded; the next unblock has them */
 	if (n > 0 && send) {
@@ -211,15 +203,17 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		struct knock_entry *e = &v[i];
 		int *fd = &raw_fd[e->key.family == AF_INET6];
 
-		if (still_fenced(portals_fd, knocks_fd, e))
+		if (aged(&e->knock, now)) {
+			bpf_map_delete_elem(knocks_fd, &e->key);
+			if (send)
+				report(&e->key, PF_WAKE_SKIPPED, "its peer stopped retrying", arg);
+			continue;
+		}
+		if (still_fenced(portals_fd, e))
 			continue;
 		bpf_map_delete_elem(knocks_fd, &e->key);
 		if (!send)
 			continue;	/* forgotten: a later unblock must not wake it */
-		if (gave_up(&e->knock)) {
-			report(&e->key, PF_WAKE_SKIPPED, "its connect gave up", arg);
-			continue;
-		}
 		if (pf_route_local(e->key.family, e->key.local_addr) != 1) {
 			report(&e->key, PF_WAKE_SKIPPED, "its portal address is not local now", arg);
 			continue;
