@@ -196,6 +196,8 @@ enum pf_knock_kind {
 };
 
 #define PF_KNOCK_TCP_MAX	60	/* a TCP header with every option */
+#define PF_KNOCK_VLAN		0x1000	/* it came in with one VLAN tag */
+#define PF_KNOCK_VLANS		0xffff	/* with more than one */
 
 struct pf_knock {
 	__u64 counters_id;	/* the portal entry that fenced it */
@@ -203,7 +205,7 @@ struct pf_knock {
 	__u32 ifindex;		/* the interface it came in on: a replay enters there */
 	__u8 kind;		/* enum pf_knock_kind */
 	__u8 tcp_len;		/* bytes of tcp[] (PF_KNOCK_SYN) */
-	__u8 _pad[2];
+	__u16 vlan;		/* PF_KNOCK_VLAN | its VLAN id, 0 untagged, PF_KNOCK_VLANS */
 	__be32 seq;		/* the segment's own */
 	__be32 ack_seq;		/* what the peer expects next from us */
 	__u8 tcp[PF_KNOCK_TCP_MAX];

@@ -29,7 +29,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -137,7 +139,34 @@ static bool still_fenced(int portals_fd, const struct knock_entry *e)
 	return !bpf_map_lookup_elem(portals_fd, &pk, &policy) && (policy.direction & PF_DIR_IN);
 }
 
-static int send_wake(int raw_fd, int ingress_fd, const struct knock_entry *e)
+/* The interface a SYN came in on as the stack saw it: the VLAN device of
+ * its tag on the interface the fence saw it on. 0 when there is none
+ * (why in *reason). */
+static int ingress_of(const struct pf_knock *k, const char **reason)
+{
+	char line[256], name[IF_NAMESIZE], parent[IF_NAMESIZE], want[IF_NAMESIZE];
+	unsigned int vid;
+	int ifindex = 0;
+	FILE *f;
+
+	if (!k->vlan)
+		return (int)k->ifindex;
+	*reason = "it came in with more than one VLAN tag";
+	if (k->vlan == PF_KNOCK_VLANS || !if_indextoname(k->ifindex, want))
+		return 0;
+	*reason = "no VLAN device of its tag";
+	f = fopen("/proc/net/vlan/config", "re");
+	if (!f)
+		return 0;
+	while (!ifindex && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s | %u | %15s", name, &vid, parent) == 3 &&
+		    vid == (k->vlan & 0xfffU) && !strcmp(parent, want))
+			ifindex = (int)if_nametoindex(name);
+	fclose(f);
+	return ifindex;
+}
+
+static int send_wake(int raw_fd, int ingress_fd, int ifindex, const struct knock_entry *e)
 {
 	const struct pf_knock *k = &e->knock;
 	struct tcphdr rst = {
@@ -149,7 +178,7 @@ static int send_wake(int raw_fd, int ingress_fd, const struct knock_entry *e)
 	};
 
 	if (k->kind == PF_KNOCK_SYN)
-		return pf_ingress_send(ingress_fd, (int)k->ifindex, e->key.family,
+		return pf_ingress_send(ingress_fd, ifindex, e->key.family,
 				       e->key.remote_addr, e->key.local_addr, k->tcp, k->tcp_len);
 	return pf_raw_send(raw_fd, e->key.family, e->key.local_addr, e->key.remote_addr, &rst,
 			   sizeof(rst), 1);
@@ -182,7 +211,8 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	struct knock_entry *v = NULL;
 	struct pf_conn *conns = NULL;
 	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
-	int woken = 0, err;
+	int woken = 0, ifindex, err;
+	const char *reason = NULL;
 	__u64 now = pf_monotonic_ns();
 
 	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
@@ -226,6 +256,11 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, "connection held here", arg);
 			continue;
 		}
+		ifindex = ingress_of(&e->knock, &reason);
+		if (e->knock.kind == PF_KNOCK_SYN && !ifindex) {
+			report(&e->key, PF_WAKE_SKIPPED, reason, arg);
+			continue;
+		}
 		if (e->knock.kind == PF_KNOCK_SYN && ingress_fd < 0)
 			ingress_fd = pf_ingress_open();
 		else if (e->knock.kind != PF_KNOCK_SYN && *fd < 0)
@@ -233,7 +268,7 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		err = e->knock.kind == PF_KNOCK_SYN ? (ingress_fd < 0 ? ingress_fd : 0)
 						     : (*fd < 0 ? *fd : 0);
 		if (!err)
-			err = send_wake(*fd, ingress_fd, e);
+			err = send_wake(*fd, ingress_fd, ifindex, e);
 		if (err) {
 			report(&e->key, PF_WAKE_SKIPPED,
 			       err == -EPFNOSUPPORT ? "no MAC header to replay its SYN under"
