@@ -5,7 +5,8 @@
 # the peer drops the replay too (the usual "-i lo -j ACCEPT" does not let
 # it through), while an allowed peer is still woken at once; a knock whose
 # portal address was removed before the unblock emits nothing and is
-# reported as not woken.
+# reported as not woken; strict rp_filter drops the replay of a source
+# whose route back leaves by another interface, as it drops the original.
 . "$(dirname "$0")/netlib.sh"
 net_bed
 command -v iptables >/dev/null || skip_all "iptables is missing"
@@ -58,5 +59,28 @@ ok "moved: not woken, and says why" \
 is "moved: no SYN sent out" "$(packets raw OUTPUT)" 0
 is "moved: no SYN replayed in" "$(packets raw PREROUTING)" 0
 ipt -t raw -F
+
+# --- strict rp_filter: a source whose route back leaves by another
+# interface is dropped by rp_filter on srv0, its replay too
+SPOOF=198.18.9.2
+ip netns exec "$SRV" ip link add rpf0 type veth peer name rpf1
+ip netns exec "$SRV" ip link set rpf1 up
+ip netns exec "$SRV" ip link set rpf0 up
+ip netns exec "$SRV" ip route add 198.18.9.0/24 dev rpf0
+ip netns exec "$SRV" sysctl -qw net.ipv4.conf.srv0.rp_filter=1
+ip netns exec "$CLI" ip addr add "$SPOOF/32" dev cli0
+serve "$VIP" 7908
+pf block --ip "$VIP" --port 7908 >/dev/null
+tb_bg "$CLI" "$PY" -c 'import socket, sys, time
+s = socket.socket(); s.bind((sys.argv[1], 0)); s.setblocking(False)
+s.connect_ex((sys.argv[2], 7908)); time.sleep(60)' "$SPOOF" "$VIP"
+ok "rp_filter: the SYN from the source routed elsewhere is recorded" tb_wait 3 knocks_at_least 7908 1
+rpf() { ip netns exec "$SRV" nstat -az TcpExtIPReversePathFilter | awk '$1 == "TcpExtIPReversePathFilter" { print $2 }'; }
+before=$(rpf)
+pf unblock --ip "$VIP" --port 7908 >/dev/null
+sleep 0.5
+is "rp_filter: the replay makes no half-open connection" \
+	"$(ip netns exec "$SRV" ss -Htn state syn-recv "( sport = :7908 )" | wc -l)" 0
+ok "rp_filter: rp_filter dropped it" test "$(rpf)" -gt "$before"
 
 done_testing
