@@ -149,7 +149,8 @@ static int ingress_of(const struct pf_knock *k, const char **reason)
 	int ifindex = 0;
 	FILE *f;
 
-	if (!k->vlan)
+	/* VLAN 0 only carries a priority: the parent receives it */
+	if (!k->vlan || k->vlan == PF_KNOCK_VLAN)
 		return (int)k->ifindex;
 	*reason = "it came in with more than one VLAN tag";
 	if (k->vlan == PF_KNOCK_VLANS || !if_indextoname(k->ifindex, want))
