@@ -228,6 +228,20 @@ __noinline int record_knock(struct __sk_buff *skb, const struct pf_packet *pkt, 
 	__builtin_memcpy(key.local_addr, pkt->daddr, 16);
 	__builtin_memcpy(key.remote_addr, pkt->saddr, 16);
 	knock.counters_id = counters_id;
+	knock.ifindex = skb->ifindex;
+	/* the tag says which VLAN device the stack would have received it
+	 * on: the replay must come in there, not on the parent */
+	if (skb->vlan_present)
+		knock.vlan = PF_KNOCK_VLAN | (skb->vlan_tci & 0xfff);
+	if (pkt->l3_off > ETH_HLEN) {
+		__be16 tci;
+
+		if (knock.vlan || pkt->l3_off > ETH_HLEN + 4 ||
+		    bpf_skb_load_bytes(skb, ETH_HLEN, &tci, sizeof(tci)))
+			knock.vlan = PF_KNOCK_VLANS;
+		else
+			knock.vlan = PF_KNOCK_VLAN | (bpf_ntohs(tci) & 0xfff);
+	}
 	knock.seq = pkt->seq;
 	knock.ack_seq = pkt->ack_seq;
 

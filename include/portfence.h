@@ -38,8 +38,13 @@
 /* Peers remembered while their portal is fenced, for the wake-up when it
  * opens: least recently seen go first. */
 #define PF_MAX_KNOCKS		16384
-/* Peers one unblock wakes at most; the rest stay recorded for the next. */
+/* Peers one unblock wakes at most, the most recently seen first; the rest
+ * stay recorded for the next. */
 #define PF_WAKE_MAX		4096
+/* A knock not renewed for this long is not woken: a peer retries a SYN or
+ * a segment at least every 120 s (TCP_RTO_MAX) until it gives up, so it
+ * has given up (or was answered elsewhere). */
+#define PF_KNOCK_MAX_AGE_S	130
 /* A tickle file larger than this is refused (its peers: PF_WAKE_MAX). */
 #define PF_TICKLE_FILE_MAX	(1024 * 1024)
 
@@ -192,13 +197,16 @@ enum pf_knock_kind {
 };
 
 #define PF_KNOCK_TCP_MAX	60	/* a TCP header with every option */
+#define PF_KNOCK_VLAN		0x1000	/* it came in with one VLAN tag */
+#define PF_KNOCK_VLANS		0xffff	/* with more than one */
 
 struct pf_knock {
 	__u64 counters_id;	/* the portal entry that fenced it */
 	__u64 seen;		/* CLOCK_MONOTONIC ns of the last knock */
+	__u32 ifindex;		/* the interface it came in on: a replay enters there */
 	__u8 kind;		/* enum pf_knock_kind */
 	__u8 tcp_len;		/* bytes of tcp[] (PF_KNOCK_SYN) */
-	__u8 _pad[2];
+	__u16 vlan;		/* PF_KNOCK_VLAN | its VLAN id, 0 untagged, PF_KNOCK_VLANS */
 	__be32 seq;		/* the segment's own */
 	__be32 ack_seq;		/* what the peer expects next from us */
 	__u8 tcp[PF_KNOCK_TCP_MAX];
@@ -222,7 +230,7 @@ struct pf_owner {
  * detaches and removes what it finds. The "layout" map's one value; pins
  * from before the stamp are layout 0, whose maps are layout 1's.
  */
-#define PF_LAYOUT_VERSION	1
+#define PF_LAYOUT_VERSION	2
 #define PF_LAYOUT_UNSTAMPED	0
 
 struct pf_layout {

@@ -24,7 +24,7 @@ static const char *const outcome_names[] = {
 	[PF_SWEEP_DEADLINE] = "deadline",
 };
 
-static __u64 monotonic_ns(void)
+__u64 pf_monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -116,7 +116,7 @@ void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned i
 		     unsigned int quiet_ms)
 {
 	policy->flags |= PF_F_DRAINING;
-	policy->drain_until = monotonic_ns() + drain_ms * NSEC_PER_MSEC;
+	policy->drain_until = pf_monotonic_ns() + drain_ms * NSEC_PER_MSEC;
 	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
 	policy->drain_quiet_ms = quiet_ms;
 }
@@ -204,7 +204,7 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	while (!err) {
 		t->pending = 0;
 		err = sweep_pass(link, pf_tally_record, t);
-		if (err || !t->pending || monotonic_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
+		if (err || !t->pending || pf_monotonic_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
 			break;
 		passes++;
 		nanosleep(&pause, NULL);

@@ -16,4 +16,18 @@ int pf_raw_open(int family);
 int pf_raw_send(int fd, int family, const __be32 *src, const __be32 *dst, const void *tcp,
 		size_t tcp_len, int count);
 
+/* A program that runs a frame up the stack of a device as if it had
+ * arrived there (XDP_PASS in live-frames test runs); a negative errno
+ * where the kernel cannot (it needs BPF_F_TEST_XDP_LIVE_FRAMES, 5.18). */
+int pf_ingress_open(void);
+/* Delivers tcp from src to dst as a frame arriving on ifindex, addressed
+ * to the device's own MAC: netfilter (-i ifindex, a fresh conntrack entry)
+ * and rp_filter judge it as they judged the original. -EPFNOSUPPORT on a
+ * device without a MAC header (an L3 tunnel). */
+int pf_ingress_send(int prog_fd, int ifindex, int family, const __be32 *src, const __be32 *dst,
+		    const void *tcp, size_t tcp_len);
+/* 1 if the route to addr is local (RTN_LOCAL) now, 0 if not, or a
+ * negative errno. */
+int pf_route_local(int family, const __be32 *addr);
+
 #endif

@@ -8,29 +8,36 @@
  * portal opens:
  *
  *  - a dropped SYN is replayed to the local stack, as if it had just
- *    arrived: sent to the local portal address from the peer's, it comes
- *    in through lo, the listener answers the peer's pending connect() with
- *    a SYN-ACK (or the stack refuses it with an RST when nothing listens;
- *    either way the peer stops waiting);
+ *    arrived: as a frame coming in on the interface it came in on, so the
+ *    host's firewall (-i that interface, a fresh conntrack entry) and
+ *    rp_filter judge it as they would have judged the original; the
+ *    listener answers the peer's pending connect() with a SYN-ACK (or the
+ *    stack refuses it with an RST when nothing listens; either way the
+ *    peer stops waiting). Never through lo, which most firewalls accept
+ *    whole; a device without a MAC header (an L3 tunnel) gets no replay;
  *  - a peer holding a connection this node does not have gets an RST at
  *    exactly the sequence number it expects (the last ACK it sent), which
  *    it accepts at once (RFC 5961).
  *
  * Anyone can knock with a spoofed source: the cost is one packet toward
  * that address when the portal opens, never toward a local address, never
- * more than one per recorded peer.
+ * more than one per recorded peer, and only while the knock's portal
+ * address is still local (a route lookup, so a wildcard or prefix portal,
+ * or an address moved away before the unblock, never makes this node
+ * speak for an address it does not hold).
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "drain.h"
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -42,10 +49,8 @@ struct knock_entry {
 	struct pf_knock knock;
 };
 
-/* The knocks of portal (all with portal NULL); with removed, only those
- * recorded against one of its entries, which the caller just removed. */
-static int collect(int fd, const struct pf_portal *portal, bool removed,
-		   struct knock_entry **out)
+/* The knocks of portal (all with portal NULL). */
+static int collect(int fd, const struct pf_portal *portal, struct knock_entry **out)
 {
 	struct pf_knock_key key, next, *prev = NULL;
 	struct knock_entry *v = NULL, *grown;
@@ -53,7 +58,6 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct pf_knock knock;
-		struct pf_portal_key pk;
 		__u16 port = ntohs(next.local_port);
 
 		key = next;
@@ -63,11 +67,6 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 		if (portal && (!pf_portal_has_port(portal, port) ||
 			       !pf_addr_contains(&portal->addr, key.family, key.local_addr)))
 			continue;
-		if (removed) {
-			pf_portal_key(portal, port, &pk);
-			if (knock.counters_id != pf_counters_id(&pk))
-				continue;
-		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			grown = realloc(v, (size_t)cap * sizeof(*v));
@@ -84,6 +83,14 @@ static int collect(int fd, const struct pf_portal *portal, bool removed,
 	return n;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+	__u64 x = ((const struct knock_entry *)a)->knock.seen;
+	__u64 y = ((const struct knock_entry *)b)->knock.seen;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 		   void (*fn)(const struct pf_knock_key *, const struct pf_knock *, void *),
 		   void *arg)
@@ -93,29 +100,12 @@ int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 
 	if (fd < 0)
 		return fd;
-	n = collect(fd, portal, false, &v);
+	n = collect(fd, portal, &v);
 	close(fd);
 	for (i = 0; i < n; i++)
 		fn(&v[i].key, &v[i].knock, arg);
 	free(v);
 	return n;
-}
-
-static bool is_local(const struct ifaddrs *ifs, int family, const __be32 *addr)
-{
-	for (; ifs; ifs = ifs->ifa_next) {
-		const struct sockaddr *sa = ifs->ifa_addr;
-
-		if (!sa || sa->sa_family != family)
-			continue;
-		if (family == AF_INET &&
-		    !memcmp(&((const struct sockaddr_in *)sa)->sin_addr, addr, 4))
-			return true;
-		if (family == AF_INET6 &&
-		    !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, addr, 16))
-			return true;
-	}
-	return false;
 }
 
 /* Does this node hold a connection with the knock's four-tuple? */
@@ -137,21 +127,47 @@ static bool held(const struct pf_conn *conns, int n, const struct pf_knock_key *
 }
 
 /* Still fenced toward us by another entry (a wider one, or the same
- * portal fenced again)? Then the knock waits for that entry's unblock. */
-static bool still_fenced(int portals_fd, int knocks_fd, struct knock_entry *e)
+ * portal fenced again)? Then the knock waits for that entry's unblock,
+ * left as the ingress program last wrote it: that unblock finds it by
+ * its portal, so nothing here writes a copy back over a fresher knock. */
+static bool still_fenced(int portals_fd, const struct knock_entry *e)
 {
 	struct pf_portal_key pk;
 	struct pf_policy policy;
 
 	pf_endpoint_key(IPPROTO_TCP, e->key.family, e->key.local_addr, e->key.local_port, &pk);
-	if (bpf_map_lookup_elem(portals_fd, &pk, &policy) || !(policy.direction & PF_DIR_IN))
-		return false;
-	e->knock.counters_id = policy.counters_id;
-	bpf_map_update_elem(knocks_fd, &e->key, &e->knock, BPF_EXIST);
-	return true;
+	return !bpf_map_lookup_elem(portals_fd, &pk, &policy) && (policy.direction & PF_DIR_IN);
 }
 
-static int send_wake(int raw_fd, const struct knock_entry *e)
+/* The interface a SYN came in on as the stack saw it: the VLAN device of
+ * its tag on the interface the fence saw it on. 0 when there is none
+ * (why in *reason). */
+static int ingress_of(const struct pf_knock *k, const char **reason)
+{
+	char line[256], name[IF_NAMESIZE], parent[IF_NAMESIZE], want[IF_NAMESIZE];
+	unsigned int vid;
+	int ifindex = 0;
+	FILE *f;
+
+	/* VLAN 0 only carries a priority: the parent receives it */
+	if (!k->vlan || k->vlan == PF_KNOCK_VLAN)
+		return (int)k->ifindex;
+	*reason = "it came in with more than one VLAN tag";
+	if (k->vlan == PF_KNOCK_VLANS || !if_indextoname(k->ifindex, want))
+		return 0;
+	*reason = "no VLAN device of its tag";
+	f = fopen("/proc/net/vlan/config", "re");
+	if (!f)
+		return 0;
+	while (!ifindex && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s | %u | %15s", name, &vid, parent) == 3 &&
+		    vid == (k->vlan & 0xfffU) && !strcmp(parent, want))
+			ifindex = (int)if_nametoindex(name);
+	fclose(f);
+	return ifindex;
+}
+
+static int send_wake(int raw_fd, int ingress_fd, int ifindex, const struct knock_entry *e)
 {
 	const struct pf_knock *k = &e->knock;
 	struct tcphdr rst = {
@@ -163,8 +179,8 @@ static int send_wake(int raw_fd, const struct knock_entry *e)
 	};
 
 	if (k->kind == PF_KNOCK_SYN)
-		return pf_raw_send(raw_fd, e->key.family, e->key.remote_addr, e->key.local_addr,
-				   k->tcp, k->tcp_len, 1);
+		return pf_ingress_send(ingress_fd, ifindex, e->key.family,
+				       e->key.remote_addr, e->key.local_addr, k->tcp, k->tcp_len);
 	return pf_raw_send(raw_fd, e->key.family, e->key.local_addr, e->key.remote_addr, &rst,
 			   sizeof(rst), 1);
 }
@@ -185,18 +201,9 @@ static void count_woken(const char *pin_dir, __u64 n)
 	close(fd);
 }
 
-/* A SYN seen this long ago belongs to a connect() that gave up (Linux
- * retries a SYN for 127 s by default): replaying it would only draw an RST
- * from the peer. */
-#define SYN_KNOCK_MAX_AGE_NS	(130ULL * 1000000000ULL)
-
-static bool gave_up(const struct pf_knock *k)
+static bool aged(const struct pf_knock *k, __u64 now)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return k->kind == PF_KNOCK_SYN &&
-	       (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec - k->seen > SYN_KNOCK_MAX_AGE_NS;
+	return now > k->seen && now - k->seen > PF_KNOCK_MAX_AGE_S * 1000000000ULL;
 }
 
 int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,
@@ -204,37 +211,45 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 {
 	struct knock_entry *v = NULL;
 	struct pf_conn *conns = NULL;
-	struct ifaddrs *ifs = NULL;
-	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, n, nconns = 0, i, woken = 0, err;
+	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
+	int woken = 0, ifindex, err;
+	const char *reason = NULL;
+	__u64 now = pf_monotonic_ns();
 
 	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
 		return knocks_fd == -ENOENT ? 0 : knocks_fd;
 	portals_fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
-	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, true, &v);
+	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, &v);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof(*v), newest_first);
 	if (n > PF_WAKE_MAX)
 		n = PF_WAKE_MAX;	/* the rest stay recorded; the next unblock has them */
 	if (n > 0 && send) {
 		nconns = pf_diag_list(PF_CONN_STATES, &conns);
 		if (nconns < 0)
 			nconns = 0;	/* cannot tell: a held connection may get an RST */
-		if (getifaddrs(&ifs))
-			ifs = NULL;
 	}
 	for (i = 0; i < n; i++) {
 		struct knock_entry *e = &v[i];
 		int *fd = &raw_fd[e->key.family == AF_INET6];
 
-		if (still_fenced(portals_fd, knocks_fd, e))
+		if (aged(&e->knock, now)) {
+			bpf_map_delete_elem(knocks_fd, &e->key);
+			if (send)
+				report(&e->key, PF_WAKE_SKIPPED, "its peer stopped retrying", arg);
+			continue;
+		}
+		if (still_fenced(portals_fd, e))
 			continue;
 		bpf_map_delete_elem(knocks_fd, &e->key);
 		if (!send)
 			continue;	/* forgotten: a later unblock must not wake it */
-		if (gave_up(&e->knock)) {
-			report(&e->key, PF_WAKE_SKIPPED, "its connect gave up", arg);
+		if (pf_route_local(e->key.family, e->key.local_addr) != 1) {
+			report(&e->key, PF_WAKE_SKIPPED, "its portal address is not local now", arg);
 			continue;
 		}
-		if (is_local(ifs, e->key.family, e->key.remote_addr)) {
+		if (pf_route_local(e->key.family, e->key.remote_addr) != 0) {
 			report(&e->key, PF_WAKE_SKIPPED, "a local address", arg);
 			continue;
 		}
@@ -242,11 +257,23 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, "connection held here", arg);
 			continue;
 		}
-		if (*fd < 0)
+		ifindex = ingress_of(&e->knock, &reason);
+		if (e->knock.kind == PF_KNOCK_SYN && !ifindex) {
+			report(&e->key, PF_WAKE_SKIPPED, reason, arg);
+			continue;
+		}
+		if (e->knock.kind == PF_KNOCK_SYN && ingress_fd < 0)
+			ingress_fd = pf_ingress_open();
+		else if (e->knock.kind != PF_KNOCK_SYN && *fd < 0)
 			*fd = pf_raw_open(e->key.family);
-		err = *fd < 0 ? *fd : send_wake(*fd, e);
+		err = e->knock.kind == PF_KNOCK_SYN ? (ingress_fd < 0 ? ingress_fd : 0)
+						     : (*fd < 0 ? *fd : 0);
+		if (!err)
+			err = send_wake(*fd, ingress_fd, ifindex, e);
 		if (err) {
-			report(&e->key, PF_WAKE_SKIPPED, strerror(-err), arg);
+			report(&e->key, PF_WAKE_SKIPPED,
+			       err == -EPFNOSUPPORT ? "no MAC header to replay its SYN under"
+						    : strerror(-err), arg);
 			continue;
 		}
 		report(&e->key, e->knock.kind == PF_KNOCK_SYN ? PF_WAKE_CONNECT : PF_WAKE_RESET,
@@ -258,8 +285,8 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	for (i = 0; i < 2; i++)
 		if (raw_fd[i] >= 0)
 			close(raw_fd[i]);
-	if (ifs)
-		freeifaddrs(ifs);
+	if (ingress_fd >= 0)
+		close(ingress_fd);
 	free(conns);
 	free(v);
 	if (portals_fd >= 0)

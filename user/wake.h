@@ -17,10 +17,13 @@ enum pf_wake_how {
 typedef void (*pf_wake_report)(const struct pf_knock_key *key, enum pf_wake_how how,
 			       const char *reason, void *arg);
 
-/* Wakes the peers recorded for portal's entries, which the caller has
- * just removed: at most PF_WAKE_MAX, one packet each. A peer of a
- * connection this node holds, or with a local address, is left alone;
- * one still fenced by another entry is kept for that entry's unblock.
+/* Wakes the peers recorded for portal that no entry fences any more (the
+ * caller has just removed portal's): at most PF_WAKE_MAX, the most
+ * recently seen first, one packet each. A knock older than
+ * PF_KNOCK_MAX_AGE_S is dropped unanswered; a peer of a connection this
+ * node holds, or with a local address, or whose portal address is not
+ * local now, is left alone; one still fenced by another entry is kept,
+ * untouched, for that entry's unblock.
  * Without send, the records are only forgotten. Returns how many were
  * woken (and adds them to cli_stats), or a negative errno. */
 int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <criterion/criterion.h>
 
 #include "fixture.h"
@@ -44,8 +45,45 @@ static void syn_is_recorded(int family)
 	cr_assert_arr_eq(k.tcp, r.in + r.lay.l4, k.tcp_len, "the TCP header, byte for byte");
 	cr_assert_eq(ntohl(k.seq), 0x11223344u);
 	cr_assert_neq(k.seen, 0, "when it was seen");
+	/* a test run without a context comes in on lo */
+	cr_assert_eq(k.ifindex, if_nametoindex("lo"), "the interface it came in on (%u)",
+		     k.ifindex);
 	counts_knocks(id, 1);
 	cr_assert_eq(fx_stats().syns_dropped, 1);
+}
+
+/* The replay must come in on the VLAN device the stack would have
+ * received the SYN on, so the knock keeps the tag it came with. */
+static struct pf_knock syn_with_tags(int ntags)
+{
+	struct pkt_spec s = fx_to_portal(AF_INET, PKT_TCP_SYN);
+	struct pf_knock k;
+
+	fx_fence_tcp(V4_PORTAL, PF_DIR_BOTH, PF_METHOD_DROP);
+	s.nvlan = (uint8_t)ntags;
+	s.vlan_tci[0] = 0x2000 | 100;	/* priority 1, VLAN 100 */
+	s.vlan_tci[1] = 200;
+	fx_run_spec(FX_INGRESS, &s, &r);
+	cr_assert_eq(r.retval, TC_ACT_SHOT, "the SYN is dropped");
+	cr_assert(fx_knock(&s, &k), "the SYN is recorded");
+	return k;
+}
+
+Test(knock, untagged_syn_is_recorded_untagged)
+{
+	cr_assert_eq(syn_with_tags(0).vlan, 0);
+}
+
+Test(knock, vlan_tagged_syn_is_recorded_with_its_vlan_id)
+{
+	struct pf_knock k = syn_with_tags(1);
+
+	cr_assert_eq(k.vlan, PF_KNOCK_VLAN | 100, "vlan 0x%x", k.vlan);
+}
+
+Test(knock, double_tagged_syn_is_recorded_as_such)
+{
+	cr_assert_eq(syn_with_tags(2).vlan, PF_KNOCK_VLANS);
 }
 
 Test(knock, ipv4_syn_to_fenced_portal_is_recorded_with_its_tcp_header)

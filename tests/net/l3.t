@@ -6,7 +6,7 @@
 # their RSTs kept from the client; with reject, the egress RST is handed
 # back to the local socket (a redirect to ingress of a device with no MAC)
 # and sent to the peer, and new SYNs are refused; other portals are
-# untouched. The L3 build is loaded with the first such device, here by
+# untouched; the wake-up replays no SYN that came in there. The L3 build is loaded with the first such device, here by
 # portfence attach once the tun exists.
 . "$(dirname "$0")/netlib.sh"
 net_setup
@@ -64,6 +64,16 @@ ok "reject: the server's write resets its socket (RST redirected to ingress of t
 ok "reject: the peer is reset too" tb_wait 3 reader_is rj reset
 pf block --ip "$TVIP" --port 3263 --method reject >/dev/null
 ok "reject: a new SYN over tun0 is refused at once" refused "$TVIP" 3263
+
+# wake: a SYN that came in on a device without a MAC header is not
+# replayed (never through lo, which would pass the host's firewall by)
+serve "$TVIP" 3264
+pf block --ip "$TVIP" --port 3264 >/dev/null
+tb_bg "$CLI" "$PY" "$PEER" connect "$TVIP" 3264 "$WORK/w1"
+ok "wake: the SYN over tun0 is recorded" tb_wait 3 sh -c "ip netns exec '$SRV' '$PORTFENCE' --pin-dir '$PIN' conns --knocked --port 3264 | grep -q syn"
+pf unblock --ip "$TVIP" --port 3264 >"$WORK/out"
+ok "wake: not replayed, and says why" \
+	grep -qE "^not woken $TVIP:3264	$TCLIENT:[0-9]+ \(no MAC header to replay its SYN under\)$" "$WORK/out"
 
 pf unload >/dev/null
 is "unload exits 0" "$?" 0
