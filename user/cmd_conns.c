@@ -17,6 +17,7 @@
 #include "output.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
+#include "state.h"
 #include "tickle_file.h"
 #include "wake.h"
 
@@ -58,6 +59,8 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);
 	if (json)
 		printf("]\n");
+	if (n == -EBUSY)
+		return pf_state_foreign_error(env);
 	if (n == -EACCES || n == -EPERM)
 		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)

@@ -37,14 +37,17 @@ static int open_state_map(const struct pf_env *env, const char *name)
 {
 	int fd = pf_state_map(env->pin_dir, name, NULL);
 
+	if (fd == -EBUSY)
+		return pf_state_foreign_error(env);
 	if (fd == -EACCES || fd == -EPERM)
 		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
 	return fd;
 }
 
+/* Not permitted, or another pin dir's state: shown as nothing would lie. */
 static bool refused(int fd)
 {
-	return fd == -EACCES || fd == -EPERM;
+	return fd == -EACCES || fd == -EPERM || fd == -EBUSY;
 }
 
 /* list's column of each counter, in the order of PF_COUNTERS. */
