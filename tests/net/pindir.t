@@ -71,7 +71,7 @@ for cmd in "unblock --ip $VIP --port 3270" "unblock --ip $VIP --port 3270 --no-w
 done
 wrong check --ip "$VIP" --port 3270
 rc=$?
-ok "wrong pin dir: check does not say fenced (exit $rc)" test "$rc" -ne 0
+is "wrong pin dir: check could not tell: exit 5" "$rc" 5
 ok "... naming both pin dirs" names_both
 ok "... creating nothing" test ! -e "$typo"
 ok "the fence still holds: SYNs are dropped" syn_dropped "$VIP" 3270
