@@ -14,6 +14,7 @@ enum pf_exit {
 	PF_EXIT_USAGE = 2,	/* bad usage or bad input */
 	PF_EXIT_PERM = 3,	/* not root / no CAP_BPF + CAP_NET_ADMIN */
 	PF_EXIT_KERNEL = 4,	/* the kernel lacks something required */
+	PF_EXIT_UNKNOWN = 5,	/* check: the fence could not be read */
 };
 
 struct pf_env {

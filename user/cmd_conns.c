@@ -18,6 +18,7 @@
 #include "output.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
+#include "state.h"
 #include "tickle_file.h"
 #include "wake.h"
 
@@ -37,10 +38,13 @@ static void print_knock(const struct pf_knock_key *k, const struct pf_knock *kno
 
 	pf_format_endpoint(k->family, k->local_addr, ntohs(k->local_port), local, sizeof(local));
 	pf_format_endpoint(k->family, k->remote_addr, ntohs(k->remote_port), remote, sizeof(remote));
-	if (o->json)
-		printf("%s{\"local\": \"%s\", \"remote\": \"%s\", \"kind\": \"%s\", "
-		       "\"age_ms\": %llu}", o->first ? "" : ", ", local, remote, kind, age_ms);
-	else
+	if (o->json) {
+		printf("%s{", o->first ? "" : ", ");
+		pf_json_member(stdout, true, "local", local);
+		pf_json_member(stdout, false, "remote", remote);
+		pf_json_member(stdout, false, "kind", kind);
+		printf(", \"age_ms\": %llu}", age_ms);
+	} else
 		printf("%s\t%s\t%s\t%llums\n", local, remote, kind, age_ms);
 	o->first = false;
 }
@@ -57,6 +61,8 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);
 	if (json)
 		printf("]\n");
+	if (n == -EBUSY)
+		return pf_state_foreign_error(env);
 	if (n == -EACCES || n == -EPERM)
 		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
@@ -92,10 +98,12 @@ static int print_conns(FILE *f, void *arg)
 			continue;
 		pf_format_endpoint(family, c.local_addr, ntohs(c.local_port), local, sizeof(local));
 		pf_format_endpoint(family, c.remote_addr, ntohs(c.remote_port), remote, sizeof(remote));
-		if (o->json)
-			fprintf(f, "%s{\"local\": \"%s\", \"remote\": \"%s\"}", first ? "" : ", ",
-				local, remote);
-		else
+		if (o->json) {
+			fprintf(f, "%s{", first ? "" : ", ");
+			pf_json_member(f, true, "local", local);
+			pf_json_member(f, false, "remote", remote);
+			fputc('}', f);
+		} else
 			fprintf(f, "%s\t%s\n", local, remote);
 		first = false;
 	}

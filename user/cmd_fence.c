@@ -292,8 +292,10 @@ static int cmd_check(struct pf_env *env, const void *args)
 	char what[256];
 
 	fd = pf_fence_open_map(env, PF_PIN_PORTALS);
+	/* 1 says "not fenced": a fence that cannot be read must not look open
+	 * to a monitor of an open portal */
 	if (fd < 0 && fd != -ENOENT)
-		return pf_exit_code(fd);
+		return pf_exit_code(fd) == PF_EXIT_FAIL ? PF_EXIT_UNKNOWN : pf_exit_code(fd);
 	for (port = pf_portal_next_port(portal, 1); port > 0 && fenced;
 	     port = pf_portal_next_port(portal, port + 1)) {
 		pf_portal_key(portal, (__u16)port, &key);
@@ -321,8 +323,9 @@ const struct pf_command pf_cmd_check = {
 	.summary = "exit 0 if a portal is fenced, 1 if not",
 	.description =
 		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
-		"one: a fence on every address covers each address), 1 if not. With --exact\n"
-		"only an entry for exactly this portal counts.\n",
+		"one: a fence on every address covers each address), 1 if not, 5 if it\n"
+		"could not tell (the fence table could not be read). With --exact only an\n"
+		"entry for exactly this portal counts.\n",
 	.options = check_options,
 	.args_size = sizeof(struct check_args),
 	.defaults = &check_defaults,

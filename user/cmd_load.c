@@ -4,6 +4,7 @@
 
 #include "loader.h"
 #include "options.h"
+#include "state.h"
 
 struct load_args {
 	struct pf_strings devs;
@@ -70,6 +71,8 @@ static int cmd_attach(struct pf_env *env, const void *args)
 	if (err)
 		return pf_exit_code(err);
 	if (!pf_loaded(env->pin_dir)) {
+		if (pf_state_foreign(env->pin_dir, NULL, NULL))
+			return pf_exit_code(pf_state_foreign_error(env));
 		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
 		return PF_EXIT_OK;
 	}

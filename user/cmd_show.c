@@ -37,14 +37,17 @@ static int open_state_map(const struct pf_env *env, const char *name)
 {
 	int fd = pf_state_map(env->pin_dir, name, NULL);
 
+	if (fd == -EBUSY)
+		return pf_state_foreign_error(env);
 	if (fd == -EACCES || fd == -EPERM)
 		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
 	return fd;
 }
 
+/* Not permitted, or another pin dir's state: shown as nothing would lie. */
 static bool refused(int fd)
 {
-	return fd == -EACCES || fd == -EPERM;
+	return fd == -EACCES || fd == -EPERM || fd == -EBUSY;
 }
 
 /* list's column of each counter, in the order of PF_COUNTERS. */
@@ -118,12 +121,16 @@ static int cmd_list(struct pf_env *env, const void *args)
 		pf_format_key_addr(&key, addr, sizeof(addr));
 		pf_format_time(policy.since, since, sizeof(since));
 		if (json) {
-			printf("%s\n  {\"proto\": \"%s\", \"address\": \"%s\", \"port\": %u, "
-			       "\"direction\": \"%s\", \"method\": \"%s\", \"keep_established\": %s, "
-			       "\"since\": \"%s\", \"counters\": ",
-			       first ? "" : ",", pf_proto_name(key.proto), addr, ntohs(key.port),
-			       pf_direction_name(policy.direction), pf_method_name(policy.method),
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "true" : "false", since);
+			printf("%s\n  {", first ? "" : ",");
+			pf_json_member(stdout, true, "proto", pf_proto_name(key.proto));
+			pf_json_member(stdout, false, "address", addr);
+			printf(", \"port\": %u", ntohs(key.port));
+			pf_json_member(stdout, false, "direction", pf_direction_name(policy.direction));
+			pf_json_member(stdout, false, "method", pf_method_name(policy.method));
+			printf(", \"keep_established\": %s",
+			       policy.flags & PF_F_KEEP_ESTABLISHED ? "true" : "false");
+			pf_json_member(stdout, false, "since", since);
+			printf(", \"counters\": ");
 			pf_print_counters_json(&c, NULL);
 			printf("}");
 		} else {
@@ -165,7 +172,7 @@ static void print_other_filters(const struct pf_iface *ifs, int n, const struct 
 			continue;	/* not a portfence program */
 		if (json) {
 			printf("%s{\"name\": ", shown ? ", " : "");
-			pf_print_json_string(ifs[i].name);
+			pf_json_string(stdout, ifs[i].name);
 			printf(", \"ifindex\": %d, \"prog_id\": %u, \"fence_table_id\": %u}",
 			       ifs[i].ifindex, prog, table);
 		} else {
@@ -243,16 +250,17 @@ static int cmd_status(struct pf_env *env, const void *args)
 
 	if (json) {
 		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
-		pf_print_json_string(env->pin_dir);
+		pf_json_string(stdout, env->pin_dir);
 		printf(", \"layout\": ");
 		if (layout >= 0)
 			printf("%d", layout);
 		else
 			printf("null");
 		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
-		printf(", \"portals\": %u, \"attach\": \"%s\", \"sock_destroy\": \"%s\", "
-		       "\"kernel\": ", portals, pf_hook_name(hook), mechanism);
-		pf_print_json_string(un.release);
+		printf(", \"portals\": %u", portals);
+		pf_json_member(stdout, false, "attach", pf_hook_name(hook));
+		pf_json_member(stdout, false, "sock_destroy", mechanism);
+		pf_json_member(stdout, false, "kernel", un.release);
 		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s, "
 		       "\"tcx\": %s}, \"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
 		       diag_destroy ? "true" : "false", tcx ? "true" : "false");
@@ -276,11 +284,12 @@ static int cmd_status(struct pf_env *env, const void *args)
 			continue;
 		if (json) {
 			printf("%s{\"name\": ", first ? "" : ", ");
-			pf_print_json_string(ifs[i].name);
-			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s, \"hook\": \"%s\", "
-			       "\"framing\": \"%s\"}", ifs[i].ifindex, in ? "true" : "false",
-			       out ? "true" : "false", pf_hook_name(hook_of(&ifs[i], in)),
-			       framing_name(ifs[i].framing));
+			pf_json_string(stdout, ifs[i].name);
+			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s", ifs[i].ifindex,
+			       in ? "true" : "false", out ? "true" : "false");
+			pf_json_member(stdout, false, "hook", pf_hook_name(hook_of(&ifs[i], in)));
+			pf_json_member(stdout, false, "framing", framing_name(ifs[i].framing));
+			putchar('}');
 		} else {
 			printf(" %s%s%s", ifs[i].name,
 			       ifs[i].framing == PF_FRAMING_L3 ? "(l3)" : "",

@@ -86,6 +86,8 @@ int pf_layout_require(const struct pf_env *env, bool writing)
 
 	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
 		return 0;
+	if (v == -EBUSY)
+		return pf_state_foreign_error(env);
 	if (v == -EACCES || v == -EPERM)
 		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
 	if (v < 0)

@@ -437,7 +437,7 @@ static int lock_failed(const struct pf_env *env, int err)
 static int adopt_attached(const struct pf_env *env, FILE *out)
 {
 	struct pf_attached *att;
-	char path[PATH_MAX], owner[PF_OWNER_PATH_MAX];
+	char path[PATH_MAX];
 	int n = pf_attached_list(&att), fd, err = 0;
 	size_t k;
 
@@ -445,12 +445,9 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 		free(att);
 	if (n <= 0)
 		return 0;
-	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, owner)) {
-		err = pf_error(env, -EBUSY, "this network namespace is fenced from the pin dir "
-			       "'%s' (its programs run on %s): use --pin-dir %s; one pin dir per "
-			       "namespace", owner, att[0].name, owner);
+	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, NULL)) {
 		free(att);
-		return err;
+		return pf_state_foreign_error(env);
 	}
 	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]) && !err; k++) {
 		if (pf_pin_exists(env->pin_dir, pinned_maps[k]))
@@ -520,6 +517,11 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	__u32 table;
 	size_t k;
 
+	/* a pin dir without pins detaches the programs whose pins were lost,
+	 * never those of another pin dir that still holds them: a mistyped
+	 * --pin-dir would say "unloaded" and leave the fence in force */
+	if (pf_state_foreign(env->pin_dir, NULL, NULL))
+		return pf_state_foreign_error(env);
 	/* a pin dir gone with its bpffs leaves the filters behind: they are
 	 * still ours to detach, without a lock to take */
 	lock = access(env->pin_dir, F_OK) ? -ENOENT : pf_lock(env->pin_dir);

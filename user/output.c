@@ -9,20 +9,72 @@
 
 #include "output.h"
 
-void pf_print_json_string(const char *s)
+/* The length of the valid UTF-8 sequence at s (no overlong form, no
+ * surrogate, nothing past U+10FFFF), or 0. */
+static int utf8_len(const unsigned char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	int n, i;
+	unsigned int cp;
 
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	putchar('"');
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Interface names are bytes to the kernel (a quote, a backslash, any byte
+ * but '/', ':' and white space), and a JSON document must be valid UTF-8:
+ * valid UTF-8 is kept as it is, every other byte written as \u00XX, the
+ * character of its value (so the name's bytes are the string's Latin-1
+ * encoding where the name is not UTF-8).
+ */
+void pf_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	fputc('"', f);
+	while (*p) {
+		n = utf8_len(p);
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f || !n)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fwrite(p, 1, (size_t)n, f);
+		p += n ? n : 1;
+	}
+	fputc('"', f);
+}
+
+void pf_json_key(FILE *f, bool first, const char *key)
+{
+	if (!first)
+		fputs(", ", f);
+	pf_json_string(f, key);
+	fputs(": ", f);
+}
+
+void pf_json_member(FILE *f, bool first, const char *key, const char *value)
+{
+	pf_json_key(f, first, key);
+	pf_json_string(f, value);
 }
 
 void pf_print_prom_escaped(FILE *f, const char *s, bool quoted)

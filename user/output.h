@@ -10,7 +10,14 @@
 #include <linux/types.h>
 #include "portfence.h"
 
-void pf_print_json_string(const char *s);
+/* s as a JSON string: quote, backslash, control bytes and DEL escaped,
+ * valid UTF-8 kept, any other byte as \u00XX. Every JSON string the
+ * commands print goes through it. */
+void pf_json_string(FILE *f, const char *s);
+/* ", " unless first, then "key": */
+void pf_json_key(FILE *f, bool first, const char *key);
+/* ", " unless first, then "key": "value" (value escaped). */
+void pf_json_member(FILE *f, bool first, const char *key, const char *value);
 /* The counters as a JSON object; with cli, the CLI's own ones too. */
 void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli);
 /* "local_resets 0, syns_dropped 2, ..." */

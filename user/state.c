@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "cli.h"
 #include "pins.h"
 #include "portfence.h"
 #include "state.h"
@@ -137,21 +138,74 @@ int pf_attached_list(struct pf_attached **out)
 	return count;
 }
 
+/* The first interface whose portfence programs belong to a pin dir other
+ * than pin_dir that still holds them pinned; -1 if none. */
+static int foreign_of(const struct pf_attached *att, int n, const char *pin_dir, char *owner)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pf_owned_elsewhere(att[i].prog_id, att[i].portals_id, pin_dir, owner))
+			return i;
+	return -1;
+}
+
 int pf_state_map(const char *pin_dir, const char *name, bool *orphaned)
 {
 	struct pf_attached *att;
 	int fd = pf_pin_open(pin_dir, name), n, i;
+	bool foreign = false;
 
 	if (orphaned)
 		*orphaned = false;
 	if (fd != -ENOENT)
 		return fd;
 	n = pf_attached_list(&att);
-	for (i = 0, fd = -ENOENT; i < n && fd < 0; i++)
-		fd = pf_prog_map(att[i].prog_id, name);
+	/* a pin dir's pins that are gone lead to its own programs only: those
+	 * of a pin dir that still has its pins are never read or changed
+	 * through another (a mistyped --pin-dir would lift their fence) */
+	for (i = 0, fd = -ENOENT; i < n && fd < 0; i++) {
+		if (pf_owned_elsewhere(att[i].prog_id, att[i].portals_id, pin_dir, NULL))
+			foreign = true;
+		else
+			fd = pf_prog_map(att[i].prog_id, name);
+	}
 	if (n >= 0)
 		free(att);
+	if (fd < 0 && foreign)
+		return -EBUSY;
 	if (fd >= 0 && orphaned)
 		*orphaned = true;
 	return fd;
+}
+
+bool pf_state_foreign(const char *pin_dir, char *owner, char *ifname)
+{
+	struct pf_attached *att;
+	int n, i;
+
+	if (pf_pin_exists(pin_dir, PF_PIN_PORTALS))
+		return false;
+	n = pf_attached_list(&att);
+	if (n < 0)
+		return false;
+	i = foreign_of(att, n, pin_dir, owner);
+	if (i >= 0 && ifname)
+		memcpy(ifname, att[i].name, sizeof(att[i].name));
+	free(att);
+	return i >= 0;
+}
+
+int pf_state_foreign_error(const struct pf_env *env)
+{
+	char owner[PF_OWNER_PATH_MAX], ifname[IF_NAMESIZE];
+
+	if (!pf_state_foreign(env->pin_dir, owner, ifname))
+		return pf_error(env, -EBUSY, "no fence is pinned in '%s', and the portfence "
+				"programs attached in this network namespace belong to another pin "
+				"dir: refused, nothing changed", env->pin_dir);
+	return pf_error(env, -EBUSY, "no fence is pinned in '%s', and this network namespace is "
+			"fenced from the pin dir '%s' (its programs run on %s): refused, nothing "
+			"changed; use --pin-dir %s (one pin dir per namespace)", env->pin_dir,
+			owner, ifname, owner);
 }

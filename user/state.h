@@ -32,8 +32,19 @@ __u32 pf_prog_portals_id(__u32 prog_id);
 int pf_prog_map(__u32 prog_id, const char *name);
 /* The pinned map name of pin_dir; when its pin is missing, the same map of
  * the portfence programs attached in this netns (*orphaned set, may be
- * NULL). A negative errno when neither exists (-ENOENT). */
+ * NULL), unless they belong to another pin dir that still holds them
+ * (-EBUSY: see pf_state_foreign_error). A negative errno when neither
+ * exists (-ENOENT). */
 int pf_state_map(const char *pin_dir, const char *name, bool *orphaned);
+/* Does pin_dir hold no fence table while this netns is fenced from another
+ * pin dir that still holds its pins? Its path into owner
+ * (PF_OWNER_PATH_MAX bytes), the interface its programs run on into ifname
+ * (IF_NAMESIZE bytes, may be NULL). */
+bool pf_state_foreign(const char *pin_dir, char *owner, char *ifname);
+struct pf_env;
+/* Says so, naming both pin dirs, where pf_state_map returned -EBUSY (or
+ * pf_state_foreign true); returns -EBUSY. */
+int pf_state_foreign_error(const struct pf_env *env);
 /* Do the programs prog_id (on fence table table_id) belong to a pin dir
  * other than pin_dir that still holds them pinned? Its path into owner
  * (PF_OWNER_PATH_MAX bytes, may be NULL). */

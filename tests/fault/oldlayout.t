@@ -66,6 +66,8 @@ is "... its maps left as they were" "$(pins)" 2
 pf unblock --ip "$VIP" --port 3261 >/dev/null 2>"$WORK/err"
 is "unblock cannot read it: exit 1" "$?" 1
 ok "... saying why" grep -q "they are not read" "$WORK/err"
+pf check --ip "$VIP" --port 3261 >/dev/null 2>&1
+is "check cannot read it: exit 5 (neither fenced nor open)" "$?" 5
 pf list >/dev/null 2>&1
 is "list cannot read it: exit 1" "$?" 1
 pf metrics >/dev/null 2>&1

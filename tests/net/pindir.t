@@ -50,4 +50,31 @@ is "locked: load exits 1" "$?" 1
 ok "locked: within the bound, not forever" test "$SECONDS" -le 5
 ok "locked: says so" grep -q "locked by another process for 500 ms" "$WORK/err"
 
+# A wrong pin dir (a typo) never reaches the fence of the pin dir in
+# charge: every command that would fall back to the programs attached here
+# (meant for pins that were lost) refuses, naming both dirs, and creates
+# nothing: no directory, no lock, no pin.
+serve "$VIP" 3270; serve "$VIP" 3271
+pf block --ip "$VIP" --port 3270 --drain 0 >/dev/null
+typo=$PIN/typo
+wrong() { ip netns exec "$SRV" "$PORTFENCE" --pin-dir "$typo" "$@" >/dev/null 2>"$WORK/err"; }
+names_both() { grep -qF "no fence is pinned in '$typo'" "$WORK/err" && grep -qF "fenced from the pin dir '$PIN'" "$WORK/err"; }
+for cmd in "unblock --ip $VIP --port 3270" "unblock --ip $VIP --port 3270 --no-wake" \
+	"block --ip $VIP --port 3271 --drain 0" "load" "attach" "list --json" "status --json" \
+	"metrics" "conns --knocked" "unload"; do
+	# shellcheck disable=SC2086 # the command's words
+	wrong $cmd
+	is "wrong pin dir: $cmd exits 1" "$?" 1
+	ok "... naming both pin dirs" names_both
+	ok "... creating nothing" test ! -e "$typo"
+	ok "... the fence of the pin dir in charge holds" fenced --ip "$VIP" --port 3270
+done
+wrong check --ip "$VIP" --port 3270
+rc=$?
+is "wrong pin dir: check could not tell: exit 5" "$rc" 5
+ok "... naming both pin dirs" names_both
+ok "... creating nothing" test ! -e "$typo"
+ok "the fence still holds: SYNs are dropped" syn_dropped "$VIP" 3270
+ok "... nothing fenced through the wrong pin dir" connects "$VIP" 3271
+
 done_testing
