@@ -483,6 +483,22 @@ int fence_ingress(struct __sk_buff *skb)
 	return TC_ACT_SHOT;
 }
 
+/* The first SYN-ACK a lifted portal sends: its initiators are back. Only
+ * SYN-ACKs of unfenced ports look, once each; the first one wins. */
+static __always_inline void note_reconnect(const struct pf_packet *pkt)
+{
+	struct pf_portal_key key = {};
+	struct pf_lifted *l;
+
+	if (pkt->proto != IPPROTO_TCP ||
+	    (pkt->tcp_flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != (TCP_FL_SYN | TCP_FL_ACK))
+		return;
+	pf_endpoint_key_fill(&key, pkt->proto, pkt->family, pkt->saddr, pkt->sport);
+	l = bpf_map_lookup_elem(&lifted, &key);
+	if (l && !l->reconnect_at)
+		__sync_val_compare_and_swap(&l->reconnect_at, 0, bpf_ktime_get_ns());
+}
+
 SEC("tc")
 int fence_egress(struct __sk_buff *skb)
 {
@@ -493,11 +509,15 @@ int fence_egress(struct __sk_buff *skb)
 	if (parse_packet(skb, &pkt))
 		return TC_ACT_UNSPEC;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);
-	if (!policy || !(policy->direction & PF_DIR_OUT))
-		return TC_ACT_UNSPEC;
 	/* Received on some interface, so not sent by this host: traffic it
 	 * forwards or bridges is another host's to fence. */
 	if (skb->ingress_ifindex)
+		return TC_ACT_UNSPEC;
+	if (!policy) {
+		note_reconnect(&pkt);
+		return TC_ACT_UNSPEC;
+	}
+	if (!(policy->direction & PF_DIR_OUT))
 		return TC_ACT_UNSPEC;
 	if (pkt.partial)
 		return drop_partial(policy, PF_DIR_OUT);

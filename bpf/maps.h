@@ -70,6 +70,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } knocks SEC(".maps");
 
+/* The failover timeline of the entries unblock removed (struct pf_lifted). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct pf_portal_key);
+	__type(value, struct pf_lifted);
+	__uint(max_entries, PF_MAX_PORTALS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lifted SEC(".maps");
+
 /* Counters the CLI keeps (peers woken): user space maps it and adds
  * atomically, so concurrent commands never lose a count. */
 struct {

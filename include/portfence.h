@@ -25,6 +25,7 @@
 #define PF_PIN_CLI_STATS	"cli_stats"
 #define PF_PIN_OWNER		"owner"
 #define PF_PIN_LAYOUT		"layout"
+#define PF_PIN_LIFTED		"lifted"
 
 #define PF_DEFAULT_PIN_DIR	"/sys/fs/bpf/portfence"
 
@@ -121,6 +122,22 @@ struct pf_policy {
 	__u64 since;		/* CLOCK_REALTIME seconds when fenced */
 	__u64 drain_until;	/* CLOCK_MONOTONIC ns: drain deadline (PF_F_DRAINING) */
 	__u64 drain_stall_ns;	/* no progress this long: stop draining a socket */
+	__u64 fenced_at;	/* CLOCK_MONOTONIC ns when fenced (the failover timeline) */
+};
+
+/*
+ * Value of the "lifted" map, keyed as the fence table: the failover
+ * timeline of each entry unblock removed, for the metrics. unblock writes
+ * it; the egress program stamps reconnect_at on the first SYN-ACK the
+ * portal sends after that (one lookup per SYN-ACK of an unfenced port).
+ */
+struct pf_lifted {
+	__u8 direction;		/* the policy the fence had */
+	__u8 method;
+	__u8 _pad[6];
+	__u64 fence_ns;		/* how long the fence held */
+	__u64 lifted_at;	/* CLOCK_MONOTONIC ns of the unblock */
+	__u64 reconnect_at;	/* CLOCK_MONOTONIC ns of the first SYN-ACK since; 0: none yet */
 };
 
 /*

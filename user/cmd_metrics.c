@@ -98,6 +98,84 @@ static int read_portals(const char *pin_dir, struct portal_sample **out, size_t 
 	return err;
 }
 
+struct lifted_sample {
+	struct portal_sample p;		/* key, and the policy's direction and method */
+	struct pf_lifted l;
+};
+
+/* Every entry of the "lifted" map, at most cap; how many. */
+static size_t read_lifted(const char *pin_dir, struct lifted_sample *v, size_t cap)
+{
+	struct pf_portal_key key, next, *prev = NULL;
+	size_t n = 0;
+	int fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL);
+
+	if (fd < 0)
+		return 0;
+	while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v[n].l))
+			continue;
+		memset(&v[n].p, 0, sizeof(v[n].p));
+		v[n].p.key = key;
+		v[n].p.policy.direction = v[n].l.direction;
+		v[n].p.policy.method = v[n].l.method;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+static double seconds(__u64 ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* The failover timeline: per portal unblock lifted, how long its last
+ * fence held and how long after the unblock its first connection was
+ * established again (once one was); node-wide, the same of the portal
+ * lifted last. */
+static int print_timeline(FILE *f, const char *pin_dir)
+{
+	struct lifted_sample *v = calloc(PF_MAX_PORTALS, sizeof(*v));
+	const struct lifted_sample *last = NULL;
+	size_t n, i;
+
+	if (!v)
+		return -ENOMEM;
+	n = read_lifted(pin_dir, v, PF_MAX_PORTALS);
+	family(f, "portfence_portal_last_fence_duration_seconds", "gauge",
+	       "how long the portal's last fence held, until its unblock");
+	for (i = 0; i < n; i++) {
+		fputs("portfence_portal_last_fence_duration_seconds", f);
+		portal_labels(f, &v[i].p);
+		fprintf(f, " %.3f\n", seconds(v[i].l.fence_ns));
+		if (!last || v[i].l.lifted_at > last->l.lifted_at)
+			last = &v[i];
+	}
+	family(f, "portfence_portal_last_reconnect_seconds", "gauge",
+	       "from the portal's last unblock to the first connection established to it again");
+	for (i = 0; i < n; i++) {
+		if (!v[i].l.reconnect_at)
+			continue;
+		fputs("portfence_portal_last_reconnect_seconds", f);
+		portal_labels(f, &v[i].p);
+		fprintf(f, " %.3f\n", seconds(v[i].l.reconnect_at - v[i].l.lifted_at));
+	}
+	family(f, "portfence_last_fence_duration_seconds", "gauge",
+	       "how long the fence of the portal lifted last held");
+	if (last)
+		fprintf(f, "portfence_last_fence_duration_seconds %.3f\n", seconds(last->l.fence_ns));
+	family(f, "portfence_last_reconnect_seconds", "gauge",
+	       "from the last unblock to the first connection established to its portal again");
+	if (last && last->l.reconnect_at)
+		fprintf(f, "portfence_last_reconnect_seconds %.3f\n",
+			seconds(last->l.reconnect_at - last->l.lifted_at));
+	free(v);
+	return 0;
+}
+
 /* progs: the pinned programs, or NULL when not loaded. */
 static void print_interfaces(FILE *f, const struct pf_progs *progs)
 {
@@ -186,6 +264,8 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	}
 	PF_COUNTERS(PF_PORTAL_METRIC)
 #undef PF_PORTAL_METRIC
+	if (print_timeline(f, pin_dir))
+		return -ENOMEM;
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -252,7 +332,9 @@ const struct pf_command pf_cmd_metrics = {
 		"Counters and state in the Prometheus text exposition format: whether the\n"
 		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
 		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
-		"port, direction, method) the seconds since it was fenced and its counters.\n"
+		"port, direction, method) the seconds since it was fenced and its counters;\n"
+		"per portal unblock lifted, how long its last fence held and how soon after\n"
+		"the unblock a connection was established to it again.\n"
 		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n",
 	.options = metrics_options,
 	.args_size = sizeof(struct metrics_cmd_args),

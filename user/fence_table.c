@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "fence_table.h"
 #include "layout.h"
 #include "state.h"
@@ -51,7 +52,9 @@ void pf_fence_table_close(struct pf_fence_table *m)
 		close(m->portals_fd);
 	if (m->stats_fd >= 0)
 		close(m->stats_fd);
-	m->portals_fd = m->stats_fd = -1;
+	if (m->lifted_fd >= 0)
+		close(m->lifted_fd);
+	m->portals_fd = m->stats_fd = m->lifted_fd = -1;
 }
 
 int pf_fence_table_open(const struct pf_env *env, struct pf_fence_table *m, bool need_stats)
@@ -59,9 +62,13 @@ int pf_fence_table_open(const struct pf_env *env, struct pf_fence_table *m, bool
 	int err;
 
 	m->stats_fd = -1;
+	m->lifted_fd = -1;
 	m->portals_fd = pf_fence_open_map(env, PF_PIN_PORTALS);
 	if (m->portals_fd < 0)
 		return m->portals_fd;
+	m->lifted_fd = pf_fence_open_map(env, PF_PIN_LIFTED);
+	if (m->lifted_fd < 0)
+		m->lifted_fd = -1;
 	m->stats_fd = pf_fence_open_map(env, PF_PIN_PORTAL_STATS);
 	err = m->stats_fd < 0 && (need_stats || m->stats_fd != -ENOENT) ? m->stats_fd : 0;
 	if (err)
@@ -76,6 +83,22 @@ static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_ke
 	bpf_map_delete_elem(portals_fd, key);
 	if (stats_fd >= 0)
 		bpf_map_delete_elem(stats_fd, &id);
+}
+
+/* The timeline of the fence on key, about to be lifted. */
+static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_key *key)
+{
+	struct pf_policy policy;
+	struct pf_lifted l = {};
+
+	if (m->lifted_fd < 0 || !pf_fence_lookup_exact(m->portals_fd, key, &policy))
+		return;
+	l.direction = policy.direction;
+	l.method = policy.method;
+	l.lifted_at = pf_clock_ns();
+	l.fence_ns = policy.fenced_at && l.lifted_at > policy.fenced_at ?
+		     l.lifted_at - policy.fenced_at : 0;
+	bpf_map_update_elem(m->lifted_fd, key, &l, BPF_ANY);
 }
 
 /* What fencing one port changed, so that it can be put back. */
@@ -127,6 +150,9 @@ static int fence_port(const struct pf_fence_table *m, const struct pf_portal *po
 	c->replaced = pf_fence_lookup_exact(m->portals_fd, &key, &c->old);
 	if (c->replaced && same_policy(&c->old, &policy))
 		policy.since = c->old.since;
+	/* the initiators have been out since the first of the fences */
+	if (c->replaced && c->old.fenced_at)
+		policy.fenced_at = c->old.fenced_at;
 	err = update_elem(m->stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
 	if (err && err != -EEXIST)
 		return err;
@@ -200,6 +226,7 @@ void pf_fence_remove(const struct pf_fence_table *m, const struct pf_portal *por
 
 	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
 		pf_portal_key(portal, (__u16)port, &key);
+		note_lifted(m, &key);
 		remove_entry(m->portals_fd, m->stats_fd, &key);
 	}
 }

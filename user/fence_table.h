@@ -11,6 +11,7 @@
 
 struct pf_fence_table {
 	int portals_fd, stats_fd;
+	int lifted_fd;		/* the failover timeline; -1 where absent */
 };
 
 /* A map of the pin dir or, when its pins are gone, of the programs still
@@ -30,7 +31,9 @@ bool pf_fence_lookup_exact(int portals_fd, const struct pf_portal_key *key,
  * fence keeps its since-time. */
 int pf_fence_add(const struct pf_env *env, const struct pf_fence_table *t,
 		 const struct pf_portal *portal, const struct pf_policy *want);
-/* Removes the portal's entries and their counters; absent ones are fine. */
+/* Removes the portal's entries and their counters; absent ones are fine.
+ * Each entry removed leaves its timeline in the "lifted" map (best effort:
+ * a full map costs the figures, never the unblock). */
 void pf_fence_remove(const struct pf_fence_table *t, const struct pf_portal *portal);
 
 #endif

@@ -21,7 +21,7 @@
 
 static const char *const pinned_maps[] = {
 	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
-	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT,
+	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT, PF_PIN_LIFTED,
 };
 
 /* The pins of the tc programs, by framing. */

@@ -48,6 +48,9 @@ def samples(name):
 def value(name, labels={}):
     v = [x['value'] for x in samples(name) if x['labels'] == labels]
     return int(v[0]) if len(v) == 1 else None
+def seconds(name, labels={}):
+    v = [x['value'] for x in samples(name) if x['labels'] == labels]
+    return float(v[0]) if len(v) == 1 else None
 def since(e):
     return calendar.timegm(time.strptime(e['since'], '%Y-%m-%dT%H:%M:%SZ'))
 print(eval(expr))
@@ -139,8 +142,34 @@ is_rc "metrics with an argument: exit 2" 2 "$WORK/err" pf metrics extra 2>"$WORK
 # --- lifted: its series go
 pf unblock --ip "$VIP" --port 3260 >/dev/null
 snapshot
-is "unblock: that portal's series are gone" \
-	"$(q 'sum(1 for k, v in m.items() if k.startswith("portfence_portal_") for x in v["samples"] if x["labels"]["address"] == "'"$VIP"'")')" 0
+is "unblock: that portal's series are gone, but for its timeline" \
+	"$(q 'sum(1 for k, v in m.items() if k.startswith("portfence_portal_") and not k.startswith("portfence_portal_last_") for x in v["samples"] if x["labels"]["address"] == "'"$VIP"'")')" 0
+
+is "a portal never lifted has no timeline" \
+	"$(q 'sum(1 for k in ("portfence_portal_last_fence_duration_seconds", "portfence_portal_last_reconnect_seconds") for x in m[k]["samples"] if x["labels"]["port"] == "3270")')" 0
+
+# --- the failover timeline: a fence held about 1 s, a client back about
+# 0.3 s after the unblock
+serve "$VIP" 3270
+pf block --ip "$VIP" --port 3270 >/dev/null
+sleep 1
+pf unblock --ip "$VIP" --port 3270 >/dev/null
+sleep 0.3
+ok "a client connects again" connects "$VIP" 3270
+ok "... and once more (the first one counts)" connects "$VIP" 3270
+snapshot
+tl() { q 'seconds("portfence_portal_'"$1"'_seconds", {"proto": "tcp", "address": "'"$VIP"'", "port": "3270", "direction": "both", "method": "drop"})'; }
+in_range() { "$PY" -c 'import sys; v, lo, hi = map(float, sys.argv[1:]); sys.exit(not lo <= v <= hi)' "$@"; }
+ok "last fence duration: about 1 s ($(tl last_fence_duration))" in_range "$(tl last_fence_duration)" 0.95 1.6
+ok "last reconnect: about 0.3 s after the unblock ($(tl last_reconnect))" in_range "$(tl last_reconnect)" 0.28 0.9
+is "node-wide: the figures of the portal lifted last" \
+	"$(q '(seconds("portfence_last_fence_duration_seconds"), seconds("portfence_last_reconnect_seconds"))')" \
+	"($(tl last_fence_duration), $(tl last_reconnect))"
+first=$(tl last_reconnect)
+sleep 0.3
+ok "a later connection does not move it" connects "$VIP" 3270
+snapshot
+is "... still the first one's" "$(q 'seconds("portfence_last_reconnect_seconds")')" "$first"
 pf unload >/dev/null
 snapshot
 is "unload: portfence_loaded 0 again" "$(q 'value("portfence_loaded")')" 0
