@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfclock.h"
 #include "options.h"
 #include "output.h"
 #include "rawtcp.h"
@@ -52,11 +53,9 @@ static void print_knock(const struct pf_knock_key *k, const struct pf_knock *kno
 static int list_knocked(const struct pf_env *env, const struct pf_portal_args *pa, bool json)
 {
 	struct knocked_out o = { .json = json, .first = true };
-	struct timespec ts;
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	o.now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	o.now = pf_bpf_now_ns();
 	if (json)
 		printf("[");
 	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);

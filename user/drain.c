@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 
+#include "bpfclock.h"
 #include "drain.h"
 #include "pins.h"
 #include "sweep.h"
@@ -23,14 +24,6 @@ static const char *const outcome_names[] = {
 	[PF_SWEEP_STALLED] = "stalled",
 	[PF_SWEEP_DEADLINE] = "deadline",
 };
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns() */
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
 
 int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
 {
@@ -111,7 +104,7 @@ bool pf_drain_possible(const char *pin_dir)
 void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms)
 {
 	policy->flags |= PF_F_DRAINING;
-	policy->drain_until = monotonic_ns() + drain_ms * NSEC_PER_MSEC;
+	policy->drain_until = pf_bpf_now_ns() + drain_ms * NSEC_PER_MSEC;
 	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
 }
 
@@ -198,7 +191,7 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	while (!err) {
 		t->pending = 0;
 		err = sweep_pass(link, pf_tally_record, t);
-		if (err || !t->pending || monotonic_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
+		if (err || !t->pending || pf_bpf_now_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
 			break;
 		passes++;
 		nanosleep(&pause, NULL);

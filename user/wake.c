@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "bpfclock.h"
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -192,11 +193,7 @@ static void count_woken(const char *pin_dir, __u64 n)
 
 static bool gave_up(const struct pf_knock *k)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return k->kind == PF_KNOCK_SYN &&
-	       (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec - k->seen > SYN_KNOCK_MAX_AGE_NS;
+	return k->kind == PF_KNOCK_SYN && pf_bpf_now_ns() - k->seen > SYN_KNOCK_MAX_AGE_NS;
 }
 
 int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,
