@@ -41,4 +41,7 @@ pft 86400 conns --knocked --json >"$WORK/knocked"
 age=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["age_ms"])' "$WORK/knocked")
 ok "a knock's age read in a time namespace is true ($age ms)" test -n "$age" -a "${age:-99999999}" -le 5000
 
+is "list in a time namespace: since is now, on the wall clock" \
+	"$(pft 86400 list --json | "$PY" -c 'import json, sys, time, calendar; d = json.load(sys.stdin); print(all(abs(time.time() - calendar.timegm(time.strptime(e["since"], "%Y-%m-%dT%H:%M:%SZ"))) < 120 for e in d))')" True
+
 done_testing
