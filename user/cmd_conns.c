@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfclock.h"
 #include "options.h"
-#include "drain.h"
 #include "output.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -55,7 +55,7 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	struct knocked_out o = { .json = json, .first = true };
 	int n;
 
-	o.now = pf_monotonic_ns();
+	o.now = pf_bpf_now_ns();
 	if (json)
 		printf("[");
 	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "clock.h"
+#include "bpfclock.h"
 #include "drain.h"
 #include "fence_table.h"
 #include "loader.h"
@@ -151,7 +151,7 @@ static int cmd_block(struct pf_env *env, const void *args)
 	if (err)
 		return pf_exit_code(err);
 	policy.since = (__u64)time(NULL);
-	policy.fenced_at = pf_clock_ns();
+	policy.fenced_at = pf_bpf_now_ns();
 	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
 		pf_drain_policy(&policy, a->drain_ms, a->stall_ms, a->quiet_ms);
 	return pf_exit_code(block_portal(env, &a->pa, &policy));

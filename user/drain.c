@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 
+#include "bpfclock.h"
 #include "drain.h"
 #include "pins.h"
 #include "sweep.h"
@@ -23,14 +24,6 @@ static const char *const outcome_names[] = {
 	[PF_SWEEP_STALLED] = "stalled",
 	[PF_SWEEP_DEADLINE] = "deadline",
 };
-
-__u64 pf_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns() */
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
 
 int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
 {
@@ -116,7 +109,7 @@ void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned i
 		     unsigned int quiet_ms)
 {
 	policy->flags |= PF_F_DRAINING;
-	policy->drain_until = pf_monotonic_ns() + drain_ms * NSEC_PER_MSEC;
+	policy->drain_until = pf_bpf_now_ns() + drain_ms * NSEC_PER_MSEC;
 	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
 	policy->drain_quiet_ms = quiet_ms;
 }
@@ -204,7 +197,7 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	while (!err) {
 		t->pending = 0;
 		err = sweep_pass(link, pf_tally_record, t);
-		if (err || !t->pending || pf_monotonic_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
+		if (err || !t->pending || pf_bpf_now_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
 			break;
 		passes++;
 		nanosleep(&pause, NULL);

@@ -41,9 +41,6 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg);
 
 /* Can this node drain (the sweep program is there to watch the queues)? */
 bool pf_drain_possible(const char *pin_dir);
-/* Now on the clock of bpf_ktime_get_ns() (the knocks' seen, drain_until). */
-__u64 pf_monotonic_ns(void);
-
 /* The drain part of a policy: from now, drain_ms at most, stall_ms,
  * quiet_ms (0: an empty send queue is drained). */
 void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,

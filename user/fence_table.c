@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "clock.h"
+#include "bpfclock.h"
 #include "fence_table.h"
 #include "layout.h"
 #include "state.h"
@@ -95,7 +95,7 @@ static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_k
 		return;
 	l.direction = policy.direction;
 	l.method = policy.method;
-	l.lifted_at = pf_clock_ns();
+	l.lifted_at = pf_bpf_now_ns();
 	l.fence_ns = policy.fenced_at && l.lifted_at > policy.fenced_at ?
 		     l.lifted_at - policy.fenced_at : 0;
 	bpf_map_update_elem(m->lifted_fd, key, &l, BPF_ANY);

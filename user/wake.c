@@ -37,7 +37,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "drain.h"
+#include "bpfclock.h"
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -214,7 +214,7 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
 	int woken = 0, ifindex, err;
 	const char *reason = NULL;
-	__u64 now = pf_monotonic_ns();
+	__u64 now = pf_bpf_now_ns();
 
 	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
