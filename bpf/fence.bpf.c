@@ -430,11 +430,17 @@ static __always_inline int drain_inbound(struct __sk_buff *skb, const struct pf_
 	return TC_ACT_UNSPEC;
 }
 
-/* The drain lasts until the CLI ends it, or at the latest until its
- * deadline: a block killed half-way leaves the full fence behind it. */
+/* The drain lasts until the CLI ends it, at the latest until its
+ * deadline, and only while the block running it renews its lease: a
+ * block killed half-way leaves the full fence behind it within a second. */
 static __always_inline bool draining(const struct pf_policy *policy)
 {
-	return (policy->flags & PF_F_DRAINING) && bpf_ktime_get_ns() < policy->drain_until;
+	__u64 now;
+
+	if (!(policy->flags & PF_F_DRAINING))
+		return false;
+	now = bpf_ktime_get_ns();
+	return now < policy->drain_until && now < policy->drain_lease;
 }
 
 SEC("tc")

@@ -123,7 +123,12 @@ struct pf_policy {
 	__u64 drain_until;	/* CLOCK_MONOTONIC ns: drain deadline (PF_F_DRAINING) */
 	__u64 drain_stall_ns;	/* no progress this long: stop draining a socket */
 	__u64 fenced_at;	/* CLOCK_MONOTONIC ns when fenced (the failover timeline) */
+	__u64 drain_lease;	/* CLOCK_MONOTONIC ns: the drain lapses here unless the
+				 * block running it renews it, so a killed block's
+				 * drain ends within PF_DRAIN_LEASE_NS */
 };
+
+#define PF_DRAIN_LEASE_NS	1000000000ULL
 
 /*
  * Value of the "lifted" map, keyed as the fence table: the failover

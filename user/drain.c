@@ -108,8 +108,11 @@ bool pf_drain_possible(const char *pin_dir)
 void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,
 		     unsigned int quiet_ms)
 {
+	__u64 now = pf_bpf_now_ns();
+
 	policy->flags |= PF_F_DRAINING;
-	policy->drain_until = pf_bpf_now_ns() + drain_ms * NSEC_PER_MSEC;
+	policy->drain_until = now + drain_ms * NSEC_PER_MSEC;
+	policy->drain_lease = now + PF_DRAIN_LEASE_NS;
 	policy->drain_stall_ns = stall_ms * NSEC_PER_MSEC;
 	policy->drain_quiet_ms = quiet_ms;
 }
@@ -171,9 +174,35 @@ static void end_drain(const char *pin_dir, const struct pf_portal *portal, __u64
 	close(fd);
 }
 
+/* Renews the lease of each of the portal's entries still in this block's
+ * drain, once half of it is gone; lease is when it lapses now. */
+static void renew_lease(int fd, const struct pf_portal *portal, __u64 drain_until, __u64 *lease)
+{
+	struct pf_portal_key key;
+	struct pf_policy policy;
+	__u64 now = pf_bpf_now_ns();
+	int port;
+
+	if (fd < 0 || now + PF_DRAIN_LEASE_NS / 2 < *lease)
+		return;
+	*lease = now + PF_DRAIN_LEASE_NS;
+	for (port = pf_portal_next_port(portal, 1); port > 0;
+	     port = pf_portal_next_port(portal, port + 1)) {
+		pf_portal_key(portal, (__u16)port, &key);
+		if (bpf_map_lookup_elem(fd, &key, &policy) ||
+		    policy.counters_id != pf_counters_id(&key) ||
+		    !(policy.flags & PF_F_DRAINING) || policy.drain_until != drain_until)
+			continue;
+		policy.drain_lease = *lease;
+		bpf_map_update_elem(fd, &key, &policy, BPF_EXIST);
+	}
+}
+
 int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct pf_policy *policy,
 	     struct pf_sweep_tally *t)
 {
+	__u64 lease = policy->drain_lease;
+	int portals_fd;
 	__u64 interval = policy->drain_stall_ns / 10;
 	struct timespec pause;
 	int prog_fd, link, err, passes = 0;
@@ -194,14 +223,18 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	err = link < 0 ? -errno : 0;
 	close(prog_fd);
 	t->queue_known = true;
+	portals_fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
 	while (!err) {
 		t->pending = 0;
+		renew_lease(portals_fd, portal, policy->drain_until, &lease);
 		err = sweep_pass(link, pf_tally_record, t);
 		if (err || !t->pending || pf_bpf_now_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
 			break;
 		passes++;
 		nanosleep(&pause, NULL);
 	}
+	if (portals_fd >= 0)
+		close(portals_fd);
 	end_drain(pin_dir, portal, policy->drain_until);
 	/* with --direction out new connections could open while it drained */
 	if (!err && passes) {

@@ -42,6 +42,7 @@ static void set_deadline(__u64 drain_until)
 	cr_assert_eq(bpf_map_get_next_key(fd, NULL, &key), 0, "no fence entry");
 	cr_assert_eq(bpf_map_lookup_elem(fd, &key, &policy), 0);
 	policy.drain_until = drain_until;
+	policy.drain_lease = drain_until;
 	policy.drain_stall_ns = 50000000;
 	cr_assert_eq(bpf_map_update_elem(fd, &key, &policy, BPF_EXIST), 0, "%s", strerror(errno));
 	close(fd);

@@ -394,6 +394,17 @@ paste -d' ' <(grep '^move ' "$CL_DIR/moves.log" | tail -n +2) \
 	<(grep '^mark ' "$CL_DIR/load.report" | tail -n +2 | grep -o 'stall_ms=[0-9]*') >"$CL_DIR/summary"
 diag "per move: time from the command to all Started, longest initiator stall after it, agent operations"
 sed 's/^move step=[0-9]* /#   /' "$CL_DIR/summary"
+# The drain answers every command the target executed before the cut: in
+# the window of a planned move (kind=move) no write is executed twice. A
+# tgtd killed or a LUN removed loses answers by its nature (the target
+# dies with them), so those windows are not held to it.
+grep '^mark ' "$CL_DIR/load.report" | grep -o 'reexecuted=[0-9]*' | cut -d= -f2 >"$CL_DIR/reexec"
+paste -d' ' <(grep '^move ' "$CL_DIR/moves.log" | tail -n +2 | grep -o 'kind=[a-z_-]*') \
+	<(paste -d' ' <(tail -n +2 "$CL_DIR/reexec") <(head -n -1 "$CL_DIR/reexec") | awk '{ print $1 - $2 }') \
+	>"$CL_DIR/reexec.moves"
+is "zero writes executed twice in the windows of the planned moves ($(grep -c '^kind=move ' "$CL_DIR/reexec.moves") moves)" \
+	"$(awk '$1 == "kind=move" { n += $2 } END { print n + 0 }' "$CL_DIR/reexec.moves")" 0
+ok "... and there were moves to count" grep -q '^kind=move ' "$CL_DIR/reexec.moves"
 diag "agent operations (the CIB's records, ms): mean / max per kind and action"
 "$CL_HERE/clreport.py" table "$CL_DIR/ops.log" | sed 's/^/#   /'
 if [ -n "${CL_RESULTS:-}" ]; then

@@ -83,12 +83,12 @@ ok "... and fences" syn_dropped "$VIP" 3261
 pf unload >/dev/null 2>&1
 
 # --- unstamped maps of this shape: adopted with their fence, then stamped
-bpftool map create "$PIN/portals" type lpm_trie key 24 value 48 entries 262144 \
+bpftool map create "$PIN/portals" type lpm_trie key 24 value 56 entries 262144 \
 	name portals flags 1
 # every address, tcp port 3260 (0x0cbc), direction both, method drop
 bpftool map update pinned "$PIN/portals" \
 	key hex 18 00 00 00 0c bc 06 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 \
-	value hex 03 00 00 00 00 00 00 00 $(printf "00 %.0s" $(seq 40))
+	value hex 03 00 00 00 00 00 00 00 $(printf "00 %.0s" $(seq 48))
 pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over unstamped maps of this shape: exit 0" "$?" 0
 ok "... their fence is in force" syn_dropped "$VIP" 3260
