@@ -57,10 +57,25 @@ int pf_raw_open(int family)
 	return fd;
 }
 
+static int build_aligned(void *buf, int family, const __be32 *src, const __be32 *dst,
+			 const void *tcp, size_t tcp_len);
+
 /* An IP packet carrying tcp from src to dst, both checksums computed;
- * its length, or a negative errno. */
+ * its length, or a negative errno. buf may sit at any offset (behind an
+ * Ethernet header): the headers are built aligned, then copied there. */
 static int build_packet(void *buf, int family, const __be32 *src, const __be32 *dst,
 			const void *tcp, size_t tcp_len)
+{
+	union { struct iphdr v4; struct ip6_hdr v6; __u8 bytes[PF_IP_MAX]; } pkt;
+	int len = build_aligned(&pkt, family, src, dst, tcp, tcp_len);
+
+	if (len > 0)
+		memcpy(buf, &pkt, (size_t)len);
+	return len;
+}
+
+static int build_aligned(void *buf, int family, const __be32 *src, const __be32 *dst,
+			 const void *tcp, size_t tcp_len)
 {
 	size_t iplen = family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ip6_hdr);
 	size_t alen = family == AF_INET ? 4 : 16;
