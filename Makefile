@@ -159,6 +159,7 @@ vmlinux:
 install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
 	install -D -m 0644 $(BUILD)/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
+	install -D -m 0644 agents/portfence-shellfuncs $(DESTDIR)$(OCF_ROOT)/lib/portfence/portfence-shellfuncs
 	for a in $(AGENTS); do \
 		n=$$(basename $$a); \
 		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$n; \

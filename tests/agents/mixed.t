@@ -167,18 +167,5 @@ names "protocol=udp portno=3260,860:870 ip=198.18.0.1/32" \
 	"portblock_udp_3260_860_870_198.18.0.1_32_in__block portblock_udp___3260__860_870___198.18.0.1_32_in__block" \
 	"portblock_udp_3260_860_870_198.18.0.1_32_in__unblock portblock_udp___3260__860_870___198.18.0.1_32_in__unblock"
 
-# --- a node upgraded from fence-portblock 1.0 with its resources started
-mkdir -p "$STATE/fence-portblock"
-old=$STATE/fence-portblock/tcp-198.18.0.1-3260@${pin//\//%}
-echo "started p_block" > "$old.block"
-pf "$node" "$pin" block --ip 198.18.0.1 --port 3260 > /dev/null
-fp_is "1.0 state: block's monitor still sees it started" 0 p_block monitor "${P[@]}" action=block
-echo "started p_unblock" > "$old.unblock"
-pf "$node" "$pin" unblock --ip 198.18.0.1 --port 3260 > /dev/null
-fp_is "1.0 state: ... and its started unblock partner" 0 p_block monitor "${P[@]}" action=block
-fp_is "1.0 state: unblock stop" 0 p_unblock stop "${P[@]}" action=unblock
-fp_is "1.0 state: block stop" 0 p_block stop "${P[@]}" action=block
-ok "1.0 state: removed with the stops" test ! -e "$STATE/fence-portblock"
-
 ok "no state files left" bash -c '[ -z "$(find "$1" -type f)" ]' _ "$RA_STATE"
 done_testing

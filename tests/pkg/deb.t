@@ -41,6 +41,7 @@ ok "the binary: /usr/sbin/portfence" test -x "$root/usr/sbin/portfence"
 for a in fence-portblock tgt-account; do
 	ok "the agent ocf:portfence:$a" test -x "$root/usr/lib/ocf/resource.d/portfence/$a"
 done
+ok "the agents' shell library" test -s "$root/usr/lib/ocf/lib/portfence/portfence-shellfuncs"
 for m in man8/portfence.8 man7/ocf_portfence_fence-portblock.7 man7/ocf_portfence_tgt-account.7; do
 	ok "the man page $m" test -s "$root/usr/share/man/$m.gz"
 done
@@ -58,8 +59,8 @@ ok "the packaged binary: --help lists metrics" grep -qE '^  metrics ' <("$root/u
 if [ -r /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] && command -v xmllint >/dev/null; then
 	for a in fence-portblock tgt-account; do
 		ok "the packaged agent $a: meta-data is valid XML" bash -c \
-			'OCF_ROOT=/usr/lib/ocf "$1" meta-data | xmllint --noout -' _ \
-			"$root/usr/lib/ocf/resource.d/portfence/$a"
+			'OCF_ROOT=/usr/lib/ocf PF_FUNCTIONS_DIR=$2 "$1" meta-data | xmllint --noout -' _ \
+			"$root/usr/lib/ocf/resource.d/portfence/$a" "$root/usr/lib/ocf/lib/portfence"
 	done
 fi
 

@@ -56,6 +56,7 @@ is "the packaged binary: --version" "$("$root/usr/sbin/portfence" --version)" "p
 for a in fence-portblock tgt-account; do
 	ok "the agent ocf:portfence:$a" test -x "$root/usr/lib/ocf/resource.d/portfence/$a"
 done
+ok "the agents' shell library" test -s "$root/usr/lib/ocf/lib/portfence/portfence-shellfuncs"
 units=$root/usr/lib/systemd/system
 ok "portfence.service loads the programs" grep -qx 'ExecStart=/usr/sbin/portfence load' "$units/portfence.service"
 ok "the metrics service writes portfence metrics --output" \
