@@ -18,16 +18,6 @@ static void vreport(const struct pf_env *env, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(env, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 {
 	va_list ap;

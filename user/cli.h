@@ -22,11 +22,9 @@ struct pf_env {
 	const char *cmd;	/* the command's name, for messages */
 };
 
-/* "portfence CMD: message" on stderr; returns code for "return pf_fail(...)". */
-int pf_fail(const struct pf_env *env, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* The same message; returns err (a negative errno) for "return pf_error(...)"
- * where the failure happens, the exit code being chosen by the command. */
+/* "portfence CMD: message" on stderr; returns its second argument, for
+ * "return pf_error(...)": a negative errno where the failure happens (the
+ * command chooses the exit code), or an exit code at the command boundary. */
 int pf_error(const struct pf_env *env, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The exit code of a negative errno already reported, at the command

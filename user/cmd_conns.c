@@ -132,13 +132,13 @@ static int cmd_conns(struct pf_env *env, const void *args)
 		return pf_exit_code(list_knocked(env, pa, json));
 	n = pf_diag_list(1U << TCP_ESTABLISHED_STATE, &conns);
 	if (n < 0) {
-		return pf_fail(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
+		return pf_error(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
 			       "cannot list sockets: %s", strerror(-n));
 	}
 	out = (struct conns_out){ pa, conns, n, json };
 	rc = output ? pf_write_file(output, print_conns, &out) : print_conns(stdout, &out);
 	if (rc)
-		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", output ? output : "stdout",
+		rc = pf_error(env, PF_EXIT_FAIL, "cannot write '%s': %s", output ? output : "stdout",
 			     strerror(-rc));
 	free(conns);
 	return rc;
@@ -264,13 +264,13 @@ static int cmd_tickle(struct pf_env *env, const void *args)
 	int count = (int)a->count, err;
 
 	if (file && (peer || pa->ip || pa->ports))
-		return pf_fail(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
+		return pf_error(env, PF_EXIT_USAGE, "give either --file or --ip, --port and --peer");
 	if (!file && (!peer || !pa->ip || !pa->ports || pa->portal.nports != 1 ||
 		      pa->portal.addr.prefix != (pa->portal.addr.family == AF_INET ? 32 : 128)))
-		return pf_fail(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
+		return pf_error(env, PF_EXIT_USAGE, "tickle needs --file F, or one --ip address, "
 			       "one --port and --peer A:P");
 	if (!file && pf_parse_endpoint(peer, &t.remote, &t.rport, msg))
-		return pf_fail(env, PF_EXIT_USAGE, "%s", msg);
+		return pf_error(env, PF_EXIT_USAGE, "%s", msg);
 	err = pf_require_privileges(env);
 	if (err)
 		return pf_exit_code(err);

@@ -299,11 +299,11 @@ static int cmd_metrics(struct pf_env *env, const void *args)
 
 	rc = read_portals(env->pin_dir, &portals, &n);
 	if (rc == -EACCES || rc == -EPERM)
-		return pf_fail(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
+		return pf_error(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
 			       PF_PIN_PORTALS);
 	if (rc) {
 		free(portals);
-		return pf_fail(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",
+		return pf_error(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",
 			       env->pin_dir, strerror(-rc));
 	}
 	if (output) {
@@ -311,9 +311,9 @@ static int cmd_metrics(struct pf_env *env, const void *args)
 
 		/* node_exporter must never read a half-written file */
 		rc = pf_write_file(output, write_metrics_to, &m);
-		rc = rc ? pf_fail(env, PF_EXIT_FAIL, "cannot write '%s': %s", output, strerror(-rc)) : 0;
+		rc = rc ? pf_error(env, PF_EXIT_FAIL, "cannot write '%s': %s", output, strerror(-rc)) : 0;
 	} else if (write_metrics(stdout, env->pin_dir, portals, n) || fflush(stdout)) {
-		rc = pf_fail(env, PF_EXIT_FAIL, "cannot write the metrics: %s", strerror(errno));
+		rc = pf_error(env, PF_EXIT_FAIL, "cannot write the metrics: %s", strerror(errno));
 	}
 	free(portals);
 	return rc;

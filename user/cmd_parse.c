@@ -26,7 +26,7 @@ static int cmd_parse(struct pf_env *env, const void *args)
 		return PF_EXIT_OK;
 	ports = malloc(strlen(pa->ports) + 1);
 	if (!ports)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+		return pf_error(env, PF_EXIT_FAIL, "out of memory");
 	/* the options parsed it already: this cannot fail */
 	if (pf_normalize_ports(pa->ports, ports, err))
 		strcpy(ports, pa->ports);

@@ -25,19 +25,6 @@ static const char *const outcome_names[] = {
 	[PF_SWEEP_DEADLINE] = "deadline",
 };
 
-int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
-{
-	__u32 v;
-
-	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
-		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
-			 PF_DRAIN_MS_MAX);
-		return -EINVAL;
-	}
-	*ms = v;
-	return 0;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;

@@ -16,7 +16,6 @@
 #define PF_DRAIN_MS_DEFAULT		1000
 #define PF_DRAIN_STALL_MS_DEFAULT	50
 #define PF_DRAIN_QUIET_MS_DEFAULT	100
-#define PF_DRAIN_MS_MAX			3600000
 
 /* What block says of the sockets of its own portal, and nothing of the
  * others a concurrent block's portal may have in the same pass. */
@@ -29,9 +28,6 @@ struct pf_sweep_tally {
 	unsigned long outcomes[PF_SWEEP_PENDING];
 	unsigned long long discarded;
 };
-
-/* "MS": 0..PF_DRAIN_MS_MAX milliseconds; the message names opt. */
-int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err);
 
 /* Sets up tally for the portal's entries; false when out of memory. */
 bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal);

@@ -59,7 +59,7 @@ static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char 
 	int parsed, rc, next;
 
 	if (!args)
-		return pf_fail(env, PF_EXIT_FAIL, "out of memory");
+		return pf_error(env, PF_EXIT_FAIL, "out of memory");
 	if (cmd->defaults)
 		memcpy(args, cmd->defaults, cmd->args_size);
 	parsed = pf_parse_options(env, cmd, argc, argv, args, false, &next);
@@ -107,5 +107,5 @@ int main(int argc, char **argv)
 			return run(&env, commands[c], argc - i, argv + i);
 		}
 	}
-	return pf_fail(NULL, PF_EXIT_USAGE, "unknown command '%s' (see 'portfence --help')", argv[i]);
+	return pf_error(NULL, PF_EXIT_USAGE, "unknown command '%s' (see 'portfence --help')", argv[i]);
 }

@@ -5,15 +5,22 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "portal.h"
 
-static int fail(char *err, const char *fmt, const char *a, const char *b)
+static int fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(char *err, const char *fmt, ...)
 {
-	snprintf(err, PF_ERR_LEN, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, PF_ERR_LEN, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
@@ -39,6 +46,19 @@ int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
 	return 0;
 }
 
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
+{
+	__u32 v;
+
+	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
+		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
+			 PF_DRAIN_MS_MAX);
+		return -EINVAL;
+	}
+	*ms = v;
+	return 0;
+}
+
 int pf_parse_proto(const char *s, __u8 *proto, char *err)
 {
 	if (!strcmp(s, "tcp"))
@@ -46,7 +66,7 @@ int pf_parse_proto(const char *s, __u8 *proto, char *err)
 	else if (!strcmp(s, "udp"))
 		*proto = IPPROTO_UDP;
 	else
-		return fail(err, "bad protocol '%s' (tcp or udp)%s", s, "");
+		return fail(err, "bad protocol '%s' (tcp or udp)", s);
 	return 0;
 }
 
@@ -59,7 +79,7 @@ int pf_parse_direction(const char *s, __u8 *dir, char *err)
 	else if (!strcmp(s, "both"))
 		*dir = PF_DIR_BOTH;
 	else
-		return fail(err, "bad direction '%s' (in, out or both)%s", s, "");
+		return fail(err, "bad direction '%s' (in, out or both)", s);
 	return 0;
 }
 
@@ -70,7 +90,7 @@ int pf_parse_method(const char *s, __u8 *method, char *err)
 	else if (!strcmp(s, "reject"))
 		*method = PF_METHOD_REJECT;
 	else
-		return fail(err, "bad method '%s' (drop or reject)%s", s, "");
+		return fail(err, "bad method '%s' (drop or reject)", s);
 	return 0;
 }
 
@@ -106,7 +126,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 
 	memset(addr, 0, sizeof(*addr));
 	if (len >= sizeof(buf))
-		return fail(err, "bad address '%s' (IPv4 or IPv6, optional /prefix)%s", s, "");
+		return fail(err, "bad address '%s' (IPv4 or IPv6, optional /prefix)", s);
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	/* accept [2001:db8::1] as written in endpoints */
@@ -120,7 +140,7 @@ int pf_parse_addr(const char *s, struct pf_addr *addr, char *err)
 	} else if (inet_pton(AF_INET6, buf, addr->a) == 1) {
 		addr->family = AF_INET6;
 	} else {
-		return fail(err, "bad address '%s' (IPv4 or IPv6, optional /prefix)%s", s, "");
+		return fail(err, "bad address '%s' (IPv4 or IPv6, optional /prefix)", s);
 	}
 	addr->prefix = addr->family == AF_INET ? 32 : 128;
 	if (slash) {
@@ -181,7 +201,7 @@ static int port_item(const char **cursor, const char *s, __u32 *lo, __u32 *hi, c
 
 static int empty_ports(const char *s, char *err)
 {
-	return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)%s", s, "");
+	return fail(err, "empty port list '%s' (e.g. 3260, 3260,3261 or 860:870)", s);
 }
 
 /* portblock syntax: "3260", "3260,3261", "860:870", mixed. */
@@ -228,17 +248,17 @@ int pf_parse_endpoint(const char *s, struct pf_addr *addr, __u16 *port, char *er
 	size_t len;
 
 	if (!colon)
-		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
+		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)", s);
 	len = (size_t)(colon - s);
 	if (len == 0 || len >= sizeof(host) ||
 	    pf_parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &p))
-		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
+		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)", s);
 	memcpy(host, s, len);
 	host[len] = 0;
 	if (strchr(host, '/') || pf_parse_addr(host, addr, err))
-		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)%s", s, "");
+		return fail(err, "bad endpoint '%s' (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT)", s);
 	if (addr->family == AF_INET6 && host[0] != '[')
-		return fail(err, "bad endpoint '%s' (write IPv6 as [ADDRESS]:PORT)%s", s, "");
+		return fail(err, "bad endpoint '%s' (write IPv6 as [ADDRESS]:PORT)", s);
 	*port = (__u16)p;
 	return 0;
 }
