@@ -90,8 +90,8 @@ tb_wait 3 test -s "$WORK/k-srv" || { diag "the survivor's server did not start";
 # --- the clients' data is retransmitted into the void
 kill -USR1 "$S4" "$S6"
 ok "the clients sent data" tb_wait 2 status_is s4 sent
-ok "... and retransmit it (4 times, through 3 s)" tb_wait 8 retransmitted_times "$VIP" 4
-ok "... both of them" tb_wait 2 retransmitted_times "$VIP6" 4
+ok "... and retransmit it (5 times, through 6 s)" tb_wait 12 retransmitted_times "$VIP" 5
+ok "... both of them" tb_wait 2 retransmitted_times "$VIP6" 5
 
 # --- after their last retransmission, the move reaches the client's IPv6
 # neighbour entry (not yet its ARP cache), and a peer reconnects to the
@@ -112,19 +112,22 @@ printf '%s\t%s\n' "$VIP:3260" "$CLIENT:$P4" "[$VIP6]:3260" "[$CLIENT6]:$P6" \
 printf 'being written\n' >"$PEERS/.dead.tmp"
 
 r=$(next_retransmit "$VIP")
-ok "the IPv4 client's own next retransmission is 2 s away or more (${r% *} ms)" test "${r% *}" -ge 2000
+ok "the IPv4 client's own next retransmission is 3 s away or more (${r% *} ms)" test "${r% *}" -ge 3000
+r=$(next_retransmit "$VIP6")
+ok "... the IPv6 client's too (${r% *} ms)" test "${r% *}" -ge 3000
 
 # the client's ARP cache names the dead node for another 0.3 s
 ( sleep 0.3; ip -n "$CLI" neigh replace "$VIP" lladdr "$(mac "$SRV" srv0)" dev cli0 nud permanent ) &
 ARP=$!
 t0=$(mono)
+start=$EPOCHREALTIME
 pf unblock --port 3260 --peers-dir "$PEERS" >"$WORK/out" 2>"$WORK/err"
 is_rc "unblock exits 0" 0 "$WORK/err" test $? = 0
-t1=$(mono)
+took=$("$PY" -c 'import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 3))' "$start" "$EPOCHREALTIME")
 children=$(unblock_children)
 wait "$ARP"
-ok "... and returns after its first round (within 0.3 s)" \
-	"$PY" -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) < 0.3)' "$t0" "$t1"
+ok "... and returns after its first round ($took s; the retries take 1 s)" \
+	"$PY" -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.5)' "$took"
 ok "... its retries go on in the background" test "$children" -ge 1
 ok "... it says nothing on stderr" test ! -s "$WORK/err"
 ok "unblock resets the IPv4 peer" grep -qxF "reset $VIP:3260	$CLIENT:$P4 (a peer of node 'dead')" "$WORK/out"
