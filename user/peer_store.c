@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,16 @@ static int add_peer(struct peer_list *l, const struct pf_tickle *t, const char *
 	return 0;
 }
 
+/* A file's name as it may be shown: it reaches the output and the
+ * agent's log, so no control byte of it does. */
+static void printable_name(const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s", name);
+	for (; *out; out++)
+		if (!isprint((unsigned char)*out))
+			*out = '?';
+}
+
 static bool on_portal(const struct pf_portal *portal, const struct pf_tickle *t)
 {
 	return pf_portal_has_port(portal, t->lport) &&
@@ -57,33 +68,34 @@ static int read_node(const struct pf_env *env, int dir_fd, const char *dir, cons
 		     const struct pf_portal *portal, struct peer_list *l)
 {
 	struct pf_tickle *peers = calloc(PF_WAKE_MAX, sizeof(*peers));
-	char path[PATH_MAX], msg[PF_ERR_LEN], *text = NULL;
+	char path[PATH_MAX], msg[PF_ERR_LEN], shown[NAME_MAX + 1], *text = NULL;
 	int n, i, err = 0;
 	size_t len;
 	bool more;
 
 	if (!peers)
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
+	printable_name(node, shown, sizeof(shown));
+	snprintf(path, sizeof(path), "%s/%s", dir, shown);
 	n = pf_tickle_file_read_at(dir_fd, node, path, &text, &len, msg);
 	if (n == -ENOMEM) {
 		free(peers);
 		return n;
 	}
 	if (n) {
-		pf_warn(env, "peers of node '%s' not reset: %s", node, msg);
+		pf_warn(env, "peers of node '%s' not reset: %s", shown, msg);
 		free(peers);
 		return 0;
 	}
 	n = pf_tickle_parse(text, len, peers, PF_WAKE_MAX, &more, msg);
 	free(text);
 	if (n < 0)
-		pf_warn(env, "peers of node '%s' not reset: %s: %s", node, path, msg);
+		pf_warn(env, "peers of node '%s' not reset: %s: %s", shown, path, msg);
 	else if (more)
 		pf_warn(env, "%s: only the first %d peers are read", path, PF_WAKE_MAX);
 	for (i = 0; i < n && !err; i++)
 		if (on_portal(portal, &peers[i]))
-			err = add_peer(l, &peers[i], node);
+			err = add_peer(l, &peers[i], shown);
 	free(peers);
 	return err;
 }
