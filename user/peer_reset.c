@@ -12,7 +12,8 @@
  * A peer answers an out-of-window segment at most once per
  * tcp_invalid_ratelimit (500 ms) per connection, and an answer toward the
  * dead node's MAC address (its ARP cache not yet told of the move) is
- * lost: so the tickles go on for a second, at 0, 0.1, 0.3, 0.6 and 1 s.
+ * lost: so the tickles go on for a second, 0.1, 0.3, 0.6 and 1 s after
+ * the first round (so the 0.6 s one comes 500 ms after any answer to it).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,7 +30,7 @@
 #include "sockdiag.h"
 #include "stats.h"
 
-/* When each round is sent, from the first (ms). */
+/* When each round is sent, from the end of the first (ms). */
 static const unsigned int rounds_ms[] = { 0, 100, 300, 600, 1000 };
 
 static bool held(const struct pf_conn *conns, int n, const struct pf_tickle *t)
@@ -180,8 +181,10 @@ int pf_reset_send(const char *pin_dir, struct pf_reset_plan *plan, pf_reset_repo
 	int fd[2] = { -1, -1 }, sent, i;
 	struct timespec start;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	sent = send_round(plan, fd, report, arg);
+	/* from the end of the first round: a peer that answered its last
+	 * tickle has answered at least 500 ms before the 0.6 s round */
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (sent) {
 		pf_cli_count(pin_dir, &(struct pf_cli_counters){ .peers_reset = (__u64)sent });
 		retry_in_child(plan, fd, &start);
