@@ -13,7 +13,8 @@
  * tcp_invalid_ratelimit (500 ms) per connection, and an answer toward the
  * dead node's MAC address (its ARP cache not yet told of the move) is
  * lost: so the tickles go on for a second, 0.1, 0.3, 0.6 and 1 s after
- * the first round (so the 0.6 s one comes 500 ms after any answer to it).
+ * the first round, timed from its end so that the 0.6 s one comes more
+ * than 500 ms after any answer the first drew.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -182,8 +183,6 @@ int pf_reset_send(const char *pin_dir, struct pf_reset_plan *plan, pf_reset_repo
 	struct timespec start;
 
 	sent = send_round(plan, fd, report, arg);
-	/* from the end of the first round: a peer that answered its last
-	 * tickle has answered at least 500 ms before the 0.6 s round */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (sent) {
 		pf_cli_count(pin_dir, &(struct pf_cli_counters){ .peers_reset = (__u64)sent });
