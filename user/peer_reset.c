@@ -126,8 +126,10 @@ static int send_round(struct pf_reset_plan *plan, int fd[2], pf_reset_report rep
 		/* later rounds: a peer that reconnected here, or an address
 		 * that moved on, is left alone from now on */
 		if (!report && (held(conns, nconns, t) ||
-				pf_route_local(t->local.family, t->local.a) != 1))
+				pf_route_local(t->local.family, t->local.a) != 1)) {
+			r->skipped = "reconnected here, or its address moved on";
 			continue;
+		}
 		if (*f < 0)
 			*f = pf_raw_open(t->local.family);
 		err = *f < 0 ? *f : tickle(*f, t);
