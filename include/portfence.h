@@ -139,7 +139,8 @@ struct pf_policy {
 struct pf_lifted {
 	__u8 direction;		/* the policy the fence had */
 	__u8 method;
-	__u8 _pad[6];
+	__u8 _pad[2];
+	__u32 peers_reset;	/* peers other nodes held, reset by that unblock */
 	__u64 fence_ns;		/* how long the fence held */
 	__u64 lifted_at;	/* CLOCK_MONOTONIC ns of the unblock */
 	__u64 reconnect_at;	/* CLOCK_MONOTONIC ns of the first SYN-ACK since; 0: none yet */
@@ -169,7 +170,8 @@ struct pf_counters {
 /* Counters kept by the CLI itself, one copy shared by every process: the
  * "cli_stats" array (one element, mmap()ed and added to atomically). */
 #define PF_CLI_COUNTERS(X)							\
-	X(woken, "peers woken when their portal opened")
+	X(woken, "peers woken when their portal opened")			\
+	X(peers_reset, "peers another node held, reset when their portal opened here")
 
 #define PF_COUNTER_FIELD(name, help) __u64 name;
 struct pf_cli_counters {
@@ -252,7 +254,7 @@ struct pf_owner {
  * detaches and removes what it finds. The "layout" map's one value; pins
  * from before the stamp are layout 0, whose maps are layout 1's.
  */
-#define PF_LAYOUT_VERSION	2
+#define PF_LAYOUT_VERSION	3
 #define PF_LAYOUT_UNSTAMPED	0
 
 struct pf_layout {

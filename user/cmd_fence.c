@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "options.h"
 #include "overlap.h"
+#include "peer_reset.h"
 #include "sweep.h"
 #include "wake.h"
 
@@ -216,21 +217,56 @@ static void print_woken(const struct pf_knock_key *k, enum pf_wake_how how, cons
 		       how == PF_WAKE_CONNECT ? "SYN replayed" : "reset");
 }
 
-/* Removes the portal's entries (not loaded: nothing to remove), then
- * wakes its knocked peers. 0 or a negative errno, reported. */
-static int unblock_portal(const struct pf_env *env, const struct pf_portal_args *pa, bool wake)
+static void print_reset(const struct pf_reset_peer *r, const char *error, void *arg)
 {
+	const struct pf_tickle *t = &r->p.t;
+	char local[64], remote[64];
+
+	(void)arg;
+	pf_format_endpoint(t->local.family, t->local.a, t->lport, local, sizeof(local));
+	pf_format_endpoint(t->remote.family, t->remote.a, t->rport, remote, sizeof(remote));
+	if (error || r->skipped)
+		printf("not reset %s\t%s (%s%s%s)\n", local, remote, r->skipped,
+		       error ? ": " : "", error ? error : "");
+	else
+		printf("reset %s\t%s (a peer of node '%s')\n", local, remote, r->p.node);
+}
+
+/* Resets the peers other nodes held on the portal, now open here. */
+static void reset_peers(const struct pf_env *env, struct pf_reset_plan *plan)
+{
+	int i, n;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->v[i].skipped)
+			print_reset(&plan->v[i], NULL, NULL);
+	n = pf_reset_send(env->pin_dir, plan, print_reset, NULL);
+	if (n)
+		printf("%d peer%s of other nodes reset\n", n, n == 1 ? "" : "s");
+}
+
+/* Removes the portal's entries (not loaded: nothing to remove), then
+ * wakes its knocked peers and resets those other nodes held. 0 or a
+ * negative errno, reported. */
+static int unblock_portal(const struct pf_env *env, const struct pf_portal_args *pa, bool wake,
+			  const char *peers_dir)
+{
+	struct pf_reset_plan plan = {};
 	struct pf_fence_table m;
 	char what[256];
+	bool tcp = pa->portal.proto == IPPROTO_TCP;
 	int woken, err = pf_fence_table_open(env, &m, false);
 
 	if (err && err != -ENOENT)
 		return err;
+	/* before the lift, so that its timeline holds the count from the start */
+	if (tcp && pf_reset_plan(env, peers_dir, &pa->portal, &plan))
+		pf_reset_plan_free(&plan);
 	if (!err)
-		pf_fence_remove(&m, &pa->portal);
+		pf_fence_remove(&m, &pa->portal, &plan);
 	describe(pa, what, sizeof(what));
 	printf("unfenced %s\n", what);
-	if (!err && pa->portal.proto == IPPROTO_TCP) {
+	if (!err && tcp) {
 		woken = pf_wake(env->pin_dir, &pa->portal, wake, print_woken, NULL);
 		if (woken < 0)
 			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
@@ -238,12 +274,17 @@ static int unblock_portal(const struct pf_env *env, const struct pf_portal_args 
 			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
 	}
 	pf_fence_table_close(&m);
+	/* the portal is open whether or not this node had fenced it */
+	if (plan.n)
+		reset_peers(env, &plan);
+	pf_reset_plan_free(&plan);
 	return 0;
 }
 
 struct unblock_args {
 	struct pf_portal_args pa;
 	bool no_wake;
+	const char *peers_dir;
 };
 
 static int cmd_unblock(struct pf_env *env, const void *args)
@@ -251,17 +292,22 @@ static int cmd_unblock(struct pf_env *env, const void *args)
 	const struct unblock_args *a = args;
 	int err = pf_require_privileges(env);
 
-	return pf_exit_code(err ? err : unblock_portal(env, &a->pa, !a->no_wake));
+	return pf_exit_code(err ? err : unblock_portal(env, &a->pa, !a->no_wake, a->peers_dir));
 }
 
 static const struct pf_option unblock_options[] = {
 	PF_PORTAL_OPTIONS(struct unblock_args, pa, PF_OPT_REQUIRED),
 	PF_OPTION(struct unblock_args, no_wake, "no-wake", PF_OPT_FLAG, NULL,
 		  "forget the peers that knocked instead of waking them", 0),
+	PF_OPTION(struct unblock_args, peers_dir, "peers-dir", PF_OPT_STRING, "DIR",
+		  "the peers other nodes hold, reset as the portal opens (" PF_PEERS_DIR_DEFAULT ")", 0),
 	{}
 };
 
-static const struct unblock_args unblock_defaults = { .pa.portal.proto = IPPROTO_TCP };
+static const struct unblock_args unblock_defaults = {
+	.pa.portal.proto = IPPROTO_TCP,
+	.peers_dir = PF_PEERS_DIR_DEFAULT,
+};
 
 const struct pf_command pf_cmd_unblock = {
 	.name = "unblock",
@@ -270,8 +316,11 @@ const struct pf_command pf_cmd_unblock = {
 		"Remove the portal's fence entry (the same --ip and --port it was fenced\n"
 		"with), then wake the peers that knocked while it was fenced (unless\n"
 		"--no-wake): a dropped SYN is replayed so the pending connect completes,\n"
-		"a peer holding a connection this node does not have is reset. Idempotent:\n"
-		"a portal that is not fenced is not an error.\n",
+		"a peer holding a connection this node does not have is reset. Then reset\n"
+		"the peers other nodes held on the portal (the files of --peers-dir DIR, one\n"
+		"per node, 'local<TAB>remote' per line): a tickle ACK each, which this node\n"
+		"answers with an RST, repeated for a second. Idempotent: a portal that is\n"
+		"not fenced is not an error.\n",
 	.options = unblock_options,
 	.args_size = sizeof(struct unblock_args),
 	.defaults = &unblock_defaults,

@@ -163,6 +163,13 @@ static int print_timeline(FILE *f, const char *pin_dir)
 		portal_labels(f, &v[i].p);
 		fprintf(f, " %.3f\n", seconds(v[i].l.reconnect_at - v[i].l.lifted_at));
 	}
+	family(f, "portfence_portal_last_peers_reset", "gauge",
+	       "peers other nodes held on the portal, reset by its last unblock");
+	for (i = 0; i < n; i++) {
+		fputs("portfence_portal_last_peers_reset", f);
+		portal_labels(f, &v[i].p);
+		fprintf(f, " %u\n", v[i].l.peers_reset);
+	}
 	family(f, "portfence_last_fence_duration_seconds", "gauge",
 	       "how long the fence of the portal lifted last held");
 	if (last)
@@ -333,8 +340,9 @@ const struct pf_command pf_cmd_metrics = {
 		"programs are loaded, the interfaces they are attached to, the socket-destroy\n"
 		"mechanism, the global counters, and per fenced portal (labels proto, address,\n"
 		"port, direction, method) the seconds since it was fenced and its counters;\n"
-		"per portal unblock lifted, how long its last fence held and how soon after\n"
-		"the unblock a connection was established to it again.\n"
+		"per portal unblock lifted, how long its last fence held, how soon after\n"
+		"the unblock a connection was established to it again, and how many peers\n"
+		"other nodes held on it that unblock reset.\n"
 		"--output FILE writes FILE atomically (for node_exporter's textfile collector).\n",
 	.options = metrics_options,
 	.args_size = sizeof(struct metrics_cmd_args),

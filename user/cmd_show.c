@@ -83,9 +83,81 @@ static void print_counter_values(const struct pf_counters *c)
 	putchar('\n');
 }
 
+struct list_args {
+	bool json, lifted;
+};
+
+static const struct pf_option list_options[] = {
+	PF_OPTION(struct list_args, json, "json", PF_OPT_FLAG, NULL, "print JSON", 0),
+	PF_OPTION(struct list_args, lifted, "lifted", PF_OPT_FLAG, NULL,
+		  "the portals unblock lifted: their failover timeline", 0),
+	{}
+};
+
+static double seconds(__u64 ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* One lifted portal's timeline: how long its fence held, how soon a
+ * connection was established again (once one was), the peers of other
+ * nodes its unblock reset. */
+static void print_lifted(const struct pf_portal_key *key, const struct pf_lifted *l, bool json,
+			 bool first)
+{
+	char addr[64], reconnect[32] = "-";
+
+	pf_format_key_addr(key, addr, sizeof(addr));
+	if (l->reconnect_at)
+		snprintf(reconnect, sizeof(reconnect), "%.3f", seconds(l->reconnect_at - l->lifted_at));
+	if (!json) {
+		printf("%-5s %-28s %-5u %-4s %-6s %9.3f %9s %8u\n", pf_proto_name(key->proto), addr,
+		       ntohs(key->port), pf_direction_name(l->direction), pf_method_name(l->method),
+		       seconds(l->fence_ns), reconnect, l->peers_reset);
+		return;
+	}
+	printf("%s\n  {", first ? "" : ",");
+	pf_json_member(stdout, true, "proto", pf_proto_name(key->proto));
+	pf_json_member(stdout, false, "address", addr);
+	printf(", \"port\": %u", ntohs(key->port));
+	pf_json_member(stdout, false, "direction", pf_direction_name(l->direction));
+	pf_json_member(stdout, false, "method", pf_method_name(l->method));
+	printf(", \"fence_seconds\": %.3f, \"reconnect_seconds\": %s, \"peers_reset\": %u}",
+	       seconds(l->fence_ns), l->reconnect_at ? reconnect : "null", l->peers_reset);
+}
+
+static int list_lifted(const struct pf_env *env, bool json)
+{
+	struct pf_portal_key key, next, *prev = NULL;
+	struct pf_lifted l;
+	bool first = true;
+	int fd = open_state_map(env, PF_PIN_LIFTED);
+
+	if (refused(fd))
+		return pf_exit_code(fd);
+	if (json)
+		printf("[");
+	else
+		printf("%-5s %-28s %-5s %-4s %-6s %9s %9s %8s\n", "PROTO", "ADDRESS", "PORT", "DIR",
+		       "METHOD", "HELD", "RECONNECT", "PEERSRST");
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l))
+			continue;
+		print_lifted(&key, &l, json, first);
+		first = false;
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	if (fd >= 0)
+		close(fd);
+	return PF_EXIT_OK;
+}
+
 static int cmd_list(struct pf_env *env, const void *args)
 {
-	bool json = ((const struct show_args *)args)->json;
+	bool json = ((const struct list_args *)args)->json;
 	struct pf_portal_key key, next, *prev = NULL;
 	struct pf_counters c;
 	struct pf_policy policy;
@@ -96,6 +168,8 @@ static int cmd_list(struct pf_env *env, const void *args)
 	err = pf_layout_require(env, false);
 	if (err)
 		return pf_exit_code(err);
+	if (((const struct list_args *)args)->lifted)
+		return list_lifted(env, json);
 	fd = open_state_map(env, PF_PIN_PORTALS);
 	if (!refused(fd))
 		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
@@ -324,9 +398,14 @@ static int cmd_status(struct pf_env *env, const void *args)
 const struct pf_command pf_cmd_list = {
 	.name = "list",
 	.summary = "fenced portals with policy, since-time and counters",
-	.description = "Fenced portals with their policy, since-time and counters.\n",
-	.options = show_options,
-	.args_size = sizeof(struct show_args),
+	.description =
+		"Fenced portals with their policy, since-time and counters. With --lifted:\n"
+		"each portal unblock lifted, with the policy it had, how long its last fence\n"
+		"held (HELD, seconds), how soon after the unblock a connection was\n"
+		"established to it again (RECONNECT, seconds; '-' none yet) and how many\n"
+		"peers other nodes held on it that unblock reset (PEERSRST).\n",
+	.options = list_options,
+	.args_size = sizeof(struct list_args),
 	.run = cmd_list,
 };
 

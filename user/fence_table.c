@@ -85,8 +85,11 @@ static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_ke
 		bpf_map_delete_elem(stats_fd, &id);
 }
 
-/* The timeline of the fence on key, about to be lifted. */
-static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_key *key)
+/* The timeline of the fence on key, about to be lifted, with the peers
+ * of other nodes its unblock resets: written in one update, before any
+ * reconnection the egress program stamps into it. */
+static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_key *key,
+			unsigned int peers_reset)
 {
 	struct pf_policy policy;
 	struct pf_lifted l = {};
@@ -95,6 +98,7 @@ static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_k
 		return;
 	l.direction = policy.direction;
 	l.method = policy.method;
+	l.peers_reset = peers_reset;
 	l.lifted_at = pf_bpf_now_ns();
 	l.fence_ns = policy.fenced_at && l.lifted_at > policy.fenced_at ?
 		     l.lifted_at - policy.fenced_at : 0;
@@ -219,14 +223,15 @@ out:
 	return err;
 }
 
-void pf_fence_remove(const struct pf_fence_table *m, const struct pf_portal *portal)
+void pf_fence_remove(const struct pf_fence_table *m, const struct pf_portal *portal,
+		     const struct pf_reset_plan *resets)
 {
 	struct pf_portal_key key;
 	int port;
 
 	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
 		pf_portal_key(portal, (__u16)port, &key);
-		note_lifted(m, &key);
+		note_lifted(m, &key, pf_reset_plan_count(resets, (__u16)port));
 		remove_entry(m->portals_fd, m->stats_fd, &key);
 	}
 }

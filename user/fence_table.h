@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include "cli.h"
+#include "peer_reset.h"
 #include "portal.h"
 
 struct pf_fence_table {
@@ -32,8 +33,10 @@ bool pf_fence_lookup_exact(int portals_fd, const struct pf_portal_key *key,
 int pf_fence_add(const struct pf_env *env, const struct pf_fence_table *t,
 		 const struct pf_portal *portal, const struct pf_policy *want);
 /* Removes the portal's entries and their counters; absent ones are fine.
- * Each entry removed leaves its timeline in the "lifted" map (best effort:
- * a full map costs the figures, never the unblock). */
-void pf_fence_remove(const struct pf_fence_table *t, const struct pf_portal *portal);
+ * Each entry removed leaves its timeline in the "lifted" map, with how many
+ * of resets are on its port (resets may be NULL; best effort: a full map
+ * costs the figures, never the unblock). */
+void pf_fence_remove(const struct pf_fence_table *t, const struct pf_portal *portal,
+		     const struct pf_reset_plan *resets);
 
 #endif

@@ -163,3 +163,20 @@ int pf_conn_unmap(struct pf_conn *c)
 	c->family = family;
 	return family;
 }
+
+bool pf_conn_held(const struct pf_conn *conns, int n, int family, const __be32 *local_addr,
+		  __be16 local_port, const __be32 *remote_addr, __be16 remote_port)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct pf_conn c = conns[i];
+
+		if (pf_conn_unmap(&c) == family && c.local_port == local_port &&
+		    c.remote_port == remote_port &&
+		    !memcmp(c.local_addr, local_addr, sizeof(c.local_addr)) &&
+		    !memcmp(c.remote_addr, remote_addr, sizeof(c.remote_addr)))
+			return true;
+	}
+	return false;
+}

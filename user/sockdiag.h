@@ -25,6 +25,10 @@ int pf_diag_list(__u32 state_mask, struct pf_conn **out);
  * the IPv4 connection it is, both ends unmapped, as the fence table keys
  * it; returns (and sets) its family. */
 int pf_conn_unmap(struct pf_conn *conn);
+/* Is one of conns (unmapped as above) the connection with this four-tuple
+ * (addresses of 16 bytes, IPv4 in [0], the rest zero)? */
+bool pf_conn_held(const struct pf_conn *conns, int n, int family, const __be32 *local_addr,
+		  __be16 local_port, const __be32 *remote_addr, __be16 remote_port);
 /* Destroy one socket. 0, or a negative errno (-EOPNOTSUPP: not built in). */
 int pf_diag_destroy(const struct pf_conn *conn);
 bool pf_diag_destroy_supported(void);

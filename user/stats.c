@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -35,6 +36,26 @@ void pf_read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli)
 		memset(cli, 0, sizeof(*cli));
 	if (fd >= 0)
 		close(fd);
+}
+
+void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add)
+{
+	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
+	long page = sysconf(_SC_PAGESIZE);
+	struct pf_cli_counters *c;
+
+	if (fd < 0)
+		return;
+	c = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (c != MAP_FAILED) {
+#define PF_CLI_COUNTER_ADD(name, help) \
+		if (add->name) \
+			__atomic_fetch_add(&c->name, add->name, __ATOMIC_RELAXED);
+		PF_CLI_COUNTERS(PF_CLI_COUNTER_ADD)
+#undef PF_CLI_COUNTER_ADD
+		munmap(c, (size_t)page);
+	}
+	close(fd);
 }
 
 unsigned int pf_count_portals(int fd)

@@ -11,6 +11,9 @@
 void pf_read_counters(int fd, const void *key, struct pf_counters *sum);
 /* The CLI's own counters in pin_dir; zeros if not loaded. */
 void pf_read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli);
+/* Adds add to the CLI's counters in pin_dir, atomically (every process
+ * shares the one mmap()ed copy); nothing if not loaded. */
+void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add);
 /* Entries of the fence table fd (0 if fd < 0). */
 unsigned int pf_count_portals(int fd);
 

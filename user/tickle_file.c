@@ -11,23 +11,22 @@
 #include "tickle_file.h"
 #include "portfence.h"
 
-int pf_tickle_file_read(const char *path, char **text, size_t *len, char *err)
+/* The whole of fd, opened on path (shown as such) as a regular file of at
+ * most PF_TICKLE_FILE_MAX bytes; with root_only, one root owns. Closes fd. */
+static int read_whole(int fd, const char *path, bool root_only, char **text, size_t *len,
+		      char *err)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e = 0;
 	struct stat st;
 	ssize_t got = 0, n;
 	char *buf;
+	int e = 0;
 
-	if (fd < 0) {
-		e = errno;
-		snprintf(err, PF_ERR_LEN, "cannot read tickle file '%s': %s", path,
-			 e == ELOOP ? "it is a symbolic link: refused" : strerror(e));
-		return -e;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX) {
-		e = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PF_TICKLE_FILE_MAX ||
+	    (root_only && st.st_uid != 0)) {
+		e = !S_ISREG(st.st_mode) ? EINVAL : st.st_size > PF_TICKLE_FILE_MAX ? EFBIG : EPERM;
 		snprintf(err, PF_ERR_LEN, "tickle file '%s' is %s: refused", path,
-			 e == EINVAL ? "not a regular file" : "larger than 1 MiB");
+			 e == EINVAL ? "not a regular file" : e == EFBIG ? "larger than 1 MiB" :
+			 "not owned by root");
 		close(fd);
 		return -e;
 	}
@@ -52,6 +51,30 @@ int pf_tickle_file_read(const char *path, char **text, size_t *len, char *err)
 	*text = buf;
 	*len = (size_t)got;
 	return 0;
+}
+
+static int open_error(const char *path, char *err)
+{
+	int e = errno;
+
+	snprintf(err, PF_ERR_LEN, "cannot read tickle file '%s': %s", path,
+		 e == ELOOP ? "it is a symbolic link: refused" : strerror(e));
+	return -e;
+}
+
+int pf_tickle_file_read(const char *path, char **text, size_t *len, char *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	return fd < 0 ? open_error(path, err) : read_whole(fd, path, false, text, len, err);
+}
+
+int pf_tickle_file_read_at(int dir_fd, const char *name, const char *path, char **text,
+			   size_t *len, char *err)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	return fd < 0 ? open_error(path, err) : read_whole(fd, path, true, text, len, err);
 }
 
 /* Others wrote the file: no control byte of it reaches the log. */

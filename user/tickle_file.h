@@ -22,6 +22,11 @@ struct pf_tickle {
  * negative errno with err saying why (-ELOOP a link, -EFBIG too large,
  * -EINVAL not a regular file). */
 int pf_tickle_file_read(const char *path, char **text, size_t *len, char *err);
+/* The same of the file name in the directory dir_fd (path: how to name
+ * it), which must also be owned by root (-EPERM if not): a file another
+ * user could have written is not taken for what a root daemon wrote. */
+int pf_tickle_file_read_at(int dir_fd, const char *name, const char *path, char **text,
+			   size_t *len, char *err);
 
 /* Parses len bytes of text (not NUL-terminated; any bytes) into at most
  * max peers, every line checked before any is returned. Blank lines are

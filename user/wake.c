@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -42,6 +41,7 @@
 #include "rawtcp.h"
 #include "sockdiag.h"
 #include "state.h"
+#include "stats.h"
 #include "wake.h"
 
 struct knock_entry {
@@ -108,24 +108,6 @@ int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
 	return n;
 }
 
-/* Does this node hold a connection with the knock's four-tuple? */
-static bool held(const struct pf_conn *conns, int n, const struct pf_knock_key *k)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct pf_conn c = conns[i];
-		int family = pf_conn_unmap(&c);
-
-		if (family == k->family && c.local_port == k->local_port &&
-		    c.remote_port == k->remote_port &&
-		    !memcmp(c.local_addr, k->local_addr, sizeof(c.local_addr)) &&
-		    !memcmp(c.remote_addr, k->remote_addr, sizeof(c.remote_addr)))
-			return true;
-	}
-	return false;
-}
-
 /* Still fenced toward us by another entry (a wider one, or the same
  * portal fenced again)? Then the knock waits for that entry's unblock,
  * left as the ingress program last wrote it: that unblock finds it by
@@ -185,22 +167,6 @@ static int send_wake(int raw_fd, int ingress_fd, int ifindex, const struct knock
 			   sizeof(rst), 1);
 }
 
-static void count_woken(const char *pin_dir, __u64 n)
-{
-	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
-	long page = sysconf(_SC_PAGESIZE);
-	struct pf_cli_counters *c;
-
-	if (fd < 0)
-		return;
-	c = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (c != MAP_FAILED) {
-		__atomic_fetch_add(&c->woken, n, __ATOMIC_RELAXED);
-		munmap(c, (size_t)page);
-	}
-	close(fd);
-}
-
 static bool aged(const struct pf_knock *k, __u64 now)
 {
 	return now > k->seen && now - k->seen > PF_KNOCK_MAX_AGE_S * 1000000000ULL;
@@ -253,7 +219,8 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, "a local address", arg);
 			continue;
 		}
-		if (held(conns, nconns, &e->key)) {
+		if (pf_conn_held(conns, nconns, e->key.family, e->key.local_addr, e->key.local_port,
+				 e->key.remote_addr, e->key.remote_port)) {
 			report(&e->key, PF_WAKE_SKIPPED, "connection held here", arg);
 			continue;
 		}
@@ -281,7 +248,7 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		woken++;
 	}
 	if (woken)
-		count_woken(pin_dir, (__u64)woken);
+		pf_cli_count(pin_dir, &(struct pf_cli_counters){ .woken = (__u64)woken });
 	for (i = 0; i < 2; i++)
 		if (raw_fd[i] >= 0)
 			close(raw_fd[i]);

@@ -24,26 +24,26 @@ stamp() {
 
 # --- a stamp of another layout under a live fence
 pf block --ip "$VIP" --port 3260 --drain 0 >/dev/null
-is "status: this build's layout" "$(pf_json 'd["layout"], d["layout_ours"]' status --json)" "(2, 2)"
+is "status: this build's layout" "$(pf_json 'd["layout"], d["layout_ours"]' status --json)" "(3, 3)"
 ok "the stamp can be rewritten (as another build would have left it)" stamp 99
 before=$(filter_ids)
 ok "(tc names the filters' programs)" test -n "$before"
 pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over layout 99: exit 1" "$?" 1
-ok "... naming both layouts" grep -q "are of layout 99, this portfence's of layout 2" "$WORK/err"
+ok "... naming both layouts" grep -q "are of layout 99, this portfence's of layout 3" "$WORK/err"
 ok "... and what to do" grep -q "'portfence unload' detaches and removes them" "$WORK/err"
 ok "... nothing fenced" connects "$VIP" 3261
 ok "... the old fence holds" syn_dropped "$VIP" 3260
 is "... the filters are not replaced" "$(filter_ids)" "$before"
 pf load >/dev/null 2>"$WORK/err"
 is "load over layout 99: exit 1" "$?" 1
-ok "... naming both layouts" grep -q "of layout 99, this portfence's of layout 2" "$WORK/err"
+ok "... naming both layouts" grep -q "of layout 99, this portfence's of layout 3" "$WORK/err"
 is "... the filters are not replaced" "$(filter_ids)" "$before"
 is "status: says the layout" "$(pf_json 'd["layout"], d["loaded"]' status --json)" "(99, True)"
 ok "status text: says it is not ours" sh -c "ip netns exec '$SRV' '$PORTFENCE' --pin-dir '$PIN' status | grep -q '^layout: *99 (not this portfence'"
 pf check --ip "$VIP" --port 3260 >/dev/null 2>"$WORK/err"
 is "check reads a fence table of the same shape: fenced" "$?" 0
-ok "... with a warning naming the layouts" grep -q "layout 99, this portfence's of layout 2" "$WORK/err"
+ok "... with a warning naming the layouts" grep -q "layout 99, this portfence's of layout 3" "$WORK/err"
 pf metrics >"$WORK/metrics" 2>/dev/null
 is "metrics reads it too: exit 0" "$?" 0
 ok "... with the fence" grep -q '^portfence_portal_fenced_seconds{.*port="3260"' "$WORK/metrics"
@@ -60,7 +60,7 @@ bpftool map create "$PIN/stats" type percpu_array key 4 value 48 entries 1 name 
 pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over an older shape: exit 1" "$?" 1
 ok "... naming the layouts and the map that differs" \
-	grep -q "of layout 0 (unstamped), this portfence's of layout 2 (map '[a-z_]*' differs)" "$WORK/err"
+	grep -q "of layout 0 (unstamped), this portfence's of layout 3 (map '[a-z_]*' differs)" "$WORK/err"
 is "... nothing attached" "$(fence_hooks "$SRV")" 0
 is "... its maps left as they were" "$(pins)" 2
 pf unblock --ip "$VIP" --port 3261 >/dev/null 2>"$WORK/err"
@@ -93,7 +93,7 @@ pf block --ip "$VIP" --port 3261 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over unstamped maps of this shape: exit 0" "$?" 0
 ok "... their fence is in force" syn_dropped "$VIP" 3260
 ok "... and the new one" syn_dropped "$VIP" 3261
-is "... stamped with this layout" "$(pf_json 'd["layout"]' status --json)" 2
+is "... stamped with this layout" "$(pf_json 'd["layout"]' status --json)" 3
 is "one filter per hook per interface" "$(fence_hooks "$SRV")" 4
 
 # --- another layout whose pins were lost: its stamp is read through the
@@ -102,7 +102,7 @@ stamp 99 && rm -f "$PIN"/* 2>/dev/null
 before=$(filter_ids)
 pf block --ip "$VIP" --port 3262 --drain 0 >/dev/null 2>"$WORK/err"
 is "block over lost pins of layout 99: exit 1" "$?" 1
-ok "... naming both layouts" grep -q "of layout 99, this portfence's of layout 2" "$WORK/err"
+ok "... naming both layouts" grep -q "of layout 99, this portfence's of layout 3" "$WORK/err"
 is "... the filters are not replaced" "$(filter_ids)" "$before"
 ok "... the fence holds" syn_dropped "$VIP" 3260
 is "... nothing pinned again" "$(pins)" 0
