@@ -17,7 +17,7 @@ static int cmd_load(struct pf_env *env, const void *args)
 
 	if (!err)
 		err = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
-				      !a->devs.n, stdout);
+				      !a->devs.n, true, stdout);
 	if (!err)
 		printf("loaded in %s\n", env->pin_dir);
 	return pf_exit_code(err);
@@ -76,7 +76,7 @@ static int cmd_attach(struct pf_env *env, const void *args)
 		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
 		return PF_EXIT_OK;
 	}
-	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, stdout));
+	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, false, stdout));
 }
 
 const struct pf_command pf_cmd_attach = {
