@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# An upgrade under a live fence (docs/reference.md, Upgrades): another
+# build of the programs is loaded and fencing; this build's `portfence
+# load` replaces them in place on tcx and on clsact. The pinned and the
+# attached programs change (ids and tags), every map and fence is kept: no
+# SYN reaches the fenced portal meanwhile and no fenced connection comes
+# back, while a stream on the portal next door never stalls nor drops;
+# this build's unblock lifts the fence. Loading the same build again
+# replaces nothing; the other build loads back in the same way.
+. "$(dirname "$0")/netlib.sh"
+net_bed
+command -v bpftool >/dev/null || skip_all "bpftool is missing"
+OLD=$TOP/build/tests/variant/portfence
+[ -x "$OLD" ] || skip_all "$OLD is missing: run make"
+
+serve "$VIP" 3260
+serve "$OTHER" 3261
+
+pf_old() { ip netns exec "$SRV" "$OLD" --pin-dir "$PIN" "$@"; }
+# pinned NAME: "ID TAG" of the program pinned as NAME
+pinned() { bpftool prog show pinned "$PIN/$1" | awk 'NR == 1 { sub(":", "", $1); print $1, $6 }'; }
+# attached HOOK: the ids of the programs on srv0's HOOK (ingress, egress)
+attached() {
+	ip netns exec "$SRV" "$TCXPROG" ids | awk -v h="$1" '$1 == "srv0" && $2 == h && $3 ~ /^fence_/ { print $4 }'
+	ip netns exec "$SRV" tc filter show dev srv0 "$1" 2>/dev/null | grep -oE ' id [0-9]+' | awk '{ print $2 }'
+}
+all_ids() { echo "$(attached ingress) $(attached egress)"; }
+pinned_ids() { echo "$(pinned prog_ingress | cut -d' ' -f1) $(pinned prog_egress | cut -d' ' -f1)"; }
+# the longest run of samples (every 0.1 s) in which the stream did not move
+longest_stall() {
+	awk 'NR > 1 && $1 == last { run++; if (run > max) max = run } $1 != last { run = 0 } { last = $1 } END { print max + 0 }' "$1"
+}
+
+load_into() { pf load >"$1" 2>"$WORK/err"; }
+
+upgrade_under_fence() {
+	local mode=$1 old_in old_eg ids sweep n
+	export PORTFENCE_ATTACH=$mode
+	reader "$OTHER" 3261 "stream-$mode"
+	hold "$VIP" 3260 2 "held-$mode"
+	pf_old block --ip "$VIP" --port 3260 --drain 0 >/dev/null
+	is "$mode: the other build fences" "$?" 0
+	is "... on $mode" "$(pf_json 'd["attach"]' status --json)" "$mode"
+	ok "... its held connections were torn down" tb_wait 3 killed_at_least "$(srv_log "$VIP" 3260)" 2
+	old_in=$(pinned prog_ingress) old_eg=$(pinned prog_egress) sweep=$(pinned prog_sweep)
+	ids=$(all_ids)
+	is "... srv0 runs the pinned programs" "$ids" "$(pinned_ids)"
+
+	# a client kept trying the fenced portal, the stream sampled, throughout
+	tb_bg "$CLI" bash -c "while :; do '$HOLD' probe '$VIP' 3260 200; echo \$?; done" >"$WORK/probes-$mode"
+	local prober=$TB_PID
+	tb_bg "$CLI" bash -c "while :; do awk '\$1 == \"connected\" { print \$3 }' '$WORK/stream-$mode'; sleep 0.1; done" >"$WORK/samples-$mode"
+	local sampler=$TB_PID
+	local lport
+	lport=$(reader_lport "stream-$mode")
+	sleep 1
+	is_rc "$mode: this build's load over the other's" 0 "$WORK/err" load_into "$WORK/out"
+	n=$(tc_filters "$SRV" | grep -c ' handle ')
+	ok "... says what it replaced: both interfaces, the fence kept" \
+		grep -qx "replaced the programs in place (2 interfaces), fences kept: 1" "$WORK/out"
+	sleep 1
+	kill -9 "$prober" "$sampler" 2>/dev/null
+	wait "$prober" "$sampler" 2>/dev/null
+
+	isnt_same() { [ "$1" != "$2" ] && [ -n "$1" ]; }
+	ok "... the pinned ingress program is another (id and tag)" isnt_same "$(pinned prog_ingress)" "$old_in"
+	ok "... its tag too" isnt_same "$(pinned prog_ingress | cut -d' ' -f2)" "${old_in#* }"
+	ok "... the pinned egress program is another" isnt_same "$(pinned prog_egress | cut -d' ' -f2)" "${old_eg#* }"
+	ok "... the sweep program was pinned anew" isnt_same "$(pinned prog_sweep | cut -d' ' -f2)" "${sweep#* }"
+	ok "... srv0 runs other programs" isnt_same "$(all_ids)" "$ids"
+	is "... the pinned ones" "$(all_ids)" "$(pinned_ids)"
+	is "... still on $mode" "$(pf_json 'd["attach"]' status --json)" "$mode"
+	is "... one program per hook per interface" "$(fence_hooks "$SRV")" 4
+	if [ "$mode" = clsact ]; then
+		is "... the filters replaced in place, none added" "$n" 4
+		ok "... at portfence's handle and priority" sh -c \
+			"ip netns exec '$SRV' tc filter show dev srv0 ingress | grep -q 'pref 1 bpf .*handle 0x5046'"
+	else
+		is "... no tc filter" "$n" 0
+	fi
+	ok "... the client kept trying" ge "$(wc -l <"$WORK/probes-$mode")" 5
+	is "... and no SYN got through: every attempt timed out" "$(sort -u "$WORK/probes-$mode" | paste -sd' ')" 1
+	is "... no fenced connection is established" "$(established "$SRV" "$VIP" 3260)" 0
+	ok "... the fence holds" syn_dropped "$VIP" 3260
+	ok "... check says fenced" fenced --ip "$VIP" --port 3260
+	ok "... the stream next door kept moving" ge "$(wc -l <"$WORK/samples-$mode")" 10
+	ok "... never still for 1 s" test "$(longest_stall "$WORK/samples-$mode")" -lt 10
+	is "... on the same connection, never reset" "$(reader_lport "stream-$mode")" "$lport"
+	ok "... and still moving" reader_moves "stream-$mode"
+
+	ids=$(all_ids)
+	pf load >"$WORK/out" 2>"$WORK/err"
+	is "$mode: this build's load again: exit 0" "$?" 0
+	ok "... replaces nothing" sh -c "! grep -q replaced '$WORK/out'"
+	is "... the same programs" "$(all_ids)" "$ids"
+
+	pf unblock --ip "$VIP" --port 3260 >/dev/null
+	is "$mode: this build's unblock" "$?" 0
+	ok "... lifts the fence" connects "$VIP" 3260
+	pf_old load >"$WORK/out" 2>"$WORK/err"
+	is "$mode: the other build's load back over this one: exit 0" "$?" 0
+	ok "... replaces them in the same way" grep -qx "replaced the programs in place (2 interfaces), fences kept: 0" "$WORK/out"
+	is "... its programs run" "$(all_ids)" "$(pinned_ids)"
+	ok "... the stream still moves" reader_moves "stream-$mode"
+	pf unload >/dev/null
+	kill -9 "$READER_PID" 2>/dev/null
+	wait "$READER_PID" 2>/dev/null
+	unset PORTFENCE_ATTACH
+}
+
+upgrade_under_fence tcx
+upgrade_under_fence clsact
+
+done_testing
