@@ -37,7 +37,9 @@ const struct pf_command pf_cmd_load = {
 		"has it, else tc clsact; ingress and egress) to the named interfaces, by\n"
 		"default every interface of this network namespace including lo. Idempotent;\n"
 		"a later --dev adds interfaces, a later load without --dev selects every\n"
-		"interface.\n",
+		"interface. Over the programs of another build (an upgrade), replaces them\n"
+		"in place on every interface, keeping every map and fence, and says so;\n"
+		"over maps of another layout, refuses and changes nothing.\n",
 	.options = load_options,
 	.args_size = sizeof(struct load_args),
 	.run = cmd_load,
