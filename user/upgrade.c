@@ -180,13 +180,16 @@ static int fences(const char *pin_dir)
 int pf_upgrade(const struct pf_env *env, FILE *out)
 {
 	struct builds b = {};
+	bool pinned = false;
 	int err, swapped;
 
 	err = pf_layout_require_same(env);
 	if (!err)
 		err = load_differing(env, &b);
-	if (!err && (b.tc[PF_FRAMING_ETHERNET] || b.tc[PF_FRAMING_L3] || b.sweep))
+	if (!err && (b.tc[PF_FRAMING_ETHERNET] || b.tc[PF_FRAMING_L3] || b.sweep)) {
 		err = pin_builds(env, &b);
+		pinned = !err;
+	}
 	builds_free(&b);
 	if (err)
 		return err;
@@ -194,7 +197,7 @@ int pf_upgrade(const struct pf_env *env, FILE *out)
 	swapped = swap_attached(env);
 	if (swapped < 0)
 		return swapped;
-	if (out && (swapped || b.tc[PF_FRAMING_ETHERNET] || b.tc[PF_FRAMING_L3] || b.sweep))
+	if (out && (swapped || pinned))
 		fprintf(out, "replaced the programs in place (%d interface%s), fences kept: %d\n",
 			swapped, swapped == 1 ? "" : "s", fences(env->pin_dir));
 	return 0;
