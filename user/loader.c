@@ -53,7 +53,7 @@ static __u32 prog_id(int fd)
 }
 
 /* The id of the program fd (then closed); 0 if fd is an error. */
-static __u32 pf_prog_id_close(int fd)
+static __u32 prog_id_close(int fd)
 {
 	__u32 id = fd < 0 ? 0 : prog_id(fd);
 
@@ -176,7 +176,7 @@ bool pf_kernel_has_func(const char *name)
 static void take_drain_state(const char *pin_dir, struct sweep_bpf *skel)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), id = pf_prog_id_close(pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP));
+	__u32 len = sizeof(info), id = prog_id_close(pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP));
 	int fd = id ? pf_prog_map(id, "drain_state") : -ENOENT;
 
 	if (fd < 0)

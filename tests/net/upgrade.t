@@ -105,6 +105,7 @@ upgrade_under_fence() {
 	is "... its programs run" "$(all_ids)" "$(pinned_ids)"
 	ok "... the stream still moves" reader_moves "stream-$mode"
 	pf unload >/dev/null
+	is "$mode: unload removes every pin" "$(ls "$PIN" | grep -cv debug)" 0
 	kill -9 "$READER_PID" 2>/dev/null
 	wait "$READER_PID" 2>/dev/null
 	unset PORTFENCE_ATTACH
