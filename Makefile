@@ -35,7 +35,7 @@ BUILD   := build
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
-	   -DPORTFENCE_VERSION=\"$(VERSION)\"
+	   -DPORTFENCE_VERSION=\"$(VERSION)\" $(PF_DEFS)
 LDLIBS  += -lbpf -lelf -lz
 
 # libbpf's headers name the target architecture as the kernel does. The
@@ -48,7 +48,7 @@ BPF_ARCH_s390x := s390
 BPF_ARCH_riscv64 := riscv
 BPF_ARCH_loongarch64 := loongarch
 BPF_ARCH = $(or $(BPF_ARCH_$(UNAME_M)),$(error unsupported architecture '$(UNAME_M)' (64-bit only: $(patsubst BPF_ARCH_%,%,$(filter BPF_ARCH_%,$(.VARIABLES))))))
-BPF_CFLAGS = -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I. -Iinclude
+BPF_CFLAGS = -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) -I. -Iinclude $(PF_DEFS)
 
 BPF_PROGS := fence sweep
 BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
@@ -71,7 +71,8 @@ AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
-all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
+all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8 \
+	$(BUILD)/tests/variant/portfence
 
 deps:
 	@scripts/deps.sh
@@ -224,6 +225,13 @@ $(BUILD)/ocf_portfence_%.7: agents/% agents/ra-man.sh | $(BUILD)
 # Helpers for the demo and the benchmarks.
 $(BUILD)/tcphold: tools/tcphold.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@
+
+# The CLI and its programs built again with one instruction more
+# (bpf/variant.h), for tests/net/upgrade*.t: the other build an upgrade in
+# place replaces, and is replaced by.
+$(BUILD)/tests/variant/portfence: $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h) \
+		include/portfence.h vmlinux.h VERSION
+	+$(MAKE) --no-print-directory BUILD=$(BUILD)/tests/variant PF_DEFS=-DPF_BUILD_SALT=1 $@
 
 # Another tool's tcx programs, for tests/net's attach-order tests.
 $(BUILD)/tests/tcxprog: tests/net/tcxprog.c | $(BUILD)/tests

@@ -12,6 +12,7 @@
 
 #include "parse.h"
 #include "maps.h"
+#include "variant.h"
 
 #define TC_ACT_UNSPEC		(-1)	/* TCX_NEXT: the next program, filter or the stack decides */
 #define TC_ACT_SHOT		2
@@ -449,6 +450,7 @@ int fence_ingress(struct __sk_buff *skb)
 	struct pf_packet pkt = {};
 	struct pf_policy *policy;
 
+	PF_VARIANT();
 	if (parse_packet(skb, &pkt))
 		return TC_ACT_UNSPEC;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.daddr, pkt.dport);
@@ -512,6 +514,7 @@ int fence_egress(struct __sk_buff *skb)
 	struct pf_policy *policy;
 	__u32 ifindex = skb->ifindex;
 
+	PF_VARIANT();
 	if (parse_packet(skb, &pkt))
 		return TC_ACT_UNSPEC;
 	policy = portal_lookup(pkt.proto, pkt.family, pkt.saddr, pkt.sport);

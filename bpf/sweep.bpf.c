@@ -15,6 +15,7 @@
 #define AF_INET6	10
 
 #include "maps.h"
+#include "variant.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -158,6 +159,7 @@ int sweep(struct bpf_iter__tcp *ctx)
 	struct pf_policy *policy;
 	struct tcp_sock *tp;
 
+	PF_VARIANT();
 	if (!skc || !is_connection(skc->skc_state))
 		return 0;
 

@@ -148,7 +148,7 @@ static int cmd_block(struct pf_env *env, const void *args)
 		policy.flags |= PF_F_KEEP_ESTABLISHED;
 	err = pf_require_privileges(env);
 	if (!err)
-		err = pf_ensure_ready(env, NULL, 0, false, stdout);
+		err = pf_ensure_ready(env, NULL, 0, false, false, stdout);
 	if (err)
 		return pf_exit_code(err);
 	policy.since = (__u64)time(NULL);

@@ -17,7 +17,7 @@ static int cmd_load(struct pf_env *env, const void *args)
 
 	if (!err)
 		err = pf_ensure_ready(env, a->devs.n ? (char **)a->devs.v : NULL, a->devs.n,
-				      !a->devs.n, stdout);
+				      !a->devs.n, true, stdout);
 	if (!err)
 		printf("loaded in %s\n", env->pin_dir);
 	return pf_exit_code(err);
@@ -37,7 +37,9 @@ const struct pf_command pf_cmd_load = {
 		"has it, else tc clsact; ingress and egress) to the named interfaces, by\n"
 		"default every interface of this network namespace including lo. Idempotent;\n"
 		"a later --dev adds interfaces, a later load without --dev selects every\n"
-		"interface.\n",
+		"interface. Over the programs of another build (an upgrade), replaces them\n"
+		"in place on every interface, keeping every map and fence, and says so;\n"
+		"over maps of another layout, refuses and changes nothing.\n",
 	.options = load_options,
 	.args_size = sizeof(struct load_args),
 	.run = cmd_load,
@@ -76,7 +78,7 @@ static int cmd_attach(struct pf_env *env, const void *args)
 		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
 		return PF_EXIT_OK;
 	}
-	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, stdout));
+	return pf_exit_code(pf_ensure_ready(env, NULL, 0, false, false, stdout));
 }
 
 const struct pf_command pf_cmd_attach = {

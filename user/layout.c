@@ -47,6 +47,19 @@ static bool same_shape(const struct bpf_map *want, const struct bpf_map_info *ha
 	       have->map_flags == bpf_map__map_flags(want);
 }
 
+/* How the map that differs is pinned, and how this build has it. */
+static char shapes[256];
+
+static void describe(const struct bpf_map *want, const struct bpf_map_info *have)
+{
+	snprintf(shapes, sizeof(shapes), "map '%s' pinned as type %u, key %u, value %u bytes, "
+		 "%u entries, flags %#x; this portfence's type %u, key %u, value %u bytes, "
+		 "%u entries, flags %#x", bpf_map__name(want), have->type, have->key_size,
+		 have->value_size, have->max_entries, have->map_flags, bpf_map__type(want),
+		 bpf_map__key_size(want), bpf_map__value_size(want), bpf_map__max_entries(want),
+		 bpf_map__map_flags(want));
+}
+
 const char *pf_layout_differs(const char *pin_dir)
 {
 	static char name[BPF_OBJ_NAME_LEN];
@@ -66,8 +79,10 @@ const char *pf_layout_differs(const char *pin_dir)
 		fd = pf_state_map(pin_dir, bpf_map__name(map), NULL);
 		if (fd < 0)
 			continue;	/* not there: made afresh */
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !same_shape(map, &info))
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !same_shape(map, &info)) {
 			differs = bpf_map__name(map);
+			describe(map, &info);
+		}
 		close(fd);
 		if (differs)
 			break;
@@ -78,11 +93,41 @@ const char *pf_layout_differs(const char *pin_dir)
 	return differs ? name : NULL;
 }
 
+/* A state of the node, not bad input: exit 1. Nothing has been changed,
+ * and nothing is: the way out lifts the fences, so it is the operator's. */
+static int refuse(const struct pf_env *env, int v, const char *differs, bool writing)
+{
+	char why[64] = "";
+
+	if (differs)
+		snprintf(why, sizeof(why), " (map '%s' differs)", differs);
+	return pf_error(env, -EPROTO, "the maps in '%s' are of layout %d%s, this portfence's "
+			"of layout %d%s: they are not %s, nor their programs replaced (that "
+			"would lift every fence), and nothing was changed; when no fence is "
+			"held, 'portfence unload' detaches and removes them, then load again; "
+			"while fences are held, reboot the node to start on this layout%s%s",
+			env->pin_dir, v, v == PF_LAYOUT_UNSTAMPED ? " (unstamped)" : "",
+			PF_LAYOUT_VERSION, why, writing ? "written" : "read",
+			differs ? "; " : "", differs ? shapes : "");
+}
+
+int pf_layout_require_same(const struct pf_env *env)
+{
+	int v = pf_layout_version(env->pin_dir);
+	const char *differs;
+
+	if (v < 0 && v != -ENOENT)
+		return pf_layout_require(env, true);
+	differs = v == -ENOENT ? NULL : pf_layout_differs(env->pin_dir);
+	if (v == -ENOENT || (!differs && (v == PF_LAYOUT_VERSION || v == PF_LAYOUT_UNSTAMPED)))
+		return 0;
+	return refuse(env, v, differs, true);
+}
+
 int pf_layout_require(const struct pf_env *env, bool writing)
 {
 	int v = pf_layout_version(env->pin_dir);
 	const char *differs;
-	char why[64] = "";
 
 	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
 		return 0;
@@ -101,13 +146,5 @@ int pf_layout_require(const struct pf_env *env, bool writing)
 				"%d: read as the same shape", env->pin_dir, v, PF_LAYOUT_VERSION);
 		return 0;
 	}
-	if (differs)
-		snprintf(why, sizeof(why), " (map '%s' differs)", differs);
-	/* a state of the node, not bad input: exit 1 */
-	return pf_error(env, -EPROTO, "the maps in '%s' are of layout %d%s, this portfence's "
-			"of layout %d%s: they are not %s, nor their programs replaced (that "
-			"would lift every fence); 'portfence unload' detaches and removes them, "
-			"lifting every fence, then load again", env->pin_dir, v,
-			v == PF_LAYOUT_UNSTAMPED ? " (unstamped)" : "", PF_LAYOUT_VERSION, why,
-			writing ? "written" : "read");
+	return refuse(env, v, differs, writing);
 }

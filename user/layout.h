@@ -19,5 +19,9 @@ const char *pf_layout_differs(const char *pin_dir);
  * 0, or a negative errno having said why not (-EPROTO: another layout;
  * -EACCES, -EPERM: not permitted; any other a runtime failure, exit 1). */
 int pf_layout_require(const struct pf_env *env, bool writing);
+/* Can this build's programs run on the maps of env's pin dir: none, or
+ * this layout's stamp (or none yet) and every map of this build's shape?
+ * 0, or -EPROTO having said why not and what to do, as pf_layout_require. */
+int pf_layout_require_same(const struct pf_env *env);
 
 #endif

@@ -16,6 +16,7 @@
 #include "portfence.h"
 #include "sockdiag.h"
 #include "state.h"
+#include "upgrade.h"
 #include "fence.skel.h"
 #include "sweep.skel.h"
 
@@ -49,6 +50,16 @@ static __u32 prog_id(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* The id of the program fd (then closed); 0 if fd is an error. */
+static __u32 prog_id_close(int fd)
+{
+	__u32 id = fd < 0 ? 0 : prog_id(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return id;
 }
 
 int pf_progs_open(const char *dir, struct pf_progs *p)
@@ -110,11 +121,12 @@ bool pf_progs_has(const struct pf_progs *p, __u32 prog_id)
 
 static int pin_prog(struct bpf_program *prog, const char *dir, const char *name)
 {
-	char path[PATH_MAX];
+	return pf_pin_replace(bpf_program__fd(prog), dir, name);
+}
 
-	pf_pin_path(path, sizeof(path), dir, name);
-	unlink(path);	/* a stale pin from an interrupted load */
-	return bpf_program__pin(prog, path);
+const char *pf_prog_pin(enum pf_framing framing, bool egress)
+{
+	return prog_pins[framing][egress];
 }
 
 /* Name what the kernel lacks when the data path does not load. */
@@ -157,26 +169,63 @@ bool pf_kernel_has_func(const char *name)
 	return found;
 }
 
-static void load_sweep(const struct pf_env *env)
+/* A drain under way keeps each socket's progress in the sweep program's
+ * socket storage: a sweep loaded in the place of the pinned one takes it
+ * over (where its record is of the same size), so no socket's quiet
+ * window starts again. */
+static void take_drain_state(const char *pin_dir, struct sweep_bpf *skel)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), id = prog_id_close(pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP));
+	int fd = id ? pf_prog_map(id, "drain_state") : -ENOENT;
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.value_size == bpf_map__value_size(skel->maps.drain_state))
+		bpf_map__reuse_fd(skel->maps.drain_state, fd);
+	close(fd);
+}
+
+int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
 	struct sweep_bpf *skel = sweep_bpf__open_opts(&opts);
-	int err = skel ? sweep_bpf__load(skel) : -errno;
+	int err;
 
-	if (!err)
-		err = pin_prog(skel->progs.sweep, env->pin_dir, PF_PIN_PROG_SWEEP);
-	sweep_bpf__destroy(skel);
+	if (skel)
+		take_drain_state(env->pin_dir, skel);
+	err = skel ? sweep_bpf__load(skel) : -errno;
+
 	/* expected where the kernel lacks the kfunc; a surprise where it has it */
 	if (err && pf_kernel_has_func("bpf_sock_destroy"))
 		pf_warn(env, "the sweep program did not load although the kernel has "
 			"bpf_sock_destroy() (%s): sockets are destroyed through sock_diag, "
 			"and without the drain", strerror(-err));
+	if (err) {
+		sweep_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+static void load_sweep(const struct pf_env *env)
+{
+	struct sweep_bpf *skel;
+
+	if (pf_sweep_load(env, &skel))
+		return;
+	if (pin_prog(skel->progs.sweep, env->pin_dir, PF_PIN_PROG_SWEEP))
+		pf_warn(env, "cannot pin the sweep program: sockets are destroyed through "
+			"sock_diag, and without the drain");
+	sweep_bpf__destroy(skel);
 }
 
 /* Records the pin dir in "owner", the layout in "layout", and binds the maps the programs do not
  * use themselves to both of them: they live as long as the programs do,
  * pins or not. */
-static int claim(struct fence_bpf *skel, const char *pin_dir)
+int pf_fence_claim(struct fence_bpf *skel, const char *pin_dir)
 {
 	struct bpf_map *bound[] = {
 		skel->maps.owner, skel->maps.devices, skel->maps.cli_stats, skel->maps.layout,
@@ -198,9 +247,7 @@ static int claim(struct fence_bpf *skel, const char *pin_dir)
 	return 0;
 }
 
-/* Loads the tc programs built for one framing (the maps are the pinned
- * ones, shared by both builds) and pins them. */
-static int load_framing(const struct pf_env *env, enum pf_framing framing)
+int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fence_bpf **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = env->pin_dir);
 	struct fence_bpf *skel;
@@ -224,7 +271,20 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 		return pf_error(env, pf_runtime_errno(err), "cannot load the BPF programs: %s "
 				"(PORTFENCE_DEBUG=1 shows the verifier log)", strerror(-err));
 	}
-	err = claim(skel, env->pin_dir);
+	*out = skel;
+	return 0;
+}
+
+/* Loads the tc programs built for one framing (the maps are the pinned
+ * ones, shared by both builds) and pins them. */
+static int load_framing(const struct pf_env *env, enum pf_framing framing)
+{
+	struct fence_bpf *skel;
+	int err = pf_fence_load(env, framing, &skel);
+
+	if (err)
+		return err;
+	err = pf_fence_claim(skel, env->pin_dir);
 	/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so
 	 * a load killed before them is done again whole, the sweep included. */
 	if (!err && framing == PF_FRAMING_ETHERNET)
@@ -470,7 +530,8 @@ static int adopt_attached(const struct pf_env *env, FILE *out)
 	return err;
 }
 
-int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out)
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, bool replace,
+		    FILE *out)
 {
 	int err, lock, lacking;
 
@@ -497,6 +558,8 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 			err = load_objects(env);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
+	} else if (replace) {
+		err = pf_upgrade(env, out);
 	}
 	if (!err && (all || devs))
 		err = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
@@ -553,12 +616,16 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	if (n >= 0)
 		free(ifs);
 	pf_progs_close(&p);
-	for (k = 0; k < PF_FRAMINGS * 2; k++) {
-		pf_pin_path(path, sizeof(path), env->pin_dir, prog_pins[k / 2][k % 2]);
+	for (k = 0; k <= PF_FRAMINGS * 2; k++) {
+		const char *name = k < PF_FRAMINGS * 2 ? prog_pins[k / 2][k % 2] :
+				   PF_PIN_PROG_SWEEP;
+
+		pf_pin_path(path, sizeof(path), env->pin_dir, name);
+		unlink(path);
+		/* left by a load killed while it replaced the programs */
+		strncat(path, PF_PIN_NEXT, sizeof(path) - strlen(path) - 1);
 		unlink(path);
 	}
-	pf_pin_path(path, sizeof(path), env->pin_dir, PF_PIN_PROG_SWEEP);
-	unlink(path);
 	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]); k++) {
 		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
 		unlink(path);

@@ -29,12 +29,29 @@ void pf_progs_close(struct pf_progs *progs);
 bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
 void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, bool *in, bool *out);
 
-/* Load and pin if needed, add devs to the selected interfaces (all: select
+/* Load and pin if needed (with replace, programs pinned that are not this
+ * build's are replaced in place: pf_upgrade), add devs to the selected interfaces (all: select
  * every interface; a first load without devs does too), attach to every
  * selected interface not yet attached. Takes the lock only when something
  * must change. Prints what it attached to out (may be NULL). 0 or a
  * negative errno, reported. */
-int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, FILE *out);
+int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, bool replace,
+		    FILE *out);
+
+/* This build's tc programs for framing, loaded on the pinned maps, not yet
+ * pinned, into *skel (the caller destroys it); 0 or a negative errno,
+ * reported. */
+struct fence_bpf;
+struct sweep_bpf;
+int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fence_bpf **skel);
+/* Stamps the owner and the layout, and binds the maps the programs do not
+ * use themselves to them. 0 or a negative errno. */
+int pf_fence_claim(struct fence_bpf *skel, const char *pin_dir);
+/* This build's sweep program, loaded on the pinned maps, not yet pinned; 0
+ * or a negative errno (warned about only where the kernel could run it). */
+int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **skel);
+/* The pin name of the tc program for framing and direction. */
+const char *pf_prog_pin(enum pf_framing framing, bool egress);
 
 /* Detach everywhere and remove every pin. 0 or a negative errno, reported. */
 int pf_unload(const struct pf_env *env, FILE *out);

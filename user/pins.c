@@ -133,6 +133,25 @@ int pf_pin_open(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Pinned beside it, then renamed over it: readers of the pin find the old
+ * object or the new one, never none. */
+int pf_pin_replace(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX], next[PATH_MAX];
+
+	pf_pin_path(path, sizeof(path), dir, name);
+	if ((size_t)snprintf(next, sizeof(next), "%s" PF_PIN_NEXT, path) >= sizeof(next))
+		return -ENAMETOOLONG;
+	unlink(next);	/* a stale one from an interrupted load */
+	if (bpf_obj_pin(fd, next))
+		return -errno;
+	if (!rename(next, path))
+		return 0;
+	unlink(next);
+	unlink(path);
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
 bool pf_pin_exists(const char *dir, const char *name)
 {
 	char path[PATH_MAX];

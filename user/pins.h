@@ -27,6 +27,10 @@ void pf_pin_path(char *buf, size_t n, const char *dir, const char *name);
 /* bpf_obj_get() of dir/name, or a negative errno. */
 int pf_pin_open(const char *dir, const char *name);
 bool pf_pin_exists(const char *dir, const char *name);
+/* Pin fd as dir/name in the place of what is pinned there (if anything),
+ * with no moment without a pin; 0 or a negative errno. */
+#define PF_PIN_NEXT	"_next"	/* bpffs takes no dot in a name */
+int pf_pin_replace(int fd, const char *dir, const char *name);
 /* Serialise load/attach/unload: the pin dir itself is the lock file, since
  * bpffs holds no regular files. Returns a fd to pass to pf_unlock. */
 int pf_lock(const char *dir);

@@ -14,11 +14,14 @@
  *   tcxprog list                               every tcx program of the
  *                                              netns: "DEV HOOK NAME", in
  *                                              the order they run
+ *   tcxprog ids                                the same with each
+ *                                              program's id: "DEV HOOK NAME ID"
  *
  * Attached without a link, so it stays after this process exits, as a
  * daemon's would; it goes with the device or the namespace.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +96,8 @@ static int add_tc(const char *dev, const char *hook)
 	return 0;
 }
 
-static void list_hook(const char *dev, unsigned int ifindex, int type, const char *hook)
+static void list_hook(const char *dev, unsigned int ifindex, int type, const char *hook,
+		      bool with_ids)
 {
 	__u32 ids[64], i;
 	LIBBPF_OPTS(bpf_prog_query_opts, opts, .prog_ids = ids, .prog_cnt = 64);
@@ -105,20 +109,23 @@ static void list_hook(const char *dev, unsigned int ifindex, int type, const cha
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(ids[i]);
 
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && with_ids)
+			printf("%s %s %s %u\n", dev, hook, info.name, info.id);
+		else if (fd >= 0)
 			printf("%s %s %s\n", dev, hook, info.name);
 		if (fd >= 0)
 			close(fd);
 	}
 }
 
-static int list(void)
+/* "DEV HOOK NAME" lines, with ids "DEV HOOK NAME ID" */
+static int list(bool with_ids)
 {
 	struct if_nameindex *names = if_nameindex(), *n;
 
 	for (n = names; n && n->if_index; n++) {
-		list_hook(n->if_name, n->if_index, TCX_INGRESS, "ingress");
-		list_hook(n->if_name, n->if_index, TCX_EGRESS, "egress");
+		list_hook(n->if_name, n->if_index, TCX_INGRESS, "ingress", with_ids);
+		list_hook(n->if_name, n->if_index, TCX_EGRESS, "egress", with_ids);
 	}
 	if_freenameindex(names);
 	return 0;
@@ -131,7 +138,9 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "tc") && !strcmp(argv[4], "drop"))
 		return add_tc(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "list"))
-		return list();
-	fprintf(stderr, "usage: tcxprog add DEV ingress|egress pass|next|drop | tcxprog tc DEV ingress|egress drop | tcxprog list\n");
+		return list(false);
+	if (argc == 2 && !strcmp(argv[1], "ids"))
+		return list(true);
+	fprintf(stderr, "usage: tcxprog add DEV ingress|egress pass|next|drop | tcxprog tc DEV ingress|egress drop | tcxprog list | tcxprog ids\n");
 	return 2;
 }
