@@ -54,7 +54,12 @@ BPF_PROGS := fence sweep
 BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
 SKELS     := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
-USER_SRCS := $(wildcard user/*.c)
+# portfence-peerd's sources (user/peerd*.c) build their own binary: the CLI
+# stays free of corosync's libraries.
+PEERD_SRCS := $(wildcard user/peerd*.c)
+PEERD_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(PEERD_SRCS)) \
+	      $(BUILD)/user/sockdiag.o $(BUILD)/user/portal.o
+USER_SRCS := $(filter-out $(PEERD_SRCS),$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.c, so tests can link the pure user-space parts.
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
@@ -65,13 +70,13 @@ TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) $(BUILD)/te
 	       $(if $(wildcard tests/tgt/tapeio.c),$(BUILD)/tests/tapeio)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
+AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account agents/portfence-peers)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
-all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
+all: $(BUILD)/portfence $(BUILD)/portfence-peerd $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
 
 deps:
 	@scripts/deps.sh
@@ -90,6 +95,10 @@ $(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION | $(BU
 
 $(BUILD)/portfence: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(filter $(BUILD)/user/peerd%,$(PEERD_OBJS)): $(BUILD)/peerd.skel.h
+$(BUILD)/portfence-peerd: $(PEERD_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcpg -lcmap
 
 # One Criterion binary per test directory (tests/unit, tests/bpf, ...).
 .SECONDEXPANSION:
@@ -158,6 +167,7 @@ vmlinux:
 # The units name the binary where this install puts it (systemd/*.in).
 install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
+	install -D -m 0755 $(BUILD)/portfence-peerd $(DESTDIR)$(SBINDIR)/portfence-peerd
 	install -D -m 0644 $(BUILD)/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
 	for a in $(AGENTS); do \
 		n=$$(basename $$a); \
