@@ -13,7 +13,8 @@ res() {
 	ok "$*" test "$rc" = 0
 	[ "$rc" = 0 ] || { diag "node2's store:"; store | sed 's/^/#   /'; }
 }
-ok "portfence-peerd is built ($PEERD)" test -x "$PEERD" || { done_testing; exit; }
+ok "portfence-peerd is built ($PEERD)" test -x "$PEERD"
+[ -x "$PEERD" ] || { done_testing; exit; }
 
 CL_LUN_FILES=0 CL_CHAP_PASSWORD=unused
 CONNS=$CL_HERE/tcpconns.py
@@ -22,7 +23,9 @@ MAX=50
 declare -A CL_PEERD CL_SERVER
 
 CL_COROSYNC_ONLY=1 cl_up
-res $? "two corosync nodes members of each other (${CL_FORM_MS:-?} ms)" || { done_testing; exit; }
+up=$?
+res $up "two corosync nodes members of each other (${CL_FORM_MS:-?} ms)"
+[ "$up" = 0 ] || { done_testing; exit; }
 ip -n "${CL_NS[node1]}" addr add "$V6_1/64" dev eth0 nodad &&
 	ip -n "${CL_NS[ini]}" addr add "$V6_INI/64" dev eth0 nodad
 
