@@ -71,13 +71,16 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-/* text to path by a temporary beside it and rename. */
+/* text to path by a temporary beside it and rename. The temporary's name
+ * starts with a dot: readers of the store skip those, so they never take
+ * a half-written file for a node's. */
 static int replace_file(const char *path, const char *text, size_t len)
 {
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path + 1) : 0, fd, err;
 	char tmp[4200];
-	int fd, err;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.%d", dlen, path, path + dlen, (int)getpid());
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
