@@ -1,6 +1,7 @@
 # portfence - connection fencing for HA storage clusters, on tc eBPF.
 #
-#   make            build build/portfence (BPF objects embedded as skeletons)
+#   make            build build/portfence (BPF objects embedded as skeletons) and
+#                   build/portfence-peerd (the peer publisher, on corosync's libcpg)
 #   make test       install missing Debian packages, build, run every test (root)
 #   make demo       install missing Debian packages, build, show the fence working
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
@@ -76,7 +77,8 @@ AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
-all: $(BUILD)/portfence $(BUILD)/portfence-peerd $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8
+all: $(BUILD)/portfence $(BUILD)/portfence-peerd $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) \
+	$(BUILD)/portfence.8 $(BUILD)/portfence-peerd.8
 
 deps:
 	@scripts/deps.sh
@@ -169,6 +171,7 @@ install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
 	install -D -m 0755 $(BUILD)/portfence-peerd $(DESTDIR)$(SBINDIR)/portfence-peerd
 	install -D -m 0644 $(BUILD)/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
+	install -D -m 0644 $(BUILD)/portfence-peerd.8 $(DESTDIR)$(MANDIR)/man8/portfence-peerd.8
 	for a in $(AGENTS); do \
 		n=$$(basename $$a); \
 		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$n; \
@@ -223,7 +226,7 @@ clean:
 	rm -rf $(BUILD)
 
 # The man page says the version it was installed with.
-$(BUILD)/portfence.8: user/portfence.8 VERSION | $(BUILD)
+$(BUILD)/portfence.8 $(BUILD)/portfence-peerd.8: $(BUILD)/%.8: user/%.8 VERSION | $(BUILD)
 	sed '1s/"portfence [^"]*"/"portfence $(VERSION)"/' $< > $@
 
 # Agent man pages from their meta-data, as resource-agents does.
