@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* portfence-peerd's wake-up: a tp_btf program on inet_sock_set_state that
- * sends one tiny ring-buffer event when a TCP socket of a published port
- * enters or leaves ESTABLISHED in the daemon's network namespace. The
- * daemon then re-reads that port's sockets through sock_diag; the event
- * carries no connection, so a lost one costs only latency (the daemon
- * also re-reads when lost moves, and resyncs every few seconds).
+/* portfence-peerd's events: a tp_btf program on inet_sock_set_state that
+ * sends one ring-buffer event (the four-tuple) when a TCP socket of a
+ * published port enters or leaves ESTABLISHED in the daemon's network
+ * namespace. The daemon applies it to its list: no socket dump per
+ * connection. A lost event (ring buffer full) moves lost, and the daemon
+ * then re-reads the sockets through sock_diag, as it does every few
+ * seconds anyway.
  * Apart from the fence's tc programs and maps: the daemon does not need
  * the fence loaded, and the pinned layout is untouched. */
 #include "vmlinux.h"
@@ -18,6 +19,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define IPPROTO_TCP_	6
 #define TCP_ESTABLISHED_	1
+#define AF_INET_		2
 
 /* The daemon's network namespace (its inode number), set before load. */
 const volatile __u32 netns_ino = 0;
@@ -58,8 +60,18 @@ int BPF_PROG(peerd_state, const struct sock *sk, const int oldstate, const int n
 		__sync_fetch_and_add(&lost, 1);
 		return 0;
 	}
-	ev->port = port;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	ev->established = newstate == TCP_ESTABLISHED_;
+	ev->lport = port;
+	ev->rport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	if (ev->family == AF_INET_) {
+		ev->laddr[0] = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		ev->raddr[0] = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&ev->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&ev->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	}
 	bpf_ringbuf_submit(ev, 0);
 	return 0;
 }

@@ -35,7 +35,7 @@ struct peerd_peer {
 _Static_assert(sizeof(struct peerd_peer) == 40, "the wire's peer is 40 bytes");
 
 struct peerd_list {
-	unsigned int n;
+	unsigned int n, cap;
 	__u32 dropped;		/* connections past the bounds, not listed */
 	struct peerd_peer *peers;
 };
@@ -50,6 +50,14 @@ struct peerd_counters {
 int peerd_scan(const struct peerd_portal *portals, int nportals, unsigned int max_per_portal,
 	       struct peerd_list *out);
 bool peerd_list_equal(const struct peerd_list *a, const struct peerd_list *b);
+/* The portal (index) a connection's local end is on, or -1. */
+int peerd_portal_of(const struct peerd_portal *portals, int n, int family, const __be32 *laddr,
+		    __be16 lport);
+/* One peer into or out of the sorted list: 1 changed, 0 already so,
+ * -ENOSPC (add) past the bounds (then counted in dropped), -ENOMEM. */
+int peerd_list_add(struct peerd_list *l, const struct peerd_peer *p, unsigned int in_portal,
+		   unsigned int max_per_portal);
+int peerd_list_del(struct peerd_list *l, const struct peerd_peer *p);
 void peerd_list_free(struct peerd_list *l);
 
 /* peerd_wire.c: the message carrying one node's whole list. */
@@ -67,10 +75,14 @@ void peerd_store_name(const char *name, uint32_t nodeid, char *buf, size_t n);
 int peerd_state_write(const char *path, const char *text);
 
 /* peerd_watch.c: the BPF wake-up (bpf/peerd.bpf.c). */
+struct peerd_event;
+typedef void (*peerd_event_fn)(void *ctx, const struct peerd_event *ev);
 struct peerd_watch;
-int peerd_watch_open(const struct peerd_portal *portals, int nportals, struct peerd_watch **w);
+int peerd_watch_open(const struct peerd_portal *portals, int nportals, peerd_event_fn fn,
+		     void *ctx, struct peerd_watch **w);
 int peerd_watch_fd(struct peerd_watch *w);
-/* Drains the events: how many arrived, *lost_moved when some were lost. */
+/* Drains the events (fn for each): how many arrived, *lost_moved when
+ * some were lost (the ring buffer was full). */
 int peerd_watch_drain(struct peerd_watch *w, bool *lost_moved, uint64_t *lost);
 void peerd_watch_close(struct peerd_watch *w);
 

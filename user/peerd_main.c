@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* portfence-peerd: the event loop. A change of this node's established
- * peers wakes it through bpf/peerd.bpf.c; it re-reads them (sock_diag)
- * a short moment later, so a burst costs one read, and multicasts the
- * whole list at most --rate times a second. A join makes everyone send
- * again; a leave keeps the leaver's file, until it publishes again. */
+/* portfence-peerd: the event loop. Each connection of a portal entering
+ * or leaving ESTABLISHED arrives from bpf/peerd.bpf.c and is applied to
+ * the list; the whole list is multicast at most --rate times a second, so
+ * a burst costs one message. The sockets are read through sock_diag only
+ * at start, every --resync ms, after lost events and to fill slots past
+ * the bound. A join makes everyone send again; a leave keeps the leaver's
+ * file, until it publishes again. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -12,18 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
 #include "peerd.h"
+#include "peerd_event.h"
 #include "portal.h"
 
 #define NODES_MAX	64
-/* From the first event to the read: lets a burst settle (and the
- * establishing socket finish its state change). */
+/* From a reason to read the sockets to the read: lets a burst settle,
+ * and the tracepoint's socket finish its state change (the tracepoint
+ * runs just before it). */
 #define SCAN_DELAY_MS	20
+/* A connection past the bound, or a slot freed while some are: the read
+ * that settles the count and fills the slot, no sooner than this. */
+#define BOUND_SCAN_MS	1000
 #define RETRY_MS	10
 
 struct node {
@@ -40,6 +48,7 @@ struct daemon {
 	struct peerd_cpg *cpg;
 	struct peerd_watch *watch;
 	struct peerd_list mine;
+	unsigned int per_portal[PEERD_PORTALS_MAX];
 	struct node nodes[NODES_MAX];
 	int nnodes;
 	bool joined, need_send, state_dirty;
@@ -137,15 +146,28 @@ static void scan(struct daemon *d, bool resync)
 		say(LOG_WARNING, "%u connections past the bound (%u a portal) not published",
 		    l.dropped, d->max_peers);
 	d->dropped_logged = l.dropped;
+	if (d->n.dropped != l.dropped)
+		d->state_dirty = true;
 	d->n.dropped = l.dropped;
 	if (peerd_list_equal(&l, &d->mine)) {
 		peerd_list_free(&l);
 		return;
 	}
-	if (resync)
+	/* The events missed something, or raced this read: read again soon
+	 * to be sure which. */
+	if (resync) {
 		d->n.resync_fixes++;
+		d->scan_at = now_ms() + SCAN_DELAY_MS;
+	}
 	peerd_list_free(&d->mine);
 	d->mine = l;
+	memset(d->per_portal, 0, sizeof(d->per_portal));
+	for (unsigned int i = 0; i < l.n; i++) {
+		const struct peerd_peer *p = &l.peers[i];
+
+		d->per_portal[peerd_portal_of(d->portals, d->nportals, p->family, p->laddr,
+					      p->lport)]++;
+	}
 	d->need_send = true;
 	d->state_dirty = true;
 }
@@ -211,6 +233,44 @@ static int next_timeout(struct daemon *d, uint64_t now)
 	return at > now ? (int)(at - now) : 0;
 }
 
+static void schedule_scan(struct daemon *d, unsigned int delay)
+{
+	uint64_t at = now_ms() + delay;
+
+	if (!d->scan_at || at < d->scan_at)
+		d->scan_at = at;
+}
+
+static void on_event(void *ctx, const struct peerd_event *ev)
+{
+	struct daemon *d = ctx;
+	struct peerd_peer p = { .family = ev->family };
+	int k, rc;
+
+	memcpy(p.laddr, ev->laddr, sizeof(p.laddr));
+	memcpy(p.raddr, ev->raddr, sizeof(p.raddr));
+	pf_unmap_v4(p.family, p.raddr);
+	p.family = (__u8)pf_unmap_v4(p.family, p.laddr);
+	p.lport = htons(ev->lport);
+	p.rport = ev->rport;
+	k = peerd_portal_of(d->portals, d->nportals, p.family, p.laddr, p.lport);
+	if (k < 0)
+		return;
+	if (ev->established) {
+		rc = peerd_list_add(&d->mine, &p, d->per_portal[k], d->max_peers);
+		if (rc == -ENOSPC || rc == -ENOMEM)
+			schedule_scan(d, rc == -ENOSPC ? BOUND_SCAN_MS : SCAN_DELAY_MS);
+		d->per_portal[k] += rc == 1;
+	} else {
+		rc = peerd_list_del(&d->mine, &p);
+		d->per_portal[k] -= rc == 1;
+		if (rc == 1 && d->mine.dropped)
+			schedule_scan(d, BOUND_SCAN_MS);
+	}
+	if (rc == 1)
+		d->need_send = true, d->state_dirty = true;
+}
+
 static void on_watch(struct daemon *d, uint64_t now)
 {
 	bool lost_moved;
@@ -221,8 +281,11 @@ static void on_watch(struct daemon *d, uint64_t now)
 		return;
 	d->n.events += (uint64_t)n;
 	d->n.events_lost = lost;
-	if ((n || lost_moved) && !d->scan_at)
-		d->scan_at = now + SCAN_DELAY_MS;
+	(void)now;
+	if (lost_moved)
+		schedule_scan(d, SCAN_DELAY_MS);
+	if (n)
+		d->state_dirty = true;
 }
 
 static int run(struct daemon *d, int sfd)
@@ -370,7 +433,7 @@ int main(int argc, char **argv)
 		    d.store, strerror(-err));
 		return 1;
 	}
-	err = peerd_watch_open(d.portals, d.nportals, &d.watch);
+	err = peerd_watch_open(d.portals, d.nportals, on_event, &d, &d.watch);
 	if (err) {
 		say(LOG_ERR, "BPF wake-up (inet_sock_set_state): %s", strerror(-err));
 		return 1;

@@ -13,14 +13,15 @@ static bool addr_any(const __be32 *a)
 	return !(a[0] | a[1] | a[2] | a[3]);
 }
 
-static int portal_of(const struct peerd_portal *portals, int n, const struct pf_conn *c)
+int peerd_portal_of(const struct peerd_portal *portals, int n, int family, const __be32 *laddr,
+		    __be16 lport)
 {
 	for (int i = 0; i < n; i++) {
 		const struct peerd_portal *p = &portals[i];
 
-		if (p->family != c->family || htons(p->port) != c->local_port)
+		if (p->family != family || htons(p->port) != lport)
 			continue;
-		if (addr_any(p->addr) || !memcmp(p->addr, c->local_addr, sizeof(p->addr)))
+		if (addr_any(p->addr) || !memcmp(p->addr, laddr, sizeof(p->addr)))
 			return i;
 	}
 	return -1;
@@ -41,7 +42,8 @@ int peerd_scan(const struct peerd_portal *portals, int nportals, unsigned int ma
 	memset(out, 0, sizeof(*out));
 	if (n < 0)
 		return n;
-	out->peers = calloc(n ? n : 1, sizeof(*out->peers));
+	out->cap = n ? (unsigned int)n : 1;
+	out->peers = calloc(out->cap, sizeof(*out->peers));
 	if (!out->peers) {
 		free(conns);
 		return -ENOMEM;
@@ -52,7 +54,7 @@ int peerd_scan(const struct peerd_portal *portals, int nportals, unsigned int ma
 		int k;
 
 		pf_conn_unmap(c);
-		k = portal_of(portals, nportals, c);
+		k = peerd_portal_of(portals, nportals, c->family, c->local_addr, c->local_port);
 		if (k < 0)
 			continue;
 		if (per[k] >= max_per_portal || out->n >= PEERD_NODE_PEERS_MAX) {
@@ -82,4 +84,65 @@ void peerd_list_free(struct peerd_list *l)
 {
 	free(l->peers);
 	memset(l, 0, sizeof(*l));
+}
+
+/* Where p is, or would go, in the sorted list. */
+static unsigned int find(const struct peerd_list *l, const struct peerd_peer *p, bool *found)
+{
+	unsigned int lo = 0, hi = l->n;
+
+	*found = false;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		int c = peer_cmp(&l->peers[mid], p);
+
+		if (!c) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int peerd_list_add(struct peerd_list *l, const struct peerd_peer *p, unsigned int in_portal,
+		   unsigned int max_per_portal)
+{
+	bool found;
+	unsigned int at = find(l, p, &found);
+
+	if (found)
+		return 0;
+	if (in_portal >= max_per_portal || l->n >= PEERD_NODE_PEERS_MAX) {
+		l->dropped++;
+		return -ENOSPC;
+	}
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap ? 2 * l->cap : 64;
+		struct peerd_peer *grown = realloc(l->peers, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		l->peers = grown;
+		l->cap = cap;
+	}
+	memmove(&l->peers[at + 1], &l->peers[at], (l->n - at) * sizeof(*p));
+	l->peers[at] = *p;
+	l->n++;
+	return 1;
+}
+
+int peerd_list_del(struct peerd_list *l, const struct peerd_peer *p)
+{
+	bool found;
+	unsigned int at = find(l, p, &found);
+
+	if (!found)
+		return 0;
+	memmove(&l->peers[at], &l->peers[at + 1], (l->n - at - 1) * sizeof(*p));
+	l->n--;
+	return 1;
 }

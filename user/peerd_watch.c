@@ -8,11 +8,14 @@
 #include <bpf/bpf.h>
 
 #include "peerd.h"
+#include "peerd_event.h"
 #include "peerd.skel.h"
 
 struct peerd_watch {
 	struct peerd_bpf *skel;
 	struct ring_buffer *rb;
+	peerd_event_fn fn;
+	void *ctx;
 	int seen;
 	uint64_t lost;
 };
@@ -21,13 +24,15 @@ static int on_event(void *ctx, void *data, size_t len)
 {
 	struct peerd_watch *w = ctx;
 
-	(void)data;
-	(void)len;
+	if (len < sizeof(struct peerd_event))
+		return 0;
 	w->seen++;
+	w->fn(w->ctx, data);
 	return 0;
 }
 
-int peerd_watch_open(const struct peerd_portal *portals, int nportals, struct peerd_watch **out)
+int peerd_watch_open(const struct peerd_portal *portals, int nportals, peerd_event_fn fn,
+		     void *ctx, struct peerd_watch **out)
 {
 	struct peerd_watch *w = calloc(1, sizeof(*w));
 	struct stat st;
@@ -35,6 +40,8 @@ int peerd_watch_open(const struct peerd_portal *portals, int nportals, struct pe
 
 	if (!w)
 		return -ENOMEM;
+	w->fn = fn;
+	w->ctx = ctx;
 	if (stat("/proc/self/ns/net", &st) < 0) {
 		err = -errno;
 		goto fail;

@@ -5,6 +5,8 @@
   tcpconns.py client ADDR PORT N                 N connections to ADDR PORT,
       each one's local end on a line as the peer store writes it
       (a.b.c.d:port, [v6]:port), then "ready"; held until killed
+  tcpconns.py churn ADDR PORT RATE SECONDS       RATE new connections a
+      second for SECONDS, each closed a second after it opened
 """
 import selectors
 import socket
@@ -51,9 +53,29 @@ def client(addr, port, n):
         time.sleep(3600)
 
 
+def churn(addr, port, rate, seconds):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    live = []
+    t0 = time.monotonic()
+    n = 0
+    while time.monotonic() - t0 < seconds:
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.connect((addr, port))
+        live.append((time.monotonic(), s))
+        n += 1
+        while live and time.monotonic() - live[0][0] >= 1:
+            live.pop(0)[1].close()
+        time.sleep(max(0, t0 + n / rate - time.monotonic()))
+    for _, s in live:
+        s.close()
+    print("opened", n, flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         a = sys.argv[2:]
         server(list(zip(a[0::2], a[1::2])))
+    elif sys.argv[1] == "churn":
+        churn(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     else:
         client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
