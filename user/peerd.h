@@ -42,7 +42,7 @@ struct peerd_list {
 
 struct peerd_counters {
 	uint64_t events, events_lost, scans, published, publish_retries;
-	uint64_t dropped, received, rejected, resync_fixes;
+	uint64_t deltas, dropped, received, rejected, deltas_unbased, resync_fixes;
 };
 
 /* peerd_scan.c: this node's established peers of the portals, sorted,
@@ -60,10 +60,24 @@ int peerd_list_add(struct peerd_list *l, const struct peerd_peer *p, unsigned in
 int peerd_list_del(struct peerd_list *l, const struct peerd_peer *p);
 void peerd_list_free(struct peerd_list *l);
 
-/* peerd_wire.c: the message carrying one node's whole list. */
-int peerd_encode(const struct peerd_list *l, uint64_t seq, void **buf, size_t *len);
-/* 0, or -EINVAL for a message that is not a well-formed list. */
-int peerd_decode(const void *buf, size_t len, struct peerd_list *out);
+/* The changes from old to new (both sorted) into add and del. */
+int peerd_list_diff(const struct peerd_list *old, const struct peerd_list *new,
+		    struct peerd_list *add, struct peerd_list *del);
+
+/* peerd_wire.c: a message is one node's whole list (full), or the changes
+ * since its previous message (a delta: add, del). */
+struct peerd_msg {
+	bool delta;
+	__u32 dropped;
+	uint64_t seq;
+	struct peerd_list add, del;	/* full: the list in add */
+};
+/* del NULL: a full message of add. */
+int peerd_encode(const struct peerd_list *add, const struct peerd_list *del, __u32 dropped,
+		 uint64_t seq, void **buf, size_t *len);
+/* 0, or -EINVAL for a message that is not well-formed. */
+int peerd_decode(const void *buf, size_t len, struct peerd_msg *out);
+void peerd_msg_free(struct peerd_msg *m);
 
 /* peerd_store.c */
 int peerd_store_open(const char *dir);

@@ -37,6 +37,7 @@
 struct node {
 	uint32_t nodeid;
 	char name[80];
+	bool have_full;		/* deltas apply only on a full from it */
 	struct peerd_list list;
 };
 
@@ -48,6 +49,8 @@ struct daemon {
 	struct peerd_cpg *cpg;
 	struct peerd_watch *watch;
 	struct peerd_list mine;
+	struct peerd_list sent;		/* what the others have of mine */
+	bool need_full;
 	unsigned int per_portal[PEERD_PORTALS_MAX];
 	struct node nodes[NODES_MAX];
 	int nnodes;
@@ -93,7 +96,7 @@ static struct node *node_of(struct daemon *d, uint32_t nodeid)
 static void on_deliver(void *ctx, uint32_t nodeid, const void *msg, size_t len)
 {
 	struct daemon *d = ctx;
-	struct peerd_list l;
+	struct peerd_msg m;
 	struct node *nd;
 	int err;
 
@@ -101,18 +104,34 @@ static void on_deliver(void *ctx, uint32_t nodeid, const void *msg, size_t len)
 		return;
 	d->n.received++;
 	d->state_dirty = true;
-	if (peerd_decode(msg, len, &l) < 0 || !(nd = node_of(d, nodeid))) {
+	if (peerd_decode(msg, len, &m) < 0 || !(nd = node_of(d, nodeid))) {
 		d->n.rejected++;
 		say(LOG_WARNING, "node %u: a message of %zu bytes rejected (not a peer list, or too many nodes)",
 		    nodeid, len);
 		return;
 	}
-	if (l.dropped && !nd->list.dropped)
+	if (m.dropped && !nd->list.dropped)
 		say(LOG_WARNING, "node %s: %u connections past its bounds not published", nd->name,
-		    l.dropped);
-	peerd_list_free(&nd->list);
-	nd->list = l;
-	err = peerd_store_write(d->store, nd->name, &l);
+		    m.dropped);
+	if (!m.delta) {
+		peerd_list_free(&nd->list);
+		nd->list = m.add;
+		m.add.peers = NULL;
+		nd->have_full = true;
+	} else if (!nd->have_full) {
+		/* Sent before its full reached us: the full follows. */
+		d->n.deltas_unbased++;
+		peerd_msg_free(&m);
+		return;
+	} else {
+		for (unsigned int i = 0; i < m.del.n; i++)
+			peerd_list_del(&nd->list, &m.del.peers[i]);
+		for (unsigned int i = 0; i < m.add.n; i++)
+			peerd_list_add(&nd->list, &m.add.peers[i], 0, PEERD_NODE_PEERS_MAX);
+	}
+	nd->list.dropped = m.dropped;
+	peerd_msg_free(&m);
+	err = peerd_store_write(d->store, nd->name, &nd->list);
 	if (err)
 		say(LOG_ERR, "%s/%s: %s", d->store, nd->name, strerror(-err));
 }
@@ -127,7 +146,7 @@ static void on_confchg(void *ctx, bool joined, size_t members, const uint32_t *l
 	/* Whoever joined (maybe this node, maybe a restarted peer) knows
 	 * nothing yet: everyone sends its whole list again. */
 	if (joined)
-		d->need_send = true, d->last_send = 0;
+		d->need_send = d->need_full = true, d->last_send = 0;
 	for (size_t i = 0; i < nleft; i++)
 		say(LOG_NOTICE, "node %u left the group: its last list is kept", left[i]);
 }
@@ -174,40 +193,75 @@ static void scan(struct daemon *d, bool resync)
 
 static void publish(struct daemon *d, uint64_t now)
 {
-	void *buf;
+	struct peerd_list add = { 0 }, del = { 0 }, copy = { 0 };
+	bool delta = false;
+	void *buf = NULL;
 	size_t len;
 	int err;
 
-	if (peerd_encode(&d->mine, d->seq, &buf, &len) < 0)
-		return;
+	if (!d->need_full) {
+		if (peerd_list_diff(&d->sent, &d->mine, &add, &del) < 0)
+			goto out;
+		delta = add.n + del.n < d->mine.n;
+		if (!add.n && !del.n && d->sent.dropped == d->mine.dropped) {
+			d->need_send = false;
+			goto out;
+		}
+	}
+	copy.cap = d->mine.n ? d->mine.n : 1;
+	copy.peers = malloc(copy.cap * sizeof(*copy.peers));
+	if (!copy.peers)
+		goto out;
+	memcpy(copy.peers, d->mine.peers, d->mine.n * sizeof(*copy.peers));
+	copy.n = d->mine.n;
+	copy.dropped = d->mine.dropped;
+	if ((delta ? peerd_encode(&add, &del, d->mine.dropped, d->seq, &buf, &len) :
+		     peerd_encode(&d->mine, NULL, d->mine.dropped, d->seq, &buf, &len)) < 0)
+		goto out;
 	err = peerd_cpg_send(d->cpg, buf, len);
-	free(buf);
 	if (err == -EAGAIN) {
 		d->n.publish_retries++;
-		return;
+		goto out;
 	}
-	if (err)
+	if (err) {
+		/* The others may have missed it: a full next time. */
 		say(LOG_ERR, "cpg: send of %zu bytes: %s", len, strerror(-err));
+		d->need_full = true;
+		d->last_send = now;
+		goto out;
+	}
+	peerd_list_free(&d->sent);
+	d->sent = copy;
+	copy.peers = NULL;
+	d->need_full = false;
+	d->n.deltas += delta;
 	d->seq++;
 	d->n.published++;
 	d->need_send = false;
 	d->last_send = now;
 	d->state_dirty = true;
+out:
+	free(buf);
+	peerd_list_free(&copy);
+	peerd_list_free(&add);
+	peerd_list_free(&del);
 }
 
 static void write_state(struct daemon *d)
 {
-	char text[1024];
+	char text[1536];
 
 	snprintf(text, sizeof(text),
 		 "pid %d\nnodeid %u\njoined %d\nmembers %zu\npeers %u\ndropped %llu\n"
 		 "events %llu\nevents_lost %llu\nscans %llu\npublished %llu\n"
-		 "publish_retries %llu\nreceived %llu\nrejected %llu\nresync_fixes %llu\n",
+		 "publish_retries %llu\ndeltas %llu\nreceived %llu\nrejected %llu\n"
+		 "deltas_unbased %llu\nresync_fixes %llu\n",
 		 (int)getpid(), peerd_cpg_nodeid(d->cpg), d->joined, d->members, d->mine.n,
 		 (unsigned long long)d->n.dropped, (unsigned long long)d->n.events,
 		 (unsigned long long)d->n.events_lost, (unsigned long long)d->n.scans,
 		 (unsigned long long)d->n.published, (unsigned long long)d->n.publish_retries,
-		 (unsigned long long)d->n.received, (unsigned long long)d->n.rejected,
+		 (unsigned long long)d->n.deltas, (unsigned long long)d->n.received,
+		 (unsigned long long)d->n.rejected, (unsigned long long)d->n.deltas_unbased,
 		 (unsigned long long)d->n.resync_fixes);
 	if (peerd_state_write(d->state, text) < 0)
 		say(LOG_ERR, "%s: cannot write", d->state);

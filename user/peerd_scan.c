@@ -146,3 +146,39 @@ int peerd_list_del(struct peerd_list *l, const struct peerd_peer *p)
 	l->n--;
 	return 1;
 }
+
+static int append(struct peerd_list *l, const struct peerd_peer *p)
+{
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap ? 2 * l->cap : 16;
+		struct peerd_peer *grown = realloc(l->peers, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		l->peers = grown;
+		l->cap = cap;
+	}
+	l->peers[l->n++] = *p;
+	return 0;
+}
+
+int peerd_list_diff(const struct peerd_list *old, const struct peerd_list *new,
+		    struct peerd_list *add, struct peerd_list *del)
+{
+	unsigned int i = 0, j = 0;
+	int err = 0;
+
+	memset(add, 0, sizeof(*add));
+	memset(del, 0, sizeof(*del));
+	while (!err && (i < old->n || j < new->n)) {
+		int c = i == old->n ? 1 : j == new->n ? -1 : peer_cmp(&old->peers[i], &new->peers[j]);
+
+		if (c < 0)
+			err = append(del, &old->peers[i++]);
+		else if (c > 0)
+			err = append(add, &new->peers[j++]);
+		else
+			i++, j++;
+	}
+	return err;
+}
