@@ -127,6 +127,17 @@ CASES = {
              "(writes executed whose answer was lost); `duplicates`: records read back "
              "twice; `cuts`: blocks that cut the connection; `block ms`: each block. "
              "`portfence` is block's defaults, `portfence-quiet0` `--drain-quiet 0`."),
+    "peerd": ("10. Peer publishing", "% of a core",
+              "portfence-peerd on both nodes of a corosync-only two-node bed (the nodes of "
+              "tests/cluster, no Pacemaker): 1,000 connections held from the initiator to "
+              "node1's portal, then 10 new connections a second (each closed a second "
+              "later) for 30 s; CPU time (user + system, /proc/PID/stat) of each node's "
+              "daemon and each node's corosync over the window, in percent of one core. "
+              "node1 publishes (the events applied to its list, a delta at most `rate` "
+              "times a second), node2 receives and rewrites node1's file in its store. "
+              "`idle` rows: the same window with the connections held and none opening: "
+              "corosync's own floor (its token). `rate`: the daemon's --rate. "
+              "`store-bytes`: node1's file on node2 for the 1,000 peers."),
 }
 
 PLOTS = {
@@ -663,7 +674,8 @@ def write_page(path, env, results, images, ratios, cluster=None):
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
                  "datapath": "entries / receiver", "failover": "measure",
-                 "answers": "blocks per run", "tgtlatency": "LUNs", "tape": "cuts"}[case]
+                 "answers": "blocks per run", "tgtlatency": "LUNs", "tape": "cuts",
+                 "peerd": "load"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
         elif case == "failover":

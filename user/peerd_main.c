@@ -419,7 +419,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	unsigned int rate = 10;
+	unsigned int rate = 2;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
