@@ -18,7 +18,7 @@ ok "the agent exists" test -x "$AGENT"
 ok "meta-data validates against ra-api-1.dtd" \
 	bash -c 'cd "$(dirname "$2")" && xmllint --noout --dtdvalid "$2" - < "$1"' _ "$tmp/meta.xml" "$DTD"
 params=$(xmllint --xpath '//parameters/parameter/@name' "$tmp/meta.xml" | sed 's/ name="\([^"]*\)"/\1 /g' | tr -d '\n')
-is "its parameters" "$params" "portals store group max_peers binary "
+is "its parameters" "$params" "portals store group max_peers rate binary "
 
 # va PARAM=VALUE...: validate-all's exit code with those parameters.
 va() {
@@ -34,6 +34,8 @@ is "validate-all: no portal" "$(va portals=)" 6
 is "validate-all: a portal without a port" "$(va portals=198.18.0.11)" 6
 is "validate-all: max_peers 0" "$(va portals=198.18.0.11:3260 max_peers=0)" 6
 is "validate-all: max_peers not a number" "$(va portals=198.18.0.11:3260 max_peers=x)" 6
+is "validate-all: rate 0" "$(va portals=198.18.0.11:3260 rate=0)" 6
+is "validate-all: rate 101" "$(va portals=198.18.0.11:3260 rate=101)" 6
 is "validate-all: a relative store" "$(va portals=198.18.0.11:3260 store=peers)" 6
 is "validate-all: no binary" "$(va portals=198.18.0.11:3260 binary=/nonexistent)" 5
 

@@ -122,6 +122,12 @@ ep = r"(\d+\.\d+\.\d+\.\d+:\d+|\[[0-9a-f:]+\]:\d+)"
 bad = [l for l in sys.stdin if not re.fullmatch(ep + "\t" + ep + "\n", l)]
 sys.exit(1 if bad else 0)'
 res $? "every line LOCAL<TAB>REMOTE in the tickle file format"
+# portfence's own tickle file parser reads the store's file: every line
+# checked before any peer is tickled (exit 2 on a bad one); on node1,
+# where the local ends are, each peer gets its tickle ACK.
+cp "$root2/run/portfence/peers/node1" "$CL_DIR/store.copy"
+out=$(cl_exec node1 portfence tickle --file "$CL_DIR/store.copy" --count 1 2>&1)
+res $? "portfence tickle --file takes node2's file of node1 ($(echo "$out" | tail -1))"
 
 # A flood: 80 connections at once on a portal bounded to $MAX peers.
 pub0=$(state node1 published)
