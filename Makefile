@@ -143,6 +143,8 @@ fuzz: all $(BUILD)/tests/bpf $(FUZZERS)
 # tests/fuzz/fuzz_NAME.c with the sources FUZZ_SRCS_NAME it exercises.
 FUZZ_SRCS_portal := user/portal.c
 FUZZ_SRCS_tickle := user/tickle_file.c user/portal.c
+FUZZ_SRCS_peerd := user/peerd_wire.c user/peerd_scan.c user/peerd_store.c user/sockdiag.c \
+	user/tickle_file.c user/portal.c
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) user/*.h include/portfence.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

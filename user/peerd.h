@@ -81,6 +81,8 @@ void peerd_msg_free(struct peerd_msg *m);
 
 /* peerd_store.c */
 int peerd_store_open(const char *dir);
+/* The list as the store's file holds it (to free), its length in *len. */
+char *peerd_store_text(const struct peerd_list *l, size_t *len);
 /* The file of node name (a safe file name) replaced by the list. */
 int peerd_store_write(const char *dir, const char *name, const struct peerd_list *l);
 /* A name usable as a file name in the store: name itself, or the nodeid

@@ -95,15 +95,15 @@ static int replace_file(const char *path, const char *text, size_t len)
 	return err;
 }
 
-int peerd_store_write(const char *dir, const char *name, const struct peerd_list *l)
+char *peerd_store_text(const struct peerd_list *l, size_t *out_len)
 {
 	/* "[v6]:port\t[v6]:port\n" is under 110 bytes. */
 	size_t cap = (size_t)l->n * 112 + 1, len = 0;
-	char *text = malloc(cap), path[4200];
-	int err;
+	char *text = malloc(cap);
 
 	if (!text)
-		return -ENOMEM;
+		return NULL;
+	text[0] = 0;
 	for (unsigned int i = 0; i < l->n; i++) {
 		const struct peerd_peer *p = &l->peers[i];
 		char a[64], b[64];
@@ -112,6 +112,19 @@ int peerd_store_write(const char *dir, const char *name, const struct peerd_list
 		pf_format_endpoint(p->family, p->raddr, ntohs(p->rport), b, sizeof(b));
 		len += (size_t)snprintf(text + len, cap - len, "%s\t%s\n", a, b);
 	}
+	*out_len = len;
+	return text;
+}
+
+int peerd_store_write(const char *dir, const char *name, const struct peerd_list *l)
+{
+	char path[4200], *text;
+	size_t len;
+	int err;
+
+	text = peerd_store_text(l, &len);
+	if (!text)
+		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	err = replace_file(path, text, len);
 	free(text);

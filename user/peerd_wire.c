@@ -6,6 +6,7 @@
  * so a receiver applies deltas only on a full it has from the sender. */
 #include <endian.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +57,22 @@ int peerd_encode(const struct peerd_list *add, const struct peerd_list *del, __u
 	return 0;
 }
 
+static bool v4_mapped(const __be32 *a)
+{
+	return !a[0] && !a[1] && a[2] == htonl(0xffff);
+}
+
+/* As a sender writes them: IPv4 in the first word, IPv6 never v4-mapped
+ * (the store would write it as IPv6, and readers take it for IPv4), no
+ * port 0: a line readers refuse would cost them the node's whole file. */
 static bool peer_valid(const struct peerd_peer *p)
 {
+	if (!p->lport || !p->rport)
+		return false;
 	if (p->family == AF_INET)
 		return !(p->laddr[1] | p->laddr[2] | p->laddr[3] | p->raddr[1] | p->raddr[2] |
 			 p->raddr[3]);
-	return p->family == AF_INET6;
+	return p->family == AF_INET6 && !v4_mapped(p->laddr) && !v4_mapped(p->raddr);
 }
 
 static int take(struct peerd_list *l, const char *from, __u32 n)
