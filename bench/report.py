@@ -492,6 +492,14 @@ def aims(results, ratios):
     else:
         out.append(("throughput with the programs attached >= 97% of without",
                     "not measured in this pass", "-"))
+    pd = results.get("peerd")
+    load = "1000 held, 10 new/s, rate 2"
+    check("portfence-peerd publishing < 1% of a core (1,000 connections, 10 new a second)",
+          pd, "node1 (publisher) %core", load, 1, "%")
+    check("portfence-peerd receiving < 1% of a core (the same)", pd, "node2 (receiver) %core",
+          load, 1, "%")
+    check("corosync carrying them < 1% of a core (its idle floor included)", pd,
+          "corosync node1 %core", load, 1, "%")
     return out
 
 
