@@ -1,6 +1,7 @@
 # portfence - connection fencing for HA storage clusters, on tc eBPF.
 #
-#   make            build build/portfence (BPF objects embedded as skeletons)
+#   make            build build/portfence (BPF objects embedded as skeletons) and
+#                   build/portfence-peerd (the peer publisher, on corosync's libcpg)
 #   make test       install missing Debian packages, build, run every test (root)
 #   make demo       install missing Debian packages, build, show the fence working
 #   make install    PREFIX, DESTDIR, OCF_ROOT, UNITDIR, DOCDIR
@@ -54,7 +55,12 @@ BPF_PROGS := fence sweep
 BPF_OBJS  := $(patsubst %,$(BUILD)/%.bpf.o,$(BPF_PROGS))
 SKELS     := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
-USER_SRCS := $(wildcard user/*.c)
+# portfence-peerd's sources (user/peerd*.c) build their own binary: the CLI
+# stays free of corosync's libraries.
+PEERD_SRCS := $(wildcard user/peerd*.c)
+PEERD_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(PEERD_SRCS)) \
+	      $(BUILD)/user/sockdiag.o $(BUILD)/user/portal.o
+USER_SRCS := $(filter-out $(PEERD_SRCS),$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.c, so tests can link the pure user-space parts.
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
@@ -65,14 +71,14 @@ TEST_BINS   := $(patsubst %,$(BUILD)/tests/%,$(sort $(TEST_SUITES))) $(BUILD)/te
 	       $(if $(wildcard tests/tgt/tapeio.c),$(BUILD)/tests/tapeio)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account)
+AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account agents/portfence-peers)
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
 .PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
-all: $(BUILD)/portfence $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) $(BUILD)/portfence.8 \
-	$(BUILD)/tests/variant/portfence
+all: $(BUILD)/portfence $(BUILD)/portfence-peerd $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) \
+	$(BUILD)/portfence.8 $(BUILD)/portfence-peerd.8 $(BUILD)/tests/variant/portfence
 
 deps:
 	@scripts/deps.sh
@@ -91,6 +97,10 @@ $(BUILD)/user/%.o: user/%.c user/*.h include/portfence.h $(SKELS) VERSION | $(BU
 
 $(BUILD)/portfence: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(filter $(BUILD)/user/peerd%,$(PEERD_OBJS)): $(BUILD)/peerd.skel.h
+$(BUILD)/portfence-peerd: $(PEERD_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcpg -lcmap
 
 # One Criterion binary per test directory (tests/unit, tests/bpf, ...).
 .SECONDEXPANSION:
@@ -133,6 +143,8 @@ fuzz: all $(BUILD)/tests/bpf $(FUZZERS)
 # tests/fuzz/fuzz_NAME.c with the sources FUZZ_SRCS_NAME it exercises.
 FUZZ_SRCS_portal := user/portal.c
 FUZZ_SRCS_tickle := user/tickle_file.c user/portal.c
+FUZZ_SRCS_peerd := user/peerd_wire.c user/peerd_scan.c user/peerd_store.c user/sockdiag.c \
+	user/tickle_file.c user/portal.c
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) user/*.h include/portfence.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -159,8 +171,10 @@ vmlinux:
 # The units name the binary where this install puts it (systemd/*.in).
 install: all
 	install -D -m 0755 $(BUILD)/portfence $(DESTDIR)$(SBINDIR)/portfence
+	install -D -m 0755 $(BUILD)/portfence-peerd $(DESTDIR)$(SBINDIR)/portfence-peerd
 	install -D -m 0644 $(BUILD)/portfence.8 $(DESTDIR)$(MANDIR)/man8/portfence.8
 	install -D -m 0644 agents/portfence-shellfuncs $(DESTDIR)$(OCF_ROOT)/lib/portfence/portfence-shellfuncs
+	install -D -m 0644 $(BUILD)/portfence-peerd.8 $(DESTDIR)$(MANDIR)/man8/portfence-peerd.8
 	for a in $(AGENTS); do \
 		n=$$(basename $$a); \
 		install -D -m 0755 $$a $(DESTDIR)$(OCF_ROOT)/resource.d/portfence/$$n; \
@@ -215,7 +229,7 @@ clean:
 	rm -rf $(BUILD)
 
 # The man page says the version it was installed with.
-$(BUILD)/portfence.8: user/portfence.8 VERSION | $(BUILD)
+$(BUILD)/portfence.8 $(BUILD)/portfence-peerd.8: $(BUILD)/%.8: user/%.8 VERSION | $(BUILD)
 	sed '1s/"portfence [^"]*"/"portfence $(VERSION)"/' $< > $@
 
 # Agent man pages from their meta-data, as resource-agents does.

@@ -127,6 +127,17 @@ CASES = {
              "(writes executed whose answer was lost); `duplicates`: records read back "
              "twice; `cuts`: blocks that cut the connection; `block ms`: each block. "
              "`portfence` is block's defaults, `portfence-quiet0` `--drain-quiet 0`."),
+    "peerd": ("10. Peer publishing", "% of a core",
+              "portfence-peerd on both nodes of a corosync-only two-node bed (the nodes of "
+              "tests/cluster, no Pacemaker): 1,000 connections held from the initiator to "
+              "node1's portal, then 10 new connections a second (each closed a second "
+              "later) for 30 s; CPU time (user + system, /proc/PID/stat) of each node's "
+              "daemon and each node's corosync over the window, in percent of one core. "
+              "node1 publishes (the events applied to its list, a delta at most `rate` "
+              "times a second), node2 receives and rewrites node1's file in its store. "
+              "`idle` rows: the same window with the connections held and none opening: "
+              "corosync's own floor (its token). `rate`: the daemon's --rate. "
+              "`store-bytes`: node1's file on node2 for the 1,000 peers."),
 }
 
 PLOTS = {
@@ -481,6 +492,14 @@ def aims(results, ratios):
     else:
         out.append(("throughput with the programs attached >= 97% of without",
                     "not measured in this pass", "-"))
+    pd = results.get("peerd")
+    load = "1000 held, 10 new/s, rate 2"
+    check("portfence-peerd publishing < 1% of a core (1,000 connections, 10 new a second)",
+          pd, "node1 (publisher) %core", load, 1, "%")
+    check("portfence-peerd receiving < 1% of a core (the same)", pd, "node2 (receiver) %core",
+          load, 1, "%")
+    check("corosync carrying them < 1% of a core (its idle floor included)", pd,
+          "corosync node1 %core", load, 1, "%")
     return out
 
 
@@ -663,7 +682,8 @@ def write_page(path, env, results, images, ratios, cluster=None):
                                     if env["rc_" + case] == "124" else "an error"), ""]
         xname = {"latency": "measure", "concurrency": "N", "teardown": "connections",
                  "datapath": "entries / receiver", "failover": "measure",
-                 "answers": "blocks per run", "tgtlatency": "LUNs", "tape": "cuts"}[case]
+                 "answers": "blocks per run", "tgtlatency": "LUNs", "tape": "cuts",
+                 "peerd": "load"}[case]
         if case == "concurrency":
             L.append(concurrency_table(results[case]))
         elif case == "failover":

@@ -5,6 +5,7 @@
 #   . tests/lib/testlib.sh; . tests/cluster/clusterlib.sh
 #   cl_need                  # root and the packages, or skip
 #   cl_up                    # namespaces, nodes, corosync, pacemaker; waits for a DC
+#   CL_COROSYNC_ONLY=1 cl_up # the same without pacemaker: waits for both members
 #   cl_exec NODE CMD...      # CMD inside NODE (its network, mount and UTS namespaces)
 #   cl_crm NODE ARGS...      # crm ARGS on NODE
 #   cl_ini CMD...            # CMD in the initiator's namespace
@@ -21,7 +22,7 @@
 #   /etc                          overlay: host /etc + corosync.conf, /etc/portfence
 #   /usr/lib/ocf/resource.d       overlay: + portfence/ (agents/), linbit/drbd
 #                                 and pfbed/tgtd (tests/cluster/agents/)
-#   /usr/local/sbin               portfence (build/portfence), found by PATH
+#   /usr/local/sbin               portfence, portfence-peerd (build/), found by PATH
 #   /var/lib/{pacemaker,corosync}, /var/log/{pacemaker,corosync,crmsh,pcsd}
 #   /run, /dev/shm                private tmpfs (tgtd's socket, HA_RSCTMP, libqb)
 #   /sys/fs/bpf                   a bpffs of the node's own
@@ -142,7 +143,9 @@ _cl_node_dirs() {
 	ln -s "$TOP/agents/tgt-account" "$d/ocf.up/portfence/tgt-account" &&
 	ln -s "$CL_HERE/agents/drbd" "$d/ocf.up/linbit/drbd" &&
 	ln -s "$CL_HERE/agents/tgtd" "$d/ocf.up/pfbed/tgtd" &&
-	ln -s "$PORTFENCE" "$d/sbin/portfence" || return 1
+	ln -s "$PORTFENCE" "$d/sbin/portfence" &&
+	ln -s "$TOP/agents/portfence-peers" "$d/ocf.up/portfence/portfence-peers" &&
+	ln -s "${PORTFENCE_PEERD:-$TOP/build/portfence-peerd}" "$d/sbin/portfence-peerd" || return 1
 	_cl_corosync_conf >"$d/etc.up/corosync/corosync.conf" || return 1
 	# crmsh pings a node by name before `crm node standby`.
 	{ cat /etc/hosts; echo "${CL_ADDR[node1]} node1"; echo "${CL_ADDR[node2]} node2"; } \
@@ -246,8 +249,14 @@ cl_dc_and_online() {
 		[ "$(echo "$x" | grep -c '<node name="node[12]" .*online="true"')" = 2 ]
 }
 
+# cl_members NODE: NODE's corosync counts both nodes as members.
+cl_members() {
+	[ "$(cl_exec "$1" corosync-quorumtool -l 2>/dev/null | grep -cE ' node[12]( |$)')" = 2 ]
+}
+
 # cl_up: the bed, the cluster formed; CL_FORM_MS the time from corosync's
-# start to a DC with both nodes online.
+# start to a DC with both nodes online (with CL_COROSYNC_ONLY set: to both
+# nodes members, no pacemaker started).
 cl_up() {
 	local node g t0
 	tb_var CL_DIR tb_tmpdir || return 1
@@ -272,6 +281,14 @@ cl_up() {
 	for node in $CL_NODES; do
 		_cl_daemon "$node" COROSYNC corosync -f
 	done
+	if [ -n "${CL_COROSYNC_ONLY:-}" ]; then
+		for node in $CL_NODES; do
+			cl_wait "$CL_BOOT_TIMEOUT" cl_members "$node" ||
+				{ diag "$node: not both members after ${CL_BOOT_TIMEOUT}s"; return 1; }
+		done
+		CL_FORM_MS=$(($(cl_ms) - t0))
+		return 0
+	fi
 	for node in $CL_NODES; do
 		_cl_daemon "$node" PCMKD pacemakerd
 	done

@@ -100,3 +100,16 @@ doc_pcs_promotable() {
 		grep '^pcs constraint ' <<<"$t1"
 	} | doc_renumber "$1" | doc_bed_map
 }
+
+# doc_crm_peers, doc_pcs_peers: the portfence-peers clone and its order
+# before the unblock resources, in crm and in pcs form (the first and the
+# second code block of its section).
+_doc_peers_block() {
+	awk -v h="## Peers of a node that died: portfence-peers" -v want="$1" '
+		$0 == h { in_sec = 1; next }
+		in_sec && /^## / { exit }
+		in_sec && /^```/ { n++; next }
+		in_sec && n == want { print }' "$DOC" | doc_bed_map
+}
+doc_crm_peers() { _doc_peers_block 1; }
+doc_pcs_peers() { _doc_peers_block 3; }

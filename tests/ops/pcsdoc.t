@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pcs form of docs/README-iscsi.md, without a cluster: the pcs
-# commands for two targets and a third with the promotable fence recipe,
+# commands for two targets, a third with the promotable fence recipe and
+# the portfence-peers clone,
 # as tests/cluster applies them (tests/cluster/docconf.sh), applied with
 # pcs -f to an empty CIB file in a mount namespace of this test's own
 # (portfence's agents and the bed's stand-ins for DRBD and tgtd laid over
@@ -19,10 +20,11 @@ rd=$WORK/ocf.up
 mkdir -p "$rd/portfence" "$rd/linbit" "$rd/pfbed" "$WORK/ocf.work"
 ln -s "$TOP/agents/fence-portblock" "$rd/portfence/fence-portblock"
 ln -s "$TOP/agents/tgt-account" "$rd/portfence/tgt-account"
+ln -s "$TOP/agents/portfence-peers" "$rd/portfence/portfence-peers"
 ln -s "$TOP/tests/cluster/agents/drbd" "$rd/linbit/drbd"
 ln -s "$TOP/tests/cluster/agents/tgtd" "$rd/pfbed/tgtd"
 
-{ doc_pcs 2; doc_pcs_promotable 3; } >"$WORK/doc.pcs"
+{ doc_pcs 2; doc_pcs_promotable 3; doc_pcs_peers; } >"$WORK/doc.pcs"
 ok "the promotable recipe has a pcs form" grep -q '^pcs resource create p_t3_portal .*promotable' \
 	<(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$WORK/doc.pcs")
 cib=$WORK/cib.xml
@@ -36,6 +38,12 @@ pcs -f "$cib" property set stonith-enabled=false >>"$WORK/pcs.log" 2>&1
 ok "crm_verify -x accepts the CIB pcs made" bash -c 'crm_verify -x "$1" 2>&1 | sed "s/^/#   /"; [ "${PIPESTATUS[0]}" = 0 ]' _ "$cib"
 # x XPATH: whether the CIB pcs made has a node matching XPATH.
 x() { [ "$(xmllint --xpath "count($1)" "$cib" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
+ok "the portfence-peers clone" \
+	x '//clone[@id="cl_peers"]/primitive[@id="p_peers"][@type="portfence-peers"]'
+for t in t1 t2; do
+	ok "the clone ordered before p_${t}_unblock, Optional" \
+		x "//rsc_order[@first=\"cl_peers\"][@then=\"p_${t}_unblock\"][@kind=\"Optional\"]"
+done
 ok "t3's fence is one promotable clone" \
 	x '//clone[@id="p_t3_portal-clone"][meta_attributes/nvpair[@name="promotable"][@value="true"]]/primitive[@id="p_t3_portal"]'
 ok "its promoted instance is colocated with t3's group" \

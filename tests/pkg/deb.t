@@ -38,11 +38,13 @@ ok "Suggests: tgt" grep -qw tgt <<<"$(field Suggests)"
 
 dpkg-deb -x "$deb" "$root" || exit 1
 ok "the binary: /usr/sbin/portfence" test -x "$root/usr/sbin/portfence"
-for a in fence-portblock tgt-account; do
+ok "the daemon: /usr/sbin/portfence-peerd" test -x "$root/usr/sbin/portfence-peerd"
+for a in fence-portblock tgt-account portfence-peers; do
 	ok "the agent ocf:portfence:$a" test -x "$root/usr/lib/ocf/resource.d/portfence/$a"
 done
 ok "the agents' shell library" test -s "$root/usr/lib/ocf/lib/portfence/portfence-shellfuncs"
-for m in man8/portfence.8 man7/ocf_portfence_fence-portblock.7 man7/ocf_portfence_tgt-account.7; do
+for m in man8/portfence.8 man8/portfence-peerd.8 man7/ocf_portfence_fence-portblock.7 \
+	man7/ocf_portfence_tgt-account.7 man7/ocf_portfence_portfence-peers.7; do
 	ok "the man page $m" test -s "$root/usr/share/man/$m.gz"
 done
 ok "the man page says the version" grep -q "\"portfence $version\"" <(zcat "$root/usr/share/man/man8/portfence.8.gz" | head -1)
@@ -57,7 +59,7 @@ done
 is "the packaged binary: --version" "$("$root/usr/sbin/portfence" --version)" "portfence $version"
 ok "the packaged binary: --help lists metrics" grep -qE '^  metrics ' <("$root/usr/sbin/portfence" --help)
 if [ -r /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] && command -v xmllint >/dev/null; then
-	for a in fence-portblock tgt-account; do
+	for a in fence-portblock tgt-account portfence-peers; do
 		ok "the packaged agent $a: meta-data is valid XML" bash -c \
 			'OCF_ROOT=/usr/lib/ocf PF_FUNCTIONS_DIR=$2 "$1" meta-data | xmllint --noout -' _ \
 			"$root/usr/lib/ocf/resource.d/portfence/$a" "$root/usr/lib/ocf/lib/portfence"

@@ -48,12 +48,12 @@ deb_files=$(dpkg-deb -c "$deb" | awk '$1 ~ /^-/ { print $6 }' | sed 's|^\./|/|; 
 	grep -vx /usr/share/doc/portfence/changelog |
 	sed 's|^/lib/systemd/|/usr/lib/systemd/|; s|^/usr/share/doc/portfence/copyright$|/usr/share/licenses/portfence/copyright|' | sort)
 is "rpm -qlp holds the .deb's files" "$rpm_files" "$deb_files"
-ok "the man pages are compressed" test "$(grep -c '^/usr/share/man/.*\.gz$' <(rpm -qlp "$rpmf" 2>/dev/null))" -eq 3
+ok "the man pages are compressed" test "$(grep -c '^/usr/share/man/.*\.gz$' <(rpm -qlp "$rpmf" 2>/dev/null))" -eq 5
 
 mkdir -p "$root"
 (cd "$root" && rpm2cpio "$rpmf" | cpio -idm --quiet) || exit 1
 is "the packaged binary: --version" "$("$root/usr/sbin/portfence" --version)" "portfence $version"
-for a in fence-portblock tgt-account; do
+for a in fence-portblock tgt-account portfence-peers; do
 	ok "the agent ocf:portfence:$a" test -x "$root/usr/lib/ocf/resource.d/portfence/$a"
 done
 ok "the agents' shell library" test -s "$root/usr/lib/ocf/lib/portfence/portfence-shellfuncs"
