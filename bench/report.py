@@ -652,7 +652,7 @@ def write_page(path, env, results, images, ratios, cluster=None):
     L += ["## Machine", "",
           "| | |", "|---|---|"]
     for k in ("date", "os", "kernel", "cpu", "cpus", "memory_mb", "resource_agents",
-              "portblock_agent", "iptables", "portfence", "commit", "uptime_before", "uptime_after",
+              "portblock_agent", "portblock_agent_version", "iptables", "nftables", "portfence", "commit", "uptime_before", "uptime_after",
               "seconds_total"):
         if k in env:
             L.append("| %s | %s |" % (k.replace("_", " "), env[k].replace("|", "/")))
