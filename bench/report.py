@@ -640,7 +640,7 @@ def cluster_section(c):
 
 
 FENCES = [
-    ("portfence", "fence-portblock (`ocf:portfence:portblock`) and the `portfence` CLI"),
+    ("portfence", "`ocf:portfence:fence-portblock` and the `portfence` CLI"),
     ("portblock-nft", "resource-agents' current `portblock` (version: the machine table's "
      "`portblock agent version`), `firewall=nft`: its rules in its own table `inet portblock`"),
     ("portblock-iptables", "the same agent, `firewall=iptables`, on iptables' nft backend"),
