@@ -30,18 +30,21 @@ CASES = {
                 "(build/bench/verifier): instructions processed, and its verification time. "
                 "portfence: `portfence block` / `unblock` with the programs loaded; agents: "
                 "`start` / `stop` of an `action=block` resource, run as Pacemaker's executor "
-                "runs them (OCF_RESKEY_* environment). portblock is "
-                "`ocf:heartbeat:portblock` from Debian's resource-agents on each iptables "
-                "backend. Its stop leaves the rule in place (see 2.), so each start adds one: "
-                "`rules left after the runs`."),
+                "runs them (OCF_RESKEY_* environment), for each fence of "
+                "[the fences compared](#the-fences-compared). Debian 12's portblock's stop "
+                "leaves the rule in place (see 2.), so each start adds one: `rules left "
+                "after the runs`; resource-agents' current one removes it."),
     "concurrency": ("2. Concurrency", "ms",
                     "N agent actions at once on N different VIPs (all start, then all stop); "
                     "wall time from the first spawn to the last exit, and the actions that "
                     "failed (exit code not 0, or not done within the bound). Rules/entries "
                     "left: what each fence still holds after every resource was stopped: Debian 12's "
-                    "portblock never finds its own rule again (iptables 1.8.9 prints protocol "
-                    "`6`, the agent greps for `tcp`), so its stop exits 0 without removing "
-                    "anything, and its stop times are those of a stop that does nothing."),
+                    "portblock (`portblock-debian-*`) never finds its own rule again "
+                    "(iptables 1.8.9 prints protocol `6`, the agent greps for `tcp`), so its "
+                    "stop exits 0 without removing anything, and its stop times are those of "
+                    "a stop that does nothing; resource-agents' current portblock "
+                    "(`portblock-nft`, `portblock-iptables`) finds and removes its rule, and "
+                    "each of its actions lists the chain first (its status check)."),
     "teardown": ("3. Teardown under load", "ms",
                  "C established connections to one portal whose peers stopped reading, the "
                  "server (build/tcphold) keeping every send queue full (send buffers capped "
@@ -61,7 +64,9 @@ CASES = {
                  "`portfence-out-keep` is `--direction out --keep-established`: no sweep, "
                  "each socket dies on its next transmit, which for a peer with a closed "
                  "window is its next zero-window probe (exponential backoff from 200 ms). "
-                 "portblock runs one bounded pass per size: its rules never tear a socket "
+                 "portblock (every one of [the fences compared](#the-fences-compared), "
+                 "`-in` / `-out`: its `direction`, `method=drop` as by default) runs one "
+                 "bounded pass per size: its rules never tear a socket "
                  "down. `command ms` rows: how long the fence command itself ran."),
     "datapath": ("4. Data path", "ns / Mbit/s",
                  "ns per packet of each program under BPF_PROG_TEST_RUN "
@@ -88,7 +93,8 @@ CASES = {
                  "initiator stall in the window after it, and what the initiator counted "
                  "there. `none` has no fence at all. `completed per move` 0 with a stall as long "
                  "as the window: no I/O got through at all after that move; `rules_left`: "
-                 "DROP rules still in the INPUT chain of a node after the run. "
+                 "DROP rules still in the INPUT chain of a node after the run (iptables' "
+                 "and nft's table `inet portblock`). "
                  "`reissued`: commands in flight at a connection loss that were sent again; "
                  "`reexecuted`: of those, writes the target had already executed (the "
                  "initiator reads the chunk before the write goes out again). "
@@ -364,12 +370,12 @@ def plot(case, rows, imgdir):
     if not plots:
         return None
     script = [
-        "set terminal pngcairo size 900,560 font 'sans,10' noenhanced",
+        "set terminal pngcairo size 1000,760 font 'sans,10' noenhanced",
         "set output '%s'" % os.path.join(imgdir, name),
         "set title '%s'" % title,
         "set xlabel '%s'" % xl,
         "set ylabel '%s'" % yl,
-        "set key outside right top",
+        "set key below maxcols 2",
         "set grid",
     ]
     if logx:
@@ -633,6 +639,69 @@ def cluster_section(c):
     return L
 
 
+FENCES = [
+    ("portfence", "`ocf:portfence:fence-portblock` and the `portfence` CLI"),
+    ("portblock-nft", "resource-agents' current `portblock` (version: the machine table's "
+     "`portblock agent version`), `firewall=nft`: its rules in its own table `inet portblock`"),
+    ("portblock-iptables", "the same agent, `firewall=iptables`, on iptables' nft backend"),
+    ("portblock-debian-ipt-nft", "`ocf:heartbeat:portblock` of the installed resource-agents "
+     "(the machine table's `resource agents`; iptables only), on iptables' nft backend"),
+    ("portblock-debian-ipt-legacy", "the same, on iptables' legacy backend"),
+]
+
+
+def fences_section(env, results):
+    """Which fences the run compared, and the figures of sections 1-3 and
+    5 side by side."""
+    present = [(f, d) for f, d in FENCES
+               if any(r["series"].startswith(f) for rows in results.values() for r in rows)]
+    L = ["## The fences compared", "",
+         "| series | fence |", "|---|---|"]
+    L += ["| `%s` | %s |" % (f, d) for f, d in present]
+    L += ["", "resource-agents' current portblock runs as fetched from its repository "
+          "with the installed ocf-shellfuncs; its own ocf-binaries would set `NFTABLES=nft`, "
+          "the installed one predates nft, so the bench sets it. Every fence runs in the "
+          "bench's own network namespaces, so the rules portblock writes are theirs only.",
+          "",
+          "What differs beyond speed: Debian 12's portblock never removes its rule (its "
+          "stop does not find it, section 2), so a portal it blocked once stays blocked "
+          "until someone flushes the chain, and the failover rows of section 5 show it; "
+          "the current portblock finds and removes its rule, at the cost of more firewall "
+          "commands per action (its nft backend creates its table and both chains and "
+          "lists the chain before each insert or delete). No portblock tears an "
+          "established connection down (section 3): its peers find out when their own "
+          "timers fire, or when an unblock's tickle reaches them.",
+          "", "Side by side (medians of the tables below; *dnf*: not done within its "
+          "bound):", "",
+          "| series | agent start ms | agent stop ms | 64 starts at once ms | 64 stops at "
+          "once ms | rules or entries left after 64 stops | 1000 full queues gone ms "
+          "| failover: move ms | failover: longest stall ms |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def med(case, series, x):
+        r = find(results.get(case) or [], series, x)
+        if not r:
+            return "-"
+        return "*dnf %g s*" % r["not_done_bound_s"] if r["median_not_done"] else fmt(r["median"])
+
+    def worst(case, series, x):
+        r = find(results.get(case) or [], series, x)
+        return fmt(r["max"]) if r and r["max"] is not None else "-"
+
+    for f, _ in present:
+        left = worst("concurrency", "%s rules left after stop" % f, 64)
+        if left == "-":
+            left = worst("concurrency", "%s entries left after stop" % f, 64)
+        td = f if f == "portfence" else f + "-in"
+        L.append("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            f, med("latency", f, "agent start ms"), med("latency", f, "agent stop ms"),
+            med("concurrency", "%s start wall ms" % f, 64),
+            med("concurrency", "%s stop wall ms" % f, 64), left,
+            med("teardown", td, 1000), med("failover", f, "move ms"),
+            med("failover", f, "longest stall ms")))
+    return L + [""]
+
+
 def write_page(path, env, results, images, ratios, cluster=None):
     quick = env.get("quick", "0") not in ("", "0")
     L = ["# Benchmarks: portfence against portblock",
@@ -652,7 +721,7 @@ def write_page(path, env, results, images, ratios, cluster=None):
     L += ["## Machine", "",
           "| | |", "|---|---|"]
     for k in ("date", "os", "kernel", "cpu", "cpus", "memory_mb", "resource_agents",
-              "portblock_agent", "iptables", "portfence", "commit", "uptime_before", "uptime_after",
+              "portblock_agent", "portblock_agent_version", "iptables", "nftables", "portfence", "commit", "uptime_before", "uptime_after",
               "seconds_total"):
         if k in env:
             L.append("| %s | %s |" % (k.replace("_", " "), env[k].replace("|", "/")))
@@ -663,8 +732,9 @@ def write_page(path, env, results, images, ratios, cluster=None):
     L += ["",
           "Other work ran on this 2-core machine during the run (see the load averages): "
           "absolute times are noisy; the comparisons within one table were taken "
-          "side by side.", "",
-          "## Aims (issues 2, 3, 6, 10 and 14)", "",
+          "side by side.", ""]
+    L += fences_section(env, results)
+    L += ["## Aims (issues 2, 3, 6, 10 and 14)", "",
           "| aim | measured | |", "|---|---|---|"]
     for aim, got, v in aims(results, ratios):
         L.append("| %s | %s | %s |" % (aim, got, v))
@@ -709,7 +779,12 @@ def write_page(path, env, results, images, ratios, cluster=None):
           "bpffs pin dirs and iptables rules inside them only, and removes everything it "
           "made. The iptables backend is chosen per run by a directory of "
           "`xtables-{nft,legacy}-multi` links first in PATH; the system's alternatives "
-          "are left as they are. Section 6 is `sudo make test-cluster ROUNDS=2` "
+          "are left as they are. resource-agents' current portblock is not in the "
+          "repository: fetch it for the run and name it, e.g. `git clone --depth 1 "
+          "https://github.com/ClusterLabs/resource-agents /tmp/ra && sudo make bench "
+          "PORTBLOCK_AGENT=/tmp/ra/heartbeat/portblock` (its `nft` comes from "
+          "scripts/deps.sh: nftables); without PORTBLOCK_AGENT only Debian's portblock "
+          "is compared. Section 6 is `sudo make test-cluster ROUNDS=2` "
           "(bench/results/cluster.json), rendered by the same script.", ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))

@@ -69,7 +69,6 @@ static void print_counter_titles(void)
 
 	for (i = 0; i < sizeof(counter_columns) / sizeof(counter_columns[0]); i++)
 		printf(" %*s", counter_columns[i].width, counter_columns[i].title);
-	putchar('\n');
 }
 
 static void print_counter_values(const struct pf_counters *c)
@@ -80,7 +79,42 @@ static void print_counter_values(const struct pf_counters *c)
 	printf(" %*llu", counter_columns[i++].width, (unsigned long long)c->name);
 	PF_COUNTERS(PF_COUNTER_VALUE)
 #undef PF_COUNTER_VALUE
-	putchar('\n');
+}
+
+/* The failover timeline of a fenced portal lifted before (the "lifted"
+ * map, as metrics reads it): false when it has none. */
+static bool read_timeline(int lifted_fd, const struct pf_portal_key *key, struct pf_lifted *l)
+{
+	return lifted_fd >= 0 && !bpf_map_lookup_elem(lifted_fd, key, l);
+}
+
+/* Seconds as metrics prints them. */
+static double timeline_seconds(__u64 ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void print_timeline_json(const struct pf_lifted *l)
+{
+	printf(", \"last_fence_duration_seconds\": %.3f", timeline_seconds(l->fence_ns));
+	if (l->reconnect_at)
+		printf(", \"last_reconnect_seconds\": %.3f",
+		       timeline_seconds(l->reconnect_at - l->lifted_at));
+	else
+		printf(", \"last_reconnect_seconds\": null");
+}
+
+/* LASTFENCE and RECONNECT, "-" for what there is not. */
+static void print_timeline_text(const struct pf_lifted *l, bool has)
+{
+	if (has)
+		printf(" %9.3f", timeline_seconds(l->fence_ns));
+	else
+		printf(" %9s", "-");
+	if (has && l->reconnect_at)
+		printf(" %9.3f", timeline_seconds(l->reconnect_at - l->lifted_at));
+	else
+		printf(" %9s", "-");
 }
 
 struct list_args {
@@ -161,8 +195,9 @@ static int cmd_list(struct pf_env *env, const void *args)
 	struct pf_portal_key key, next, *prev = NULL;
 	struct pf_counters c;
 	struct pf_policy policy;
-	bool first = true;
-	int fd, stats_fd = -1, err;
+	struct pf_lifted lifted;
+	bool first = true, has_timeline;
+	int fd, stats_fd = -1, lifted_fd = -1, err;
 	char addr[64], since[32];
 
 	err = pf_layout_require(env, false);
@@ -178,14 +213,19 @@ static int cmd_list(struct pf_env *env, const void *args)
 			close(fd);
 		return pf_exit_code(refused(fd) ? fd : stats_fd);
 	}
+	/* older programs have no timeline: listed without one */
+	if (fd >= 0)
+		lifted_fd = pf_state_map(env->pin_dir, PF_PIN_LIFTED, NULL);
 
 	if (json)
 		printf("[");
 	else
 		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
 		       "METHOD", "KEEP", "SINCE");
-	if (!json)
+	if (!json) {
 		print_counter_titles();
+		printf(" %9s %9s\n", "LASTFENCE", "RECONNECT");
+	}
 	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -194,6 +234,7 @@ static int cmd_list(struct pf_env *env, const void *args)
 		pf_read_counters(stats_fd, &policy.counters_id, &c);
 		pf_format_key_addr(&key, addr, sizeof(addr));
 		pf_format_time(policy.since, since, sizeof(since));
+		has_timeline = read_timeline(lifted_fd, &key, &lifted);
 		if (json) {
 			printf("%s\n  {", first ? "" : ",");
 			pf_json_member(stdout, true, "proto", pf_proto_name(key.proto));
@@ -206,6 +247,8 @@ static int cmd_list(struct pf_env *env, const void *args)
 			pf_json_member(stdout, false, "since", since);
 			printf(", \"counters\": ");
 			pf_print_counters_json(&c, NULL);
+			if (has_timeline)
+				print_timeline_json(&lifted);
 			printf("}");
 		} else {
 			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s", pf_proto_name(key.proto), addr,
@@ -213,6 +256,8 @@ static int cmd_list(struct pf_env *env, const void *args)
 			       pf_method_name(policy.method),
 			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
 			print_counter_values(&c);
+			print_timeline_text(&lifted, has_timeline);
+			putchar('\n');
 		}
 		first = false;
 	}
@@ -222,6 +267,8 @@ static int cmd_list(struct pf_env *env, const void *args)
 		close(fd);
 	if (stats_fd >= 0)
 		close(stats_fd);
+	if (lifted_fd >= 0)
+		close(lifted_fd);
 	return PF_EXIT_OK;
 }
 

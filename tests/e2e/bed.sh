@@ -16,6 +16,8 @@
 #   E2E_DRAIN=1|0               0: drain=0 on portfence's resources (destroy at once)
 #   E2E_PRELOAD=0|1             1: `portfence load` on both nodes before any
 #                               agent runs, so no fence operation pays it
+#   E2E_PORTBLOCK_FIREWALL=     portblock's firewall parameter (resource-agents'
+#                               current one: nft or iptables); unset: not passed
 #
 # Namespaces: the initiator, node a, node b, and a bridge joining them. Each
 # node has its own tgtd, /run/tgtd (a bind mount made inside every command
@@ -41,6 +43,7 @@ BED_TICKLE=${E2E_TICKLE:-1}
 BED_WAKE=${E2E_WAKE:-1}
 BED_DRAIN=${E2E_DRAIN:-1}
 BED_PRELOAD=${E2E_PRELOAD:-0}
+BED_PB_FIREWALL=${E2E_PORTBLOCK_FIREWALL:-}
 
 declare -A BED_NS BED_ADDR BED_PIN BED_CPORT BED_TGTD
 
@@ -159,6 +162,7 @@ bed_fence_node() {
 		ip -n "$ns" addr del "$(bed_vip "$g")/24" dev eth0 2>/dev/null
 	done
 	ip netns exec "$ns" iptables -F 2>/dev/null
+	command -v nft >/dev/null && ip netns exec "$ns" nft delete table inet portblock 2>/dev/null
 	[ -x "$PORTFENCE" ] && ip netns exec "$ns" "$PORTFENCE" --pin-dir "${BED_PIN[$node]}" unload >/dev/null 2>&1
 	rm -rf "${BED_DIR:?}/$node/rsctmp" && mkdir -p "$BED_DIR/$node/rsctmp"
 	echo "fence node=$node" >>"$BED_DIR/ops.log"
@@ -197,6 +201,12 @@ _bed_agent() {
 			# A block resource's stop lifts a fence too: off means both.
 			[ "$BED_WAKE" = 0 ] && echo "OCF_RESKEY_wake=false"
 			[ "$BED_DRAIN" = 0 ] && echo "OCF_RESKEY_drain=0"
+		fi
+		# nft's path comes from resource-agents' ocf-binaries since it
+		# has an nft backend; an older installed one does not set it.
+		if [ "$BED_FENCE" = portblock ] && [ -n "$BED_PB_FIREWALL" ]; then
+			echo "OCF_RESKEY_firewall=$BED_PB_FIREWALL"
+			echo "NFTABLES=nft"
 		fi
 		;;
 	ip)
