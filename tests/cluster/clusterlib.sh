@@ -207,7 +207,7 @@ _cl_corosync_conf() {
 		logfile: /var/log/corosync/corosync.log
 		to_syslog: no
 		to_stderr: no
-		timestamp: on
+		timestamp: hires
 	}
 	EOF
 }
