@@ -628,7 +628,12 @@ def cluster_section(c):
          "resource on each node). Failures are injected: tgtd killed on node1 right "
          "after its monitor, and (full scenario) one LUN's backing path gone on node2; "
          "the cluster recovers with no cleanup, the cleanup step then brings the groups "
-         "back." % (run.get("rounds", "?"), run.get("scenario", "?"),
+         "back. Crashes (the short scenario: node1 holding every target; the full one "
+         "also node1 within 3 s of the initiators' login and node2 holding half the "
+         "targets): the node's switch port down and every process of it killed, nothing "
+         "asked to move; the survivor fences it with the document's fencing "
+         "configuration (the bed's fence agent on a simulated power switch) and starts "
+         "every group; the node then boots and rejoins." % (run.get("rounds", "?"), run.get("scenario", "?"),
                     run.get("targets", "?"), run.get("promotable", "none")), "",
          "| | |", "|---|---|"]
     for k in ("date", "kernel", "cpus", "corosync", "pacemaker", "resource_agents", "tgt",

@@ -40,8 +40,9 @@
 # inside its namespaces and reaches the switch over TCP like fence_ipmilan
 # reaches a BMC: nothing of the host is mounted into a node for it, and the
 # switch works whatever state the node it powers is in. off takes the
-# node's port p-NODE down and kills every process in its mount namespace
-# by pid (the one cl_node_up wrote to $CL_DIR/NODE/mnt); on gives its eth0
+# node's port p-NODE down and kills by pid every process in its mount
+# namespace (the one _cl_holder wrote to $CL_DIR/NODE/mnt) and its network
+# namespace, as _cl_pids_in finds them; on gives its eth0
 # its boot state (its own address alone) and brings the port up, the node
 # running nothing until cl_node_up. Every request is logged with the wall
 # clock in ms to $CL_DIR/pdu.log.
@@ -91,12 +92,16 @@ cl_need() {
 	getent passwd hacluster >/dev/null || skip_all "needs the hacluster user (pacemaker)"
 }
 
-# _cl_pids_in NODE: every process in NODE's mount namespace.
+# _cl_pids_in NODE: every process in NODE's mount namespace and its
+# network namespace: a dead node's mount namespace number can be reused by
+# another's, its named network namespace's cannot.
 _cl_pids_in() {
-	local mnt=${CL_MNT[$1]:-} p
+	local mnt=${CL_MNT[$1]:-} net p
 	[ -n "$mnt" ] || return 0
+	net="net:[$(stat -L -c %i "/run/netns/${CL_NS[$1]}" 2>/dev/null)]"
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && echo "${p#/proc/}"
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] &&
+			[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] && echo "${p#/proc/}"
 	done
 }
 
@@ -118,10 +123,10 @@ cl_kill_node() {
 cl_cleanup() {
 	local node
 	[ -n "${CL_KEEP:-}" ] && [ -n "${CL_DIR:-}" ] && cl_save "$CL_KEEP"
-	[ -n "${CL_PDU:-}" ] && kill "$CL_PDU" 2>/dev/null
 	for node in $CL_NODES; do
 		[ -n "${CL_HOLDER[$node]:-}" ] && cl_kill_node "$node"
 	done
+	[ -n "${CL_PDU:-}" ] && kill "$CL_PDU" 2>/dev/null
 	return 0
 }
 

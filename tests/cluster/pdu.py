@@ -8,9 +8,10 @@ on TCP port 1623 of each ADDR (the node's "BMC" address, on br0) and
 controls the node named beside it: one line in, one line out.
 
   off [NODE]     power cut: NODE's switch port p-NODE down, then every
-                 process in NODE's mount namespace (read from DIR/NODE/mnt,
-                 as clusterlib wrote it when the node started) killed by
-                 pid until none is left; answers "ok" or "error TEXT"
+                 process in both NODE's mount namespace (read from
+                 DIR/NODE/mnt, as clusterlib wrote it when the node
+                 started) and its network namespace NETNS killed by pid
+                 until none is left; answers "ok" or "error TEXT"
   on [NODE]      power back: NODE's eth0 as a boot leaves it (only its
                  own address, no qdisc), then its port up; the node runs
                  nothing (its cluster services do not start at boot)
@@ -56,23 +57,34 @@ class Switch:
         except OSError:
             return ""
 
-    def pids_in(self, mnt):
+    def net(self, node):
+        ns = self.boot.get(node, ":").partition(":")[0]
+        try:
+            return "net:[%d]" % os.stat("/run/netns/" + ns).st_ino
+        except OSError:
+            return ""
+
+    def pids_in(self, mnt, net):
         pids = []
         for p in os.listdir("/proc"):
             if p.isdigit():
                 try:
-                    if os.readlink("/proc/%s/ns/mnt" % p) == mnt:
+                    if (os.readlink("/proc/%s/ns/mnt" % p) == mnt
+                            and os.readlink("/proc/%s/ns/net" % p) == net):
                         pids.append(int(p))
                 except OSError:
                     pass
         return pids
 
     def kill_all(self, node):
-        mnt = self.mnt(node)
-        if not mnt:
+        # The node's processes are those in both its mount and its network
+        # namespace: once the node is dead its mount namespace's number
+        # can be reused by anyone's, its named network namespace's cannot.
+        mnt, net = self.mnt(node), self.net(node)
+        if not mnt or not net:
             return True
         for _ in range(100):
-            pids = self.pids_in(mnt)
+            pids = self.pids_in(mnt, net)
             if not pids:
                 return True
             for p in pids:
