@@ -547,7 +547,8 @@ CLUSTER_KINDS = {
 CRASH_STAGES = [("offline_ms", "offline (crm_mon)"), ("token_ms", "token lost (corosync)"),
                 ("membership_ms", "new membership"), ("fence_off_ms", "power cut (agent)"),
                 ("fenced_ms", "fenced (reboot done)"), ("transition_ms", "transition"),
-                ("takeover_ms", "takeover"), ("stall_ms", "longest stall"),
+                ("takeover_ms", "takeover (last start)"), ("ms", "all Started (polled)"),
+                ("stall_ms", "longest stall"),
                 ("stall_minus_takeover_ms", "stall − takeover")]
 
 
@@ -774,7 +775,8 @@ def write_page(path, env, results, images, ratios, cluster=None, crash=None):
           "made. The iptables backend is chosen per run by a directory of "
           "`xtables-{nft,legacy}-multi` links first in PATH; the system's alternatives "
           "are left as they are. Section 6 is `sudo make test-cluster ROUNDS=2` "
-          "(bench/results/cluster.json), rendered by the same script.", ""]
+          "(bench/results/cluster.json) and `sudo make bench-crash` "
+          "(bench/results/crash.json), rendered by the same script.", ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 

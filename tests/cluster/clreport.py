@@ -107,10 +107,11 @@ def write_json(d, out, pairs):
     for m, stall in zip([m for m in moves if m["kind"] != "start-up"], marks[1:]):
         m["stall_ms"] = stall
         if m["kind"] == "crash":
-            # The crash's takeover is its step's time: how long the
-            # initiators waited past it.
-            m["takeover_ms"] = m["ms"]
-            m["stall_minus_takeover_ms"] = stall - m["ms"]
+            # The takeover: the crash to the last group member started,
+            # as the survivor logged it (else the step's polled time);
+            # how long the initiators waited past it.
+            m["takeover_ms"] = m.get("started_ms") or m["ms"]
+            m["stall_minus_takeover_ms"] = stall - m["takeover_ms"]
     for m in moves:
         m["ops"] = [{k: o[k] for k in ("node", "rsc", "kind", "action", "rc", "ms", "queue_ms")}
                     for o in ops if o["step"] == m["step"]]

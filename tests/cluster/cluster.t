@@ -287,11 +287,13 @@ since() { [ -n "$2" ] && echo $(($2 - $1)) || echo -; }
 # survivor must fence it and start every group. Recorded: the time to the
 # first poll showing NODE offline, to corosync's token loss and new
 # membership (the survivor's corosync.log), to the fence agent's power
-# cut and to its reboot done (the switch's log), the takeover (the crash
-# to every group Started) and the transition (reboot done to that); the
-# agents' operations and the stall as for every step.
+# cut and to its reboot done (the switch's log), to the last group
+# member's start (the takeover: the survivor's pacemaker.log), the
+# transition (reboot done to that); the step's time is the crash to every
+# group Started as crm_mon is polled; the agents' operations and the stall
+# as for every step.
 crash() {
-	local name=$1 node=$2 surv t0 t1 g rc=0 log tok memb off on
+	local name=$1 node=$2 surv t0 t1 g rc=0 log tok memb off on started
 	surv=$(other "$node")
 	for g in "${!WANT[@]}"; do WANT[$g]=$surv; done
 	CRASH_OFFLINE=
@@ -307,6 +309,10 @@ crash() {
 	log=$CL_DIR/$surv/log-corosync/corosync.log
 	tok=$(clmon logms "$log" "$t0" 'A processor failed')
 	memb=$(clmon logms "$log" "$t0" 'A new membership .* was formed')
+	# The last group member's start (or promote) as the survivor's
+	# controller logged it: the takeover, free of crm_mon's polling.
+	started=$(clmon loglast "$CL_DIR/$surv/log-pacemaker/pacemaker.log" "$t0" "$t1" \
+		"Result of (start|promote) operation for p_t[0-9]+_[a-z0-9]+ on $surv: ok")
 	off=$(pdu_ms "$t0" "done=off node=$node result=ok")
 	on=$(pdu_ms "$t0" "done=on node=$node result=ok")
 	CRASH_FENCE=$(cl_exec "$surv" stonith_admin --history "$node" --output-as=xml 2>/dev/null >"$CL_DIR/fence.xml" &&
@@ -315,7 +321,7 @@ crash() {
 	record crash "${name// /+}" "$t0" "$t1" "node=$node" "offline_ms=${CRASH_OFFLINE:--}" \
 		"token_ms=$(since "$t0" "$tok")" "membership_ms=$(since "$t0" "$memb")" \
 		"fence_off_ms=$(since "$t0" "$off")" "fenced_ms=$(since "$t0" "$on")" \
-		"transition_ms=$(since "$on" "$t1")"
+		"started_ms=$(since "$t0" "$started")" "transition_ms=$(since "$on" "$started")"
 	CRASH_T0=$t0
 	diag "$name: $(tail -1 "$CL_DIR/moves.log" | cut -d' ' -f3-)"
 	return "$rc"
