@@ -281,7 +281,7 @@ crash_taken() {
 # with WORD (a request or its answer).
 pdu_ms() { awk -v t0="$1" -v w="$2" '{ t = substr($1, 6) + 0 } t >= t0 && index($0, w) { print t; exit }' "$CL_DIR/pdu.log"; }
 # since T0 MS: MS - T0, or - when MS is empty.
-since() { [ -n "$2" ] && echo $(($2 - $1)) || echo -; }
+since() { [ -n "$1" ] && [ -n "$2" ] && echo $(($2 - $1)) || echo -; }
 
 # crash NAME NODE: NODE dies (cl_crash), nothing asked to move; the
 # survivor must fence it and start every group. Recorded: the time to the
