@@ -14,6 +14,8 @@
 #                   FUZZ_SECONDS per libFuzzer harness, default 300)
 #   make test-cluster  the real two-node Pacemaker cluster's full scenario (ROUNDS);
 #                   its figures to bench/results/cluster.json (bench/report.py)
+#   make bench-crash  section 6's crashes per variant (wake, tickle, peers):
+#                   bench/results/crash.json, then docs/benchmarks.md
 #   make install-as-portblock    fence-portblock as ocf:heartbeat:portblock too,
 #   make uninstall-as-portblock  resource-agents' agent diverted aside (DESTDIR,
 #                   OCF_ROOT; docs/drbd-reactor.md)
@@ -75,7 +77,7 @@ AGENTS   := $(wildcard agents/fence-portblock agents/tgt-account agents/portfenc
 AGENT_MANS := $(patsubst agents/%,$(BUILD)/ocf_portfence_%.7,$(AGENTS))
 
 .SECONDARY:
-.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench fuzz deb rpm asan \
+.PHONY: all deps test demo install clean vmlinux test-e2e test-cluster bench bench-crash fuzz deb rpm asan \
 	install-as-portblock uninstall-as-portblock
 all: $(BUILD)/portfence $(BUILD)/portfence-peerd $(BUILD)/tcphold $(BUILD)/tests/tcxprog $(AGENT_MANS) \
 	$(BUILD)/portfence.8 $(BUILD)/portfence-peerd.8 $(BUILD)/tests/variant/portfence
@@ -164,6 +166,10 @@ demo: deps all $(BUILD)/tests/iscsi-load
 
 bench: deps all $(TEST_BINS)
 	bench/run
+
+bench-crash: deps all $(TEST_BINS)
+	bench/case-crash
+	/usr/bin/python3 bench/report.py bench/results/raw bench/results docs
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -7,7 +7,8 @@ value, note; a value is a number, "dnf:S" for not done after S seconds, or
 (gnuplot) and DOCS_DIR/benchmarks.md. Nothing here measures anything: every
 number in the page comes from the raw lines of one `make bench` run, but
 section 6, which renders RESULTS_DIR/cluster.json as `make test-cluster`
-wrote it (tests/cluster).
+wrote it (tests/cluster) and RESULTS_DIR/crash.json as `make bench-crash`
+wrote it (bench/case-crash).
 """
 import json
 import math
@@ -547,7 +548,12 @@ def main(raw, results_dir, docs):
     if os.path.exists(path):
         with open(path) as fh:
             cluster = json.load(fh)
-    write_page(os.path.join(docs, "benchmarks.md"), env, results, images, ratios, cluster)
+    crash = None
+    path = os.path.join(results_dir, "crash.json")
+    if os.path.exists(path):
+        with open(path) as fh:
+            crash = json.load(fh)
+    write_page(os.path.join(docs, "benchmarks.md"), env, results, images, ratios, cluster, crash)
 
 
 CLUSTER_KINDS = {
@@ -558,7 +564,70 @@ CLUSTER_KINDS = {
     "all": "every group moves at once (one CIB update)",
     "failure": "a failed component, recovered by the cluster",
     "cleanup": "`crm resource cleanup` after a failure: the groups return",
+    "crash": "a node crashes (power cut, nothing asked to move): fenced, every group on the survivor",
+    "rejoin": "the crashed node boots and rejoins: the groups return",
 }
+
+# A crash's stages, ms after the crash (tests/cluster/cluster.t's crash()).
+CRASH_STAGES = [("offline_ms", "offline (crm_mon)"), ("token_ms", "token lost (corosync)"),
+                ("membership_ms", "new membership"), ("fence_off_ms", "power cut (agent)"),
+                ("fenced_ms", "fenced (reboot done)"), ("transition_ms", "transition"),
+                ("takeover_ms", "takeover (last start)"), ("ms", "all Started (polled)"),
+                ("stall_ms", "longest stall"),
+                ("stall_minus_takeover_ms", "stall − takeover")]
+
+
+def crash_rows(crashes, label=None):
+    """One table row per crash: its stages and its agents' starts."""
+    L = []
+    for x in crashes:
+        starts = x.get("starts")
+        if starts is None:
+            starts = sorted(o["ms"] for o in x.get("ops", []) if o["action"] == "start")
+        cells = [fmt(x[k]) if x.get(k) is not None else "-" for k, _ in CRASH_STAGES]
+        L.append("| %s%s | %s | %s |" % (label + ": " if label else "", x["name"],
+                                         " | ".join(cells),
+                                         "%d, max %d" % (len(starts), max(starts)) if starts else "-"))
+    return L
+
+
+def crash_header(first):
+    return ["| %s | %s | agent starts (exec ms) |" % (first, " | ".join(t for _, t in CRASH_STAGES)),
+            "|---|" + "---:|" * (len(CRASH_STAGES) + 1)]
+
+
+def crash_section(c):
+    """Section 6's crash variants, bench/results/crash.json (bench/case-crash)."""
+    L = ["### Crashes: what tells the initiators to reconnect", "",
+         "`make bench-crash` (bench/case-crash): tests/cluster's `crash` scenario, every "
+         "target on node1 under the verifying libiscsi load; node1 loses its switch port "
+         "and every process within 3 s of the initiators' login (early), boots and takes "
+         "its groups back, and crashes again after 20 s of load (late). node2 fences it "
+         "with the bed's fence agent and starts every group. Stages in ms after the crash; "
+         "the takeover runs to every group Started (crm_mon, polled), the stall is the "
+         "initiators' longest wait for a command in the crash's window. Variants: `wake` "
+         "the configuration as documented, `tickle` the unblock members with a tickle_dir "
+         "both nodes reach, `peers` the peers' publisher clone (agents/portfence-peers).", ""]
+    L += crash_header("variant: crash")
+    missing = []
+    for name, v in c.get("variants", {}).items():
+        if not v.get("available"):
+            missing.append(name)
+            continue
+        if not v.get("crashes"):
+            L.append("| %s | run failed (exit code %s) |%s" % (name, v.get("rc"), " |" * len(CRASH_STAGES)))
+            continue
+        L += crash_rows(v["crashes"], name)
+    for name in missing:
+        L += ["", "`%s`: not available in this tree (no agents/portfence-peers)." % name]
+    for name, v in c.get("variants", {}).items():
+        ld = v.get("load") or {}
+        if ld:
+            L += ["", "`%s`, the initiator over the run: %s errors, %s mismatches, %s of %s "
+                  "blocks read back at the end." % (name, ld.get("errors", "?"), ld.get("mismatches", "?"),
+                                                    ld.get("final_verified", "?"),
+                                                    ld.get("written_blocks", "?"))]
+    return L
 
 
 def spread(values):
@@ -585,7 +654,12 @@ def cluster_section(c):
          "resource on each node). Failures are injected: tgtd killed on node1 right "
          "after its monitor, and (full scenario) one LUN's backing path gone on node2; "
          "the cluster recovers with no cleanup, the cleanup step then brings the groups "
-         "back." % (run.get("rounds", "?"), run.get("scenario", "?"),
+         "back. Crashes (the short scenario: node1 holding every target; the full one "
+         "also node1 within 3 s of the initiators' login and node2 holding half the "
+         "targets): the node's switch port down and every process of it killed, nothing "
+         "asked to move; the survivor fences it with the document's fencing "
+         "configuration (the bed's fence agent on a simulated power switch) and starts "
+         "every group; the node then boots and rejoins." % (run.get("rounds", "?"), run.get("scenario", "?"),
                     run.get("targets", "?"), run.get("promotable", "none")), "",
          "| | |", "|---|---|"]
     for k in ("date", "kernel", "cpus", "corosync", "pacemaker", "resource_agents", "tgt",
@@ -609,6 +683,12 @@ def cluster_section(c):
         slow = max((o["ms"] for o in x["ops"]), default=0)
         L.append("| %d | %s | %d | %s | %d | %d |" % (
             x["step"], x["name"], x["ms"], x.get("stall_ms", "-"), len(x["ops"]), slow))
+    crashes = [x for x in moves if x["kind"] == "crash"]
+    if crashes:
+        L += ["", "Each crash, its stages in ms after it (the node's port down and every "
+              "process of it killed; the fence agent's power cut and reboot done from the "
+              "bed's power switch log; the transition from the reboot done to every group "
+              "Started):", ""] + crash_header("crash") + crash_rows(crashes)
     ops = {}
     for x in moves:
         for o in x["ops"]:
@@ -702,7 +782,7 @@ def fences_section(env, results):
     return L + [""]
 
 
-def write_page(path, env, results, images, ratios, cluster=None):
+def write_page(path, env, results, images, ratios, cluster=None, crash=None):
     quick = env.get("quick", "0") not in ("", "0")
     L = ["# Benchmarks: portfence against portblock",
          "",
@@ -739,8 +819,13 @@ def write_page(path, env, results, images, ratios, cluster=None):
     for aim, got, v in aims(results, ratios):
         L.append("| %s | %s | %s |" % (aim, got, v))
     for case, (title, unit, text) in CASES.items():
-        if case == "answers" and cluster:	# section 6 comes between
-            L += [""] + cluster_section(cluster)
+        if case == "answers" and (cluster or crash):	# section 6 comes between
+            if cluster:
+                L += [""] + cluster_section(cluster)
+            else:
+                L += ["", "## 6. The real cluster"]
+            if crash:
+                L += [""] + crash_section(crash)
         L += ["", "## " + title, "", text, ""]
         if case not in results:
             L += ["Not run in this pass%s." % (
@@ -785,7 +870,8 @@ def write_page(path, env, results, images, ratios, cluster=None):
           "PORTBLOCK_AGENT=/tmp/ra/heartbeat/portblock` (its `nft` comes from "
           "scripts/deps.sh: nftables); without PORTBLOCK_AGENT only Debian's portblock "
           "is compared. Section 6 is `sudo make test-cluster ROUNDS=2` "
-          "(bench/results/cluster.json), rendered by the same script.", ""]
+          "(bench/results/cluster.json) and `sudo make bench-crash` "
+          "(bench/results/crash.json), rendered by the same script.", ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 

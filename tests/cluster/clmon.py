@@ -22,9 +22,23 @@
                                    "op node= rsc= action= rc= ms= queue_ms="
                                    (exec-time and queue-time)
 
+  clmon.py fenced HISTORY NODE     the last fencing of NODE in HISTORY
+                                   (`stonith_admin --history NODE
+                                   --output-as=xml`): its attributes,
+                                   "key=value" words
+  clmon.py loglast LOG SINCE UNTIL REGEX  the same for the last such line
+                                   before UNTIL
+  clmon.py logms LOG SINCE REGEX   epoch ms of LOG's first line at or after
+                                   SINCE (epoch ms) that matches REGEX;
+                                   LOG is corosync's or pacemaker's
+                                   ("Mon DD HH:MM:SS[.mmm]" first, local
+                                   time, this year)
+
 XML is `crm_mon --output-as=xml`, CIB is `cibadmin -Q`.
 """
+import re
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 
@@ -123,8 +137,45 @@ def ops(since_ms, root):
         print(line)
 
 
+def fenced(root, node):
+    ev = [e for e in root.iter("fence_event") if e.get("target") == node]
+    if ev:
+        print(" ".join("%s=%s" % (k, v.replace(" ", "_")) for k, v in sorted(ev[0].attrib.items())))
+
+
+STAMP = re.compile(r"^([A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d)(\.\d+)?")
+
+
+def logms(path, since_ms, pattern, until_ms=None):
+    rx, year = re.compile(pattern), time.localtime().tm_year
+    last = None
+    with open(path, errors="replace") as fh:
+        for line in fh:
+            m = STAMP.match(line)
+            if not m or not rx.search(line):
+                continue
+            t = time.mktime(time.strptime("%d %s" % (year, m.group(1)), "%Y %b %d %H:%M:%S"))
+            ms = int(t * 1000 + float(m.group(2) or 0) * 1000)
+            # A log in whole seconds: a line of SINCE's second counts.
+            if ms < since_ms - (999 if m.group(2) is None else 0):
+                continue
+            if until_ms is None:
+                print(ms)
+                return 0
+            if ms <= until_ms:
+                last = ms
+    if last is None:
+        return 1
+    print(last)
+    return 0
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "logms":
+        return logms(args[0], int(args[1]), args[2])
+    if cmd == "loglast":
+        return logms(args[0], int(args[1]), args[3], int(args[2]))
     if cmd == "ops":
         ops(int(args[0]), ET.parse(args[1]).getroot())
         return 0
@@ -139,6 +190,8 @@ def main():
         unmonitored(root)
     elif cmd == "where":
         where(root)
+    elif cmd == "fenced":
+        fenced(root, args[1])
     elif cmd == "failures":
         for f in root.findall(".//failures/failure"):
             print(" ".join("%s=%s" % kv for kv in sorted(f.attrib.items())))

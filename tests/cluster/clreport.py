@@ -6,7 +6,10 @@
   clreport.py json DIR OUT KEY=VAL...  DIR's moves, operations and load
                                        reports (the CHAP one and the one
                                        without) as JSON in OUT (read by
-                                       bench/report.py), KEY=VAL the run's
+                                       bench/report.py), KEY=VAL the run's;
+                                       a crash's stages (its *_ms pairs),
+                                       takeover_ms and stall_minus_takeover_ms
+                                       with it
 
 OPS_LOG lines: "step=N op node= rsc= action= rc= ms= queue_ms=", from the
 CIB's lrm_rsc_op records (exec-time, queue-time).
@@ -56,8 +59,15 @@ def read_moves(path):
         for line in fh:
             if line.startswith("move "):
                 f = dict(KV.findall(line))
-                moves.append({"step": int(f["step"]), "kind": f["kind"],
-                              "name": f["name"].replace("+", " "), "ms": int(f["ms"])})
+                m = {"step": int(f["step"]), "kind": f["kind"],
+                     "name": f["name"].replace("+", " "), "ms": int(f["ms"])}
+                # A crash's stages (ms after the crash; None: not seen).
+                for k, v in f.items():
+                    if k.endswith("_ms") and k != "max_op_ms":
+                        m[k] = int(v) if re.match(r"^-?\d+$", v) else None
+                if "node" in f and f["kind"] == "crash":
+                    m["node"] = f["node"]
+                moves.append(m)
     return moves
 
 
@@ -96,6 +106,12 @@ def write_json(d, out, pairs):
     # start-up ran before the load.
     for m, stall in zip([m for m in moves if m["kind"] != "start-up"], marks[1:]):
         m["stall_ms"] = stall
+        if m["kind"] == "crash":
+            # The takeover: the crash to the last group member started,
+            # as the survivor logged it (else the step's polled time);
+            # how long the initiators waited past it.
+            m["takeover_ms"] = m.get("started_ms") or m["ms"]
+            m["stall_minus_takeover_ms"] = stall - m["takeover_ms"]
     for m in moves:
         m["ops"] = [{k: o[k] for k in ("node", "rsc", "kind", "action", "rc", "ms", "queue_ms")}
                     for o in ops if o["step"] == m["step"]]

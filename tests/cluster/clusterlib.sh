@@ -11,6 +11,8 @@
 #   cl_ini CMD...            # CMD in the initiator's namespace
 #   cl_wait SECONDS CMD...   # CMD until it succeeds, SECONDS of wall time
 #   cl_idle NODE             # no transition under way (the DC is S_IDLE)
+#   cl_crash NODE            # NODE dies: its switch port down, every process killed
+#   cl_node_up NODE          # NODE boots again (after a crash) and rejoins
 #
 # Each node (node1, node2) is one process, its holder, started by
 # `ip netns exec NS unshare -m -u`: a network namespace with eth0 on a
@@ -23,11 +25,28 @@
 #   /usr/lib/ocf/resource.d       overlay: + portfence/ (agents/), linbit/drbd
 #                                 and pfbed/tgtd (tests/cluster/agents/)
 #   /usr/local/sbin               portfence, portfence-peerd (build/), found by PATH
+#   /usr/sbin                     overlay: + fence_pfbed (tests/cluster/agents/),
+#                                 where pacemaker-fenced looks for fence agents
 #   /var/lib/{pacemaker,corosync}, /var/log/{pacemaker,corosync,crmsh,pcsd}
 #   /run, /dev/shm                private tmpfs (tgtd's socket, HA_RSCTMP, libqb)
 #   /sys/fs/bpf                   a bpffs of the node's own
 # so the host's directories are never written and the nodes never meet
 # but over corosync's knet link and the portal addresses.
+#
+# Fencing: the bed's power switch (pdu.py) runs in the bridge's network
+# namespace, on the host's side of every node, and listens on one "BMC"
+# address per node on br0 (CL_BMC: 198.18.0.21 powers node1, .22 node2),
+# as a node's IPMI controller does on a management network. The fence
+# agent (agents/fence_pfbed, stonith:fence_pfbed) runs on the survivor
+# inside its namespaces and reaches the switch over TCP like fence_ipmilan
+# reaches a BMC: nothing of the host is mounted into a node for it, and the
+# switch works whatever state the node it powers is in. off takes the
+# node's port p-NODE down and kills by pid every process in its mount
+# namespace (the one _cl_holder wrote to $CL_DIR/NODE/mnt) and its network
+# namespace, as _cl_pids_in finds them; on gives its eth0
+# its boot state (its own address alone) and brings the port up, the node
+# running nothing until cl_node_up. Every request is logged with the wall
+# clock in ms to $CL_DIR/pdu.log.
 #
 # Cleanup (registered before testlib's): every process in a node's mount
 # namespace is killed by pid, which also drops that namespace's mounts.
@@ -35,6 +54,7 @@
 CL_NODES="node1 node2"
 declare -A CL_NS CL_ADDR CL_HOLDER CL_MNT CL_COROSYNC CL_PCMKD
 CL_ADDR[ini]=198.18.0.1 CL_ADDR[node1]=198.18.0.11 CL_ADDR[node2]=198.18.0.12
+declare -A CL_BMC=([node1]=198.18.0.21 [node2]=198.18.0.22)
 CL_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CL_BOOT_TIMEOUT=${CL_BOOT_TIMEOUT:-180}
 CL_HERE=$TOP/tests/cluster
@@ -73,12 +93,16 @@ cl_need() {
 	getent passwd hacluster >/dev/null || skip_all "needs the hacluster user (pacemaker)"
 }
 
-# _cl_pids_in NODE: every process in NODE's mount namespace.
+# _cl_pids_in NODE: every process in NODE's mount namespace and its
+# network namespace: a dead node's mount namespace number can be reused by
+# another's, its named network namespace's cannot.
 _cl_pids_in() {
-	local mnt=${CL_MNT[$1]:-} p
+	local mnt=${CL_MNT[$1]:-} net p
 	[ -n "$mnt" ] || return 0
+	net="net:[$(stat -L -c %i "/run/netns/${CL_NS[$1]}" 2>/dev/null)]"
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && echo "${p#/proc/}"
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] &&
+			[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] && echo "${p#/proc/}"
 	done
 }
 
@@ -103,6 +127,7 @@ cl_cleanup() {
 	for node in $CL_NODES; do
 		[ -n "${CL_HOLDER[$node]:-}" ] && cl_kill_node "$node"
 	done
+	[ -n "${CL_PDU:-}" ] && kill "$CL_PDU" 2>/dev/null
 	return 0
 }
 
@@ -130,7 +155,7 @@ _cl_port() {
 _cl_node_dirs() {
 	local d=$CL_DIR/$1 x
 	for x in etc.up etc.work ocf.up ocf.work sbin lib-pacemaker lib-corosync \
-		log-pacemaker log-corosync log-crmsh log-pcsd; do
+		log-pacemaker log-corosync log-crmsh log-pcsd usbin.up usbin.work; do
 		mkdir -p "$d/$x" || return 1
 	done
 	mkdir -p "$d/etc.up/corosync" "$d/etc.up/portfence" \
@@ -145,7 +170,8 @@ _cl_node_dirs() {
 	ln -s "$CL_HERE/agents/tgtd" "$d/ocf.up/pfbed/tgtd" &&
 	ln -s "$PORTFENCE" "$d/sbin/portfence" &&
 	ln -s "$TOP/agents/portfence-peers" "$d/ocf.up/portfence/portfence-peers" &&
-	ln -s "${PORTFENCE_PEERD:-$TOP/build/portfence-peerd}" "$d/sbin/portfence-peerd" || return 1
+	ln -s "${PORTFENCE_PEERD:-$TOP/build/portfence-peerd}" "$d/sbin/portfence-peerd" &&
+	ln -s "$CL_HERE/agents/fence_pfbed" "$d/usbin.up/fence_pfbed" || return 1
 	_cl_corosync_conf >"$d/etc.up/corosync/corosync.conf" || return 1
 	# crmsh pings a node by name before `crm node standby`.
 	{ cat /etc/hosts; echo "${CL_ADDR[node1]} node1"; echo "${CL_ADDR[node2]} node2"; } \
@@ -185,7 +211,7 @@ _cl_corosync_conf() {
 		logfile: /var/log/corosync/corosync.log
 		to_syslog: no
 		to_stderr: no
-		timestamp: on
+		timestamp: hires
 	}
 	EOF
 }
@@ -199,6 +225,7 @@ hostname "$2"
 mount --make-rprivate /
 mount -t overlay overlay -o lowerdir=/etc,upperdir=$d/etc.up,workdir=$d/etc.work /etc
 mount -t overlay overlay -o lowerdir=/usr/lib/ocf/resource.d,upperdir=$d/ocf.up,workdir=$d/ocf.work /usr/lib/ocf/resource.d
+mount -t overlay overlay -o lowerdir=/usr/sbin,upperdir=$d/usbin.up,workdir=$d/usbin.work /usr/sbin
 mount --bind $d/sbin /usr/local/sbin
 mount --bind $d/lib-pacemaker /var/lib/pacemaker
 mount --bind $d/lib-corosync /var/lib/corosync
@@ -218,6 +245,7 @@ exec sleep infinity'
 # _cl_holder NODE: NODE's holder, its namespaces ready.
 _cl_holder() {
 	local node=$1
+	rm -f "$CL_DIR/$node/ready" "$CL_DIR/$node/mnt"
 	ip netns exec "${CL_NS[$node]}" unshare -m -u /bin/sh -c "$_CL_MOUNTS" sh "$CL_DIR/$node" "$node" \
 		>>"$CL_DIR/$node/holder.log" 2>&1 &
 	CL_HOLDER[$node]=$!
@@ -227,6 +255,7 @@ _cl_holder() {
 	disown "$!"
 	tb_wait 20 test -e "$CL_DIR/$node/ready" || return 1
 	CL_MNT[$node]=$(readlink "/proc/${CL_HOLDER[$node]}/ns/mnt")
+	echo "${CL_MNT[$node]}" >"$CL_DIR/$node/mnt"
 }
 
 # _cl_daemon NODE VAR CMD...: CMD in the background inside NODE; its pid
@@ -239,6 +268,48 @@ _cl_daemon() {
 		"$@" >>"$CL_DIR/$node/$var.out" 2>&1 &
 	eval "CL_$var[\$node]=\$!"
 	disown "$!"
+}
+
+# _cl_pdu: the power switch, its BMC addresses on br0.
+_cl_pdu() {
+	local node args=()
+	for node in $CL_NODES; do
+		ip -n "${CL_NS[br]}" addr add "${CL_BMC[$node]}/24" dev br0 || return 1
+		args+=("${CL_BMC[$node]}=$node" "$node=${CL_NS[$node]}:${CL_ADDR[$node]}/24")
+	done
+	ip netns exec "${CL_NS[br]}" python3 "$CL_HERE/pdu.py" "$CL_DIR" "${CL_NS[br]}" "${args[@]}" \
+		>>"$CL_DIR/pdu.out" 2>&1 &
+	CL_PDU=$!
+	_tb_pids+=("$!")
+	disown "$!"
+	tb_wait 20 test -e "$CL_DIR/pdu.ready"
+}
+
+# cl_crash NODE: NODE dies at once, as a machine whose power fails: its
+# switch port down first (nothing it sends after that leaves it), then
+# every one of its processes killed. Its network namespace stays, with
+# whatever addresses it held, cut off; the fence agent's on resets it.
+cl_crash() {
+	ip -n "${CL_NS[br]}" link set dev "p-$1" down || return 1
+	cl_kill_node "$1"
+}
+
+# cl_node_up NODE: NODE boots after a crash (its port up, its network as
+# a boot leaves it, as the switch's on does) and starts its cluster
+# services; returns once a DC sees both nodes online.
+cl_node_up() {
+	local node=$1 n
+	cl_kill_node "$node" || return 1
+	ip -n "${CL_NS[$node]}" addr flush dev eth0 &&
+		ip -n "${CL_NS[$node]}" addr add "${CL_ADDR[$node]}/24" dev eth0 &&
+		ip -n "${CL_NS[br]}" link set dev "p-$node" up || return 1
+	_cl_holder "$node" || { diag "$node's namespaces: $(tail -3 "$CL_DIR/$node/holder.log")"; return 1; }
+	_cl_daemon "$node" COROSYNC corosync -f
+	_cl_daemon "$node" PCMKD pacemakerd
+	for n in $CL_NODES; do
+		cl_wait "$CL_BOOT_TIMEOUT" cl_dc_and_online "$n" ||
+			{ diag "$n: no DC with both nodes online after ${CL_BOOT_TIMEOUT}s"; return 1; }
+	done
 }
 
 # cl_dc_and_online NODE: NODE sees a DC and both nodes online.
@@ -273,6 +344,7 @@ cl_up() {
 	for g in $(seq 0 $((${CL_LUN_FILES:-$((2 * CL_TARGETS))} - 1))); do
 		truncate -s "${CL_LUN_MB}M" "$CL_DIR/luns/drbd$g.img" || return 1
 	done
+	_cl_pdu || { diag "the power switch did not start: $(cat "$CL_DIR/pdu.out")"; return 1; }
 	for node in $CL_NODES; do
 		_cl_node_dirs "$node" || { diag "cannot prepare $node's directories"; return 1; }
 		_cl_holder "$node" || { diag "$node's namespaces: $(cat "$CL_DIR/$node/holder.log")"; return 1; }

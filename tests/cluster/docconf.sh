@@ -1,14 +1,15 @@
 # shellcheck shell=bash
 # The configurations of docs/README-iscsi.md, as the test bed applies them.
 #
-#   doc_crm N      the crm shell configuration for N targets
-#   doc_pcs N      the pcs commands for N targets
+#   doc_crm N      the crm shell configuration for N targets, and fencing
+#   doc_pcs N      the pcs commands for N targets, and fencing
 #
 # The documented text is taken as it stands. Targets beyond those written
 # out are made from t1's lines by the rule the document gives for t2 (r0,
 # /dev/drbd0, /dev/drbd1, .101, t1, tid=1 renumbered). Then the bed's map,
 # and nothing else:
 #   systemd:tgt     -> ocf:pfbed:tgtd   the bed runs no systemd
+#   fence_ipmilan   -> fence_pfbed      the bed's power switch (clusterlib.sh)
 #   192.0.2.x       -> 198.18.0.x       the test-bed address range
 #   path=/dev/drbdK -> path=$CL_DIR/luns/drbdK.img
 #                                       a file both nodes reach, for DRBD
@@ -17,12 +18,13 @@
 
 DOC=${CL_DOC:-$TOP/docs/README-iscsi.md}
 
-# doc_block HEADING: the first code block after the line "## HEADING".
+# doc_block HEADING [N]: the first (Nth) code block after the line
+# "## HEADING".
 doc_block() {
-	awk -v h="## $1" '
+	awk -v h="## $1" -v want="${2:-1}" '
 		$0 == h { in_sec = 1; next }
-		in_sec && /^```/ { if (in_code) exit; in_code = 1; next }
-		in_code { print }' "$DOC"
+		in_sec && /^```/ { if (in_code) { if (n == want) exit; in_code = 0; next } n++; in_code = 1; next }
+		in_code && n == want { print }' "$DOC"
 }
 
 # doc_renumber N: t1's lines as target N's.
@@ -35,7 +37,7 @@ doc_renumber() {
 }
 
 doc_bed_map() {
-	sed -e 's/\bsystemd:tgt\b/ocf:pfbed:tgtd/g' \
+	sed -e 's/\bsystemd:tgt\b/ocf:pfbed:tgtd/g' -e 's/\bfence_ipmilan\b/fence_pfbed/g' \
 		-e 's/\b192\.0\.2\./198.18.0./g' \
 		-e "s,path=/dev/drbd\([0-9]*\)\b,path=$CL_DIR/luns/drbd\1.img,g"
 }
@@ -54,6 +56,8 @@ doc_crm() {
 			echo
 			doc_crm_t1 | doc_renumber "$n"
 		done
+		echo
+		doc_block Fencing
 	} | doc_bed_map
 }
 
@@ -66,6 +70,7 @@ doc_pcs() {
 			echo "$block" | awk '/^# per target/ { on = 1; next } /^# t2 / { exit } on' |
 				doc_renumber "$n"
 		done
+		doc_block Fencing 2
 	} | doc_bed_map
 }
 
