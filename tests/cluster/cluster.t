@@ -25,8 +25,10 @@
 #                            again after LATE seconds of load (default 20)
 #   CL_TICKLE=1              the unblock members with a tickle_dir both
 #                            nodes reach ($CL_DIR/tickle)
-#   CL_PEERS=1               the peers' publisher (agents/portfence-peers)
-#                            as a clone, cl_peers
+#   CL_PEERS=0               without the document's peers' publisher
+#                            (the portfence-peers clone, cl_peers; default
+#                            1: loaded, and every crash's stall must end
+#                            within 0.5 s of the takeover)
 #   ROUNDS=N                 rounds of the full scenario (default 1)
 #   CL_RESULTS=FILE          write the figures as JSON (bench/report.py)
 #   CL_KEEP=DIR              keep the nodes' logs, the load report, the moves
@@ -75,9 +77,9 @@ VIEW=node1
 ok "the initiator load generator is built (build/tests/iscsi-load)" test -x "$LOAD"
 ok "portfence is built (build/portfence)" test -x "$PORTFENCE"
 [ -x "$LOAD" ] && [ -x "$PORTFENCE" ] || { done_testing; exit; }
-if [ -n "${CL_PEERS:-}" ]; then
-	ok "CL_PEERS: the peers' publisher is in the tree (agents/portfence-peers)" test -x "$TOP/agents/portfence-peers"
-	[ -x "$TOP/agents/portfence-peers" ] || { done_testing; exit; }
+PEERS=${CL_PEERS:-1}
+if [ "$PEERS" = 1 ]; then
+	ok "portfence-peerd is built (build/portfence-peerd)" test -x "${PORTFENCE_PEERD:-$TOP/build/portfence-peerd}"
 fi
 
 mon() { cl_exec "$VIEW" crm_mon --output-as=xml 2>/dev/null; }
@@ -199,6 +201,7 @@ is "the pcs CIB has a recurring monitor on every primitive" "$(clmon unmonitored
 # --- the crm configuration, loaded as written ---
 doc_crm "$CL_TARGETS" >"$CL_DIR/doc.crm"
 [ -n "$PROMOTABLE" ] && doc_crm_promotable "${PROMOTABLE#t}" >>"$CL_DIR/doc.crm"
+[ "$PEERS" = 1 ] && doc_crm_peers "$CL_TARGETS" "$NTARGETS" >>"$CL_DIR/doc.crm"
 # Nothing starts until the probes have run and the bed's placement is in.
 cl_crm "$VIEW" configure property stop-all-resources=true >>"$CL_DIR/commands.log" 2>&1
 # crm_q ARGS: crm ARGS on node1, its chatter to commands.log.
@@ -223,12 +226,6 @@ if [ -n "${CL_TICKLE:-}" ]; then
 	}
 	ok "CL_TICKLE: the unblock members record to a tickle_dir both nodes reach" tickle_all
 fi
-if [ -n "${CL_PEERS:-}" ]; then
-	printf '%s\n' "primitive p_peers ocf:portfence:portfence-peers op monitor interval=5s" \
-		"clone cl_peers p_peers meta interleave=true" >"$CL_DIR/peers.crm"
-	ok "CL_PEERS: the peers' publisher loads as a clone (cl_peers)" \
-		crm_q configure load update "$CL_DIR/peers.crm"
-fi
 
 cl_exec "$VIEW" cibadmin -Q >"$CL_DIR/cib.xml" 2>/dev/null
 is "the loaded configuration has a recurring monitor on every primitive" "$(clmon unmonitored "$CL_DIR/cib.xml")" ""
@@ -238,6 +235,7 @@ is "the loaded configuration has a recurring monitor on every primitive" "$(clmo
 # account, the two fence devices.
 want_probes=$((2 * (NTARGETS * 8 + 2 + 2)))
 [ -n "$PROMOTABLE" ] && want_probes=$((want_probes - 2))
+[ "$PEERS" = 1 ] && want_probes=$((want_probes + 2))
 # A probe still under way is recorded with rc 193 (pending): not done.
 probes_done() {
 	cl_exec "$VIEW" cibadmin -Q >"$CL_DIR/cib.xml" 2>/dev/null &&
@@ -580,6 +578,28 @@ paste -d' ' <(grep '^move ' "$CL_DIR/moves.log" | tail -n +2) \
 	<(grep '^mark ' "$CL_DIR/load.report" | tail -n +2 | grep -o 'stall_ms=[0-9]*') >"$CL_DIR/summary"
 diag "per move: time from the command to all Started, longest initiator stall after it, agent operations"
 sed 's/^move step=[0-9]* /#   /' "$CL_DIR/summary"
+# With the peers published, a crash's initiators are reset as each portal
+# opens on the survivor: none waits on its own backed-off retransmission
+# past the takeover (the last group member's start) by more than 0.5 s.
+# stall_past: "name excess_ms" for each crash, excess = stall - takeover.
+stall_past() {
+	awk '$3 == "kind=crash" {
+		name = ""; s = ""; st = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^name=/) name = substr($i, 6)
+			if ($i ~ /^started_ms=/) s = substr($i, 12)
+			if ($i ~ /^stall_ms=/) st = substr($i, 10)
+		}
+		print name, (s ~ /^[0-9]+$/ && st ~ /^[0-9]+$/) ? st - s : "unknown"
+	}' "$CL_DIR/summary"
+}
+if [ "$PEERS" = 1 ]; then
+	while read -r name excess; do
+		ok "${name//+/ }: the stall ends within 0.5 s of the takeover (stall - takeover: $excess ms)" \
+			eval "[ '$excess' != unknown ] && [ '$excess' -le 500 ]"
+	done < <(stall_past)
+	ok "... and there were crashes to measure" eval '[ -n "$(stall_past)" ]'
+fi
 # The drain answers every command the target executed before the cut: in
 # the window of a planned move (kind=move) no write is executed twice. A
 # tgtd killed or a LUN removed loses answers by its nature (the target

@@ -3,6 +3,7 @@
 #
 #   doc_crm N      the crm shell configuration for N targets, and fencing
 #   doc_pcs N      the pcs commands for N targets, and fencing
+#   doc_crm_peers N [P]  the portfence-peers clone for N targets (crm)
 #
 # The documented text is taken as it stands. Targets beyond those written
 # out are made from t1's lines by the rule the document gives for t2 (r0,
@@ -116,5 +117,17 @@ _doc_peers_block() {
 		in_sec && /^```/ { n++; next }
 		in_sec && n == want { print }' "$DOC" | doc_bed_map
 }
-doc_crm_peers() { _doc_peers_block 1; }
+# doc_crm_peers N [P]: the crm form for N targets: the portals of P targets
+# (default N: a promotable target has a portal but no unblock member), and
+# the order before each target's unblock (t2's line renumbered from t1's).
+doc_crm_peers() {
+	local n portals=""
+	for n in $(seq "${2:-$1}"); do
+		portals="$portals 198.18.0.$((100 + n)):3260"
+	done
+	_doc_peers_block 1 | sed "s/portals=\"[^\"]*\"/portals=\"${portals# }\"/"
+	for n in $(seq 3 "$1"); do
+		_doc_peers_block 1 | grep '^order o_peers_before_t1_unblock ' | doc_renumber "$n"
+	done
+}
 doc_pcs_peers() { _doc_peers_block 3; }
