@@ -296,6 +296,7 @@ crash() {
 	surv=$(other "$node")
 	for g in "${!WANT[@]}"; do WANT[$g]=$surv; done
 	CRASH_OFFLINE=
+	[ "$PEERS" = 1 ] && diag "$name: $surv's store lists $(cl_exec "$surv" cat "/run/portfence/peers/$node" 2>/dev/null | grep -c .) peers of $node; $node's own connections: $(cl_exec "$node" ss -Htn state established '( sport = :3260 )' 2>/dev/null | grep -c .)"
 	t0=$(cl_ms)
 	cl_crash "$node" >>"$CL_DIR/commands.log" 2>&1 || { diag "$name: $node's processes not all killed"; rc=1; }
 	VIEW=$surv
