@@ -605,9 +605,12 @@ def crash_section(c):
          "its groups back, and crashes again after 20 s of load (late). node2 fences it "
          "with the bed's fence agent and starts every group. Stages in ms after the crash; "
          "the takeover runs to every group Started (crm_mon, polled), the stall is the "
-         "initiators' longest wait for a command in the crash's window. Variants: `wake` "
-         "the configuration as documented, `tickle` the unblock members with a tickle_dir "
-         "both nodes reach, `peers` the peers' publisher clone (agents/portfence-peers).", ""]
+         "initiators' longest wait for a command in the crash's window; the takeover "
+         "column's last start is the last group member's start in the survivor's log. "
+         "Variants: `wake` the document's configuration without the peers' publisher "
+         "(the unblock's wake only), `tickle` that and the unblock members with a "
+         "tickle_dir both nodes reach, `peers` the configuration as documented: the "
+         "portfence-peers clone, whose peers the unblock resets.", ""]
     L += crash_header("variant: crash")
     missing = []
     for name, v in c.get("variants", {}).items():
