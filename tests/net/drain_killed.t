@@ -10,7 +10,11 @@ pf load >/dev/null
 
 serve "$VIP" 3277
 hold "$VIP" 3277 2 kill3277
-ok "the queues are full" tb_wait 5 queues_full "$SRV" "$VIP" 3277 65536
+# (the queues grow with the send buffer's autotuning: give a loaded
+# machine time, and say what they hold if they never fill)
+tb_wait 10 queues_full "$SRV" "$VIP" 3277 65536 ||
+	diag "send queues: $(ip netns exec "$SRV" ss -Htn state established "( sport = :3277 )" | awk '{ print $2 }' | tr '\n' ' ')"
+ok "the queues are full" queues_full "$SRV" "$VIP" 3277 65536
 tb_bg "$SRV" "$PORTFENCE" --pin-dir "$PIN" block --ip "$VIP" --port 3277 \
 	--drain 60000 --drain-stall 60000 --drain-quiet 60000 >/dev/null
 sleep 0.5
