@@ -179,18 +179,11 @@ const struct pf_command pf_cmd_conns = {
 static int send_tickle(int family, const struct pf_addr *local, __u16 lport,
 		       const struct pf_addr *remote, __u16 rport, int count)
 {
-	struct tcphdr th = {
-		.source = htons(lport),
-		.dest = htons(rport),
-		.doff = 5,
-		.ack = 1,
-		.window = htons(1234),
-	};
 	int fd = pf_raw_open(family), err;
 
 	if (fd < 0)
 		return fd;
-	err = pf_raw_send(fd, family, local->a, remote->a, &th, sizeof(th), count);
+	err = pf_raw_tickle(fd, family, local->a, lport, remote->a, rport, count);
 	close(fd);
 	return err;
 }

@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,19 +94,6 @@ void pf_reset_plan_free(struct pf_reset_plan *plan)
 	plan->n = 0;
 }
 
-static int tickle(int fd, const struct pf_tickle *t)
-{
-	struct tcphdr th = {
-		.source = htons(t->lport),
-		.dest = htons(t->rport),
-		.doff = 5,
-		.ack = 1,
-		.window = htons(1234),
-	};
-
-	return pf_raw_send(fd, t->local.family, t->local.a, t->remote.a, &th, sizeof(th), 1);
-}
-
 /* One round to the peers of the plan still due; fd[0] IPv4, fd[1] IPv6
  * (opened on demand). With report, the first round: each peer reported,
  * one it cannot be sent to dropped from the plan. Returns how many sent. */
@@ -132,7 +118,8 @@ static int send_round(struct pf_reset_plan *plan, int fd[2], pf_reset_report rep
 		}
 		if (*f < 0)
 			*f = pf_raw_open(t->local.family);
-		err = *f < 0 ? *f : tickle(*f, t);
+		err = *f < 0 ? *f : pf_raw_tickle(*f, t->local.family, t->local.a, t->lport, t->remote.a,
+							 t->rport, 1);
 		if (report) {
 			if (err)
 				r->skipped = "cannot be sent";

@@ -241,3 +241,17 @@ int pf_route_local(int family, const __be32 *addr)
 		return -EPROTO;
 	return ((struct rtmsg *)NLMSG_DATA(nh))->rtm_type == RTN_LOCAL;
 }
+
+int pf_raw_tickle(int fd, int family, const __be32 *local, __u16 lport, const __be32 *remote,
+		  __u16 rport, int count)
+{
+	struct tcphdr th = {
+		.source = htons(lport),
+		.dest = htons(rport),
+		.doff = 5,
+		.ack = 1,
+		.window = htons(1234),
+	};
+
+	return pf_raw_send(fd, family, local, remote, &th, sizeof(th), count);
+}

@@ -15,6 +15,11 @@ int pf_raw_open(int family);
  * computed here, whatever tcp holds. 0, or a negative errno. */
 int pf_raw_send(int fd, int family, const __be32 *src, const __be32 *dst, const void *tcp,
 		size_t tcp_len, int count);
+/* A tickle ACK (seq 0, ack 0) from local:lport to remote:rport, count
+ * times over fd: a peer with a connection on that tuple answers with its
+ * true sequence numbers, which a stack holding no such socket resets. */
+int pf_raw_tickle(int fd, int family, const __be32 *local, __u16 lport, const __be32 *remote,
+		  __u16 rport, int count);
 
 /* A program that runs a frame up the stack of a device as if it had
  * arrived there (XDP_PASS in live-frames test runs); a negative errno
