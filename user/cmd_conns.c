@@ -61,10 +61,8 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);
 	if (json)
 		printf("]\n");
-	if (n == -EBUSY)
-		return pf_state_foreign_error(env);
-	if (n == -EACCES || n == -EPERM)
-		return pf_error(env, n, "not permitted to open '%s/%s'", env->pin_dir, PF_PIN_KNOCKS);
+	if (n == -EBUSY || n == -EACCES || n == -EPERM)
+		return pf_state_refusal(env, n, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
 		return pf_error(env, pf_runtime_errno(n), "cannot read '%s/%s': %s", env->pin_dir,
 				PF_PIN_KNOCKS, strerror(-n));

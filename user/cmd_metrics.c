@@ -306,8 +306,7 @@ static int cmd_metrics(struct pf_env *env, const void *args)
 
 	rc = read_portals(env->pin_dir, &portals, &n);
 	if (rc == -EACCES || rc == -EPERM)
-		return pf_error(env, PF_EXIT_PERM, "not permitted to open '%s/%s'", env->pin_dir,
-			       PF_PIN_PORTALS);
+		return pf_exit_code(pf_state_refusal(env, rc, PF_PIN_PORTALS));
 	if (rc) {
 		free(portals);
 		return pf_error(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",

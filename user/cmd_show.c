@@ -35,17 +35,11 @@ static const struct pf_option show_options[] = {
  * refusal (a map that is not there is shown as empty). */
 static int open_state_map(const struct pf_env *env, const char *name)
 {
-	int fd = pf_state_map(env->pin_dir, name, NULL);
-
-	if (fd == -EBUSY)
-		return pf_state_foreign_error(env);
-	if (fd == -EACCES || fd == -EPERM)
-		return pf_error(env, fd, "not permitted to open '%s/%s'", env->pin_dir, name);
-	return fd;
+	return pf_state_refusal(env, pf_state_map(env->pin_dir, name, NULL), name);
 }
 
 /* Not permitted, or another pin dir's state: shown as nothing would lie. */
-static bool refused(int fd)
+static bool is_refusal(int fd)
 {
 	return fd == -EACCES || fd == -EPERM || fd == -EBUSY;
 }
@@ -167,7 +161,7 @@ static int list_lifted(const struct pf_env *env, bool json)
 	bool first = true;
 	int fd = open_state_map(env, PF_PIN_LIFTED);
 
-	if (refused(fd))
+	if (is_refusal(fd))
 		return pf_exit_code(fd);
 	if (json)
 		printf("[");
@@ -206,12 +200,12 @@ static int cmd_list(struct pf_env *env, const void *args)
 	if (((const struct list_args *)args)->lifted)
 		return list_lifted(env, json);
 	fd = open_state_map(env, PF_PIN_PORTALS);
-	if (!refused(fd))
+	if (!is_refusal(fd))
 		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
-	if (refused(fd) || refused(stats_fd)) {
+	if (is_refusal(fd) || is_refusal(stats_fd)) {
 		if (fd >= 0)
 			close(fd);
-		return pf_exit_code(refused(fd) ? fd : stats_fd);
+		return pf_exit_code(is_refusal(fd) ? fd : stats_fd);
 	}
 	/* older programs have no timeline: listed without one */
 	if (fd >= 0)
@@ -350,7 +344,7 @@ static int cmd_status(struct pf_env *env, const void *args)
 	__u32 zero = 0;
 
 	stats_fd = open_state_map(env, PF_PIN_STATS);
-	if (refused(stats_fd))
+	if (is_refusal(stats_fd))
 		return pf_exit_code(stats_fd);
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
 	layout = pf_layout_version(env->pin_dir);

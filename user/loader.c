@@ -300,11 +300,6 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 	return 0;
 }
 
-static int load_objects(const struct pf_env *env)
-{
-	return load_framing(env, PF_FRAMING_ETHERNET);
-}
-
 static int select_devices(const struct pf_env *env, char **devs, int ndevs)
 {
 	int fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES), i, err = 0;
@@ -546,7 +541,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
 		return 0;
 
-	err = pf_pin_dir_prepare(env, true);
+	err = pf_pin_dir_prepare(env);
 	if (err)
 		return err;
 	lock = pf_lock(env->pin_dir);
@@ -555,7 +550,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (!pf_loaded(env->pin_dir)) {
 		err = adopt_attached(env, out);
 		if (!err)
-			err = load_objects(env);
+			err = load_framing(env, PF_FRAMING_ETHERNET);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 	} else if (replace) {

@@ -24,9 +24,9 @@ bool pf_loaded(const char *pin_dir);
 /* Open the pinned tc programs; 0 or negative errno. */
 int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
 void pf_progs_close(struct pf_progs *progs);
-/* Which hooks of iface run the programs of progs meant for it. */
 /* Is prog_id one of progs (of either framing)? */
 bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
+/* Which hooks of iface run the programs of progs meant for it. */
 void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, bool *in, bool *out);
 
 /* Load and pin if needed (with replace, programs pinned that are not this

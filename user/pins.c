@@ -78,7 +78,7 @@ int pf_pin_dir_check(const struct pf_env *env)
 	return 0;
 }
 
-int pf_pin_dir_prepare(const struct pf_env *env, bool create)
+int pf_pin_dir_prepare(const struct pf_env *env)
 {
 	const char *dir = env->pin_dir;
 	char parent[PATH_MAX];
@@ -94,8 +94,6 @@ int pf_pin_dir_prepare(const struct pf_env *env, bool create)
 					"(mount -t bpf -o mode=0700 bpf DIR)", dir);
 		return 0;
 	}
-	if (!create)
-		return 0;
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	dirname(parent);

@@ -20,9 +20,8 @@ struct pf_env;
  * them). */
 int pf_pin_dir_check(const struct pf_env *env);
 /* Make sure env's pin dir exists on a bpffs (mounting /sys/fs/bpf if
- * absent) and is trusted; with create false, only check. 0, or a negative
- * errno having said why not. */
-int pf_pin_dir_prepare(const struct pf_env *env, bool create);
+ * absent) and is trusted. 0, or a negative errno having said why not. */
+int pf_pin_dir_prepare(const struct pf_env *env);
 void pf_pin_path(char *buf, size_t n, const char *dir, const char *name);
 /* bpf_obj_get() of dir/name, or a negative errno. */
 int pf_pin_open(const char *dir, const char *name);

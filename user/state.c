@@ -209,3 +209,12 @@ int pf_state_foreign_error(const struct pf_env *env)
 			"changed; use --pin-dir %s (one pin dir per namespace)", env->pin_dir,
 			owner, ifname, owner);
 }
+
+int pf_state_refusal(const struct pf_env *env, int err, const char *name)
+{
+	if (err == -EBUSY)
+		return pf_state_foreign_error(env);
+	if (err == -EACCES || err == -EPERM)
+		return pf_error(env, err, "not permitted to open '%s/%s'", env->pin_dir, name);
+	return err;
+}

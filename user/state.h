@@ -45,6 +45,11 @@ struct pf_env;
 /* Says so, naming both pin dirs, where pf_state_map returned -EBUSY (or
  * pf_state_foreign true); returns -EBUSY. */
 int pf_state_foreign_error(const struct pf_env *env);
+/* err from pf_state_map (or a read through it) for the map name, reported
+ * when it is a refusal: another pin dir's state (-EBUSY, as
+ * pf_state_foreign_error) or not permitted (-EACCES, -EPERM). Returns err;
+ * any other is left to the caller to report. */
+int pf_state_refusal(const struct pf_env *env, int err, const char *name);
 /* Do the programs prog_id (on fence table table_id) belong to a pin dir
  * other than pin_dir that still holds them pinned? Its path into owner
  * (PF_OWNER_PATH_MAX bytes, may be NULL). */
