@@ -74,7 +74,8 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 			   sizeof(remote));
 	if (t->queue_known && rec->outcome != PF_SWEEP_DRAINED)
 		t->discarded += rec->queued;
-	/* destroyed at once: the line it always was, the bytes in the total */
+	/* destroyed at once: the plain "destroyed" line (scripts read it), its
+	 * bytes counted in the total only */
 	if (rec->outcome == PF_SWEEP_DESTROYED) {
 		printf("destroyed %s\t%s\n", local, remote);
 		return;
