@@ -187,8 +187,7 @@ int sweep(struct bpf_iter__tcp *ctx)
 	}
 
 	policy = portal_lookup(IPPROTO_TCP, rec.family, rec.local_addr, rec.local_port);
-	if (!policy || !(policy->direction & PF_DIR_OUT) ||
-	    (policy->flags & PF_F_KEEP_ESTABLISHED))
+	if (!policy || !pf_policy_tears_down(policy))
 		return 0;
 
 	tp = bpf_skc_to_tcp_sock(skc);

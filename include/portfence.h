@@ -128,6 +128,14 @@ struct pf_policy {
 				 * drain ends within PF_DRAIN_LEASE_NS */
 };
 
+/* Does a fence of this policy destroy its portal's established TCP
+ * sockets? The one rule for block, the sweep program and the sock_diag
+ * fallback. */
+static __always_inline int pf_policy_tears_down(const struct pf_policy *policy)
+{
+	return (policy->direction & PF_DIR_OUT) && !(policy->flags & PF_F_KEEP_ESTABLISHED);
+}
+
 #define PF_DRAIN_LEASE_NS	1000000000ULL
 
 /*

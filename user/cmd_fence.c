@@ -28,8 +28,7 @@ static void describe(const struct pf_portal_args *pa, char *buf, size_t n)
 /* Does block destroy the portal's established sockets? */
 static bool tears_down(const struct pf_policy *policy, const struct pf_portal_args *pa)
 {
-	return (policy->direction & PF_DIR_OUT) && !(policy->flags & PF_F_KEEP_ESTABLISHED) &&
-	       pa->portal.proto == IPPROTO_TCP;
+	return pf_policy_tears_down(policy) && pa->portal.proto == IPPROTO_TCP;
 }
 
 /* Destroys the portal's sockets, drained first if the policy says so, and

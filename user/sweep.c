@@ -56,7 +56,7 @@ static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_swee
 	if (bpf_map_lookup_elem(portals_fd, &key, &policy))
 		return false;
 	rec->counters_id = policy.counters_id;
-	return (policy.direction & PF_DIR_OUT) && !(policy.flags & PF_F_KEEP_ESTABLISHED);
+	return pf_policy_tears_down(&policy);
 }
 
 static int sweep_diag(const char *pin_dir, pf_sweep_report report, void *arg)
