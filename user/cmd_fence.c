@@ -12,6 +12,7 @@
 #include "bpfclock.h"
 #include "drain.h"
 #include "fence_table.h"
+#include "in_force.h"
 #include "loader.h"
 #include "options.h"
 #include "overlap.h"
@@ -329,7 +330,28 @@ const struct pf_command pf_cmd_unblock = {
 struct check_args {
 	struct pf_portal_args pa;
 	bool exact;
+	bool attached;
 };
+
+/* With --attached a fence counts only where it is in force: "fenced, not
+ * in force: why" says what a monitor must repair. */
+static int check_in_force(const struct pf_env *env, const struct pf_portal *portal,
+			  const char *what)
+{
+	char why[PF_ERR_LEN + IF_NAMESIZE];
+	int ret = pf_portal_in_force(env, portal, why, sizeof(why));
+
+	if (ret < 0) {
+		pf_error(env, ret, "cannot read the interfaces: %s", strerror(-ret));
+		return PF_EXIT_UNKNOWN;
+	}
+	if (ret) {
+		printf("%s fenced, not in force: %s\n", what, why);
+		return PF_EXIT_FAIL;
+	}
+	printf("%s fenced\n", what);
+	return PF_EXIT_OK;
+}
 
 static int cmd_check(struct pf_env *env, const void *args)
 {
@@ -352,10 +374,12 @@ static int cmd_check(struct pf_env *env, const void *args)
 		fenced = fd >= 0 && (a->exact ? pf_fence_lookup_exact(fd, &key, &policy)
 					      : !bpf_map_lookup_elem(fd, &key, &policy));
 	}
-	describe(&a->pa, what, sizeof(what));
-	printf("%s %s\n", what, fenced ? "fenced" : "not fenced");
 	if (fd >= 0)
 		close(fd);
+	describe(&a->pa, what, sizeof(what));
+	if (fenced && a->attached)
+		return check_in_force(env, portal, what);
+	printf("%s %s\n", what, fenced ? "fenced" : "not fenced");
 	return fenced ? PF_EXIT_OK : PF_EXIT_FAIL;
 }
 
@@ -363,6 +387,9 @@ static const struct pf_option check_options[] = {
 	PF_PORTAL_OPTIONS(struct check_args, pa, PF_OPT_REQUIRED),
 	PF_OPTION(struct check_args, exact, "exact", PF_OPT_FLAG, NULL,
 		  "only an entry for exactly this portal counts", 0),
+	PF_OPTION(struct check_args, attached, "attached", PF_OPT_FLAG, NULL,
+		  "only a fence in force counts: the programs attached on every interface "
+		  "holding the portal's address", 0),
 	{}
 };
 
@@ -375,7 +402,10 @@ const struct pf_command pf_cmd_check = {
 		"Exit 0 if every port of the portal is fenced (by its own entry or a wider\n"
 		"one: a fence on every address covers each address), 1 if not, 5 if it\n"
 		"could not tell (the fence table could not be read). With --exact only an\n"
-		"entry for exactly this portal counts.\n",
+		"entry for exactly this portal counts. With --attached only a fence in\n"
+		"force counts: the programs loaded and attached on both hooks of every\n"
+		"interface holding an address of the portal (of some interface for a\n"
+		"portal on every address); else it says why, and exits 1.\n",
 	.options = check_options,
 	.args_size = sizeof(struct check_args),
 	.defaults = &check_defaults,
