@@ -15,19 +15,12 @@
 #include "attach.h"
 #include "layout.h"
 #include "loader.h"
+#include "map_walk.h"
 #include "options.h"
 #include "output.h"
 #include "pins.h"
 #include "state.h"
 #include "stats.h"
-
-/* Local to this command, so the shared option table stays untouched. */
-
-struct portal_sample {
-	struct pf_portal_key key;
-	struct pf_policy policy;
-	struct pf_counters counters;
-};
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -47,84 +40,43 @@ static void counter(FILE *f, const char *name, const char *help, __u64 value)
 }
 
 /* "{proto=...,address=...,port=...,direction=...,method=...}" */
-static void portal_labels(FILE *f, const struct portal_sample *p)
+static void portal_labels(FILE *f, const struct pf_portal_key *key, __u8 direction, __u8 method)
 {
 	char addr[64];
 
-	pf_format_key_addr(&p->key, addr, sizeof(addr));
-	fprintf(f, "{proto=\"%s\",address=", pf_proto_name(p->key.proto));
+	pf_format_key_addr(key, addr, sizeof(addr));
+	fprintf(f, "{proto=\"%s\",address=", pf_proto_name(key->proto));
 	pf_print_prom_escaped(f, addr, true);
-	fprintf(f, ",port=\"%u\",direction=\"%s\",method=\"%s\"}", ntohs(p->key.port),
-		pf_direction_name(p->policy.direction), pf_method_name(p->policy.method));
+	fprintf(f, ",port=\"%u\",direction=\"%s\",method=\"%s\"}", ntohs(key->port),
+		pf_direction_name(direction), pf_method_name(method));
+}
+
+static void sample_labels(FILE *f, const struct pf_portal_sample *p)
+{
+	portal_labels(f, &p->key, p->policy.direction, p->policy.method);
+}
+
+static void lifted_labels(FILE *f, const struct pf_lifted_sample *l)
+{
+	portal_labels(f, &l->key, l->lifted.direction, l->lifted.method);
 }
 
 /* Every entry of the fence table with its counters; -errno on failure. */
-static int read_portals(const char *pin_dir, struct portal_sample **out, size_t *n)
+static int read_portals(const char *pin_dir, struct pf_portal_sample **out, size_t *n)
 {
-	struct pf_portal_key key, next, *prev = NULL;
-	struct portal_sample *v = NULL, *grown;
-	size_t cap = 0;
-	int fd, stats_fd, err = 0;
+	int fd, stats_fd, err;
 
+	*out = NULL;
 	*n = 0;
 	fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
-	if (fd < 0) {
-		*out = NULL;
+	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	}
 	stats_fd = pf_state_map(pin_dir, PF_PIN_PORTAL_STATS, NULL);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			grown = realloc(v, cap * sizeof(*v));
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			v = grown;
-		}
-		v[*n].key = key;
-		if (bpf_map_lookup_elem(fd, &key, &v[*n].policy))
-			continue;	/* lifted meanwhile */
-		pf_read_counters(stats_fd, &v[*n].policy.counters_id, &v[*n].counters);
-		(*n)++;
-	}
+	err = pf_read_portals(fd, stats_fd, out, n);
 	close(fd);
 	if (stats_fd >= 0)
 		close(stats_fd);
-	*out = v;
 	return err;
-}
-
-struct lifted_sample {
-	struct portal_sample p;		/* key, and the policy's direction and method */
-	struct pf_lifted l;
-};
-
-/* Every entry of the "lifted" map, at most cap; how many. */
-static size_t read_lifted(const char *pin_dir, struct lifted_sample *v, size_t cap)
-{
-	struct pf_portal_key key, next, *prev = NULL;
-	size_t n = 0;
-	int fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL);
-
-	if (fd < 0)
-		return 0;
-	while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v[n].l))
-			continue;
-		memset(&v[n].p, 0, sizeof(v[n].p));
-		v[n].p.key = key;
-		v[n].p.policy.direction = v[n].l.direction;
-		v[n].p.policy.method = v[n].l.method;
-		n++;
-	}
-	close(fd);
-	return n;
 }
 
 static double seconds(__u64 ns)
@@ -138,47 +90,53 @@ static double seconds(__u64 ns)
  * lifted last. */
 static int print_timeline(FILE *f, const char *pin_dir)
 {
-	struct lifted_sample *v = calloc(PF_MAX_PORTALS, sizeof(*v));
-	const struct lifted_sample *last = NULL;
+	struct pf_lifted_sample *v;
+	const struct pf_lifted_sample *last = NULL;
+	int fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL), err;
 	size_t n, i;
 
-	if (!v)
-		return -ENOMEM;
-	n = read_lifted(pin_dir, v, PF_MAX_PORTALS);
+	/* no "lifted" map (older programs): no timeline */
+	err = pf_read_lifted(fd, &v, &n);
+	if (fd >= 0)
+		close(fd);
+	if (err == -ENOMEM) {
+		free(v);
+		return err;
+	}
 	family(f, "portfence_portal_last_fence_duration_seconds", "gauge",
 	       "how long the portal's last fence held, until its unblock");
 	for (i = 0; i < n; i++) {
 		fputs("portfence_portal_last_fence_duration_seconds", f);
-		portal_labels(f, &v[i].p);
-		fprintf(f, " %.3f\n", seconds(v[i].l.fence_ns));
-		if (!last || v[i].l.lifted_at > last->l.lifted_at)
+		lifted_labels(f, &v[i]);
+		fprintf(f, " %.3f\n", seconds(v[i].lifted.fence_ns));
+		if (!last || v[i].lifted.lifted_at > last->lifted.lifted_at)
 			last = &v[i];
 	}
 	family(f, "portfence_portal_last_reconnect_seconds", "gauge",
 	       "from the portal's last unblock to the first connection established to it again");
 	for (i = 0; i < n; i++) {
-		if (!v[i].l.reconnect_at)
+		if (!v[i].lifted.reconnect_at)
 			continue;
 		fputs("portfence_portal_last_reconnect_seconds", f);
-		portal_labels(f, &v[i].p);
-		fprintf(f, " %.3f\n", seconds(v[i].l.reconnect_at - v[i].l.lifted_at));
+		lifted_labels(f, &v[i]);
+		fprintf(f, " %.3f\n", seconds(v[i].lifted.reconnect_at - v[i].lifted.lifted_at));
 	}
 	family(f, "portfence_portal_last_peers_reset", "gauge",
 	       "peers other nodes held on the portal, reset by its last unblock");
 	for (i = 0; i < n; i++) {
 		fputs("portfence_portal_last_peers_reset", f);
-		portal_labels(f, &v[i].p);
-		fprintf(f, " %u\n", v[i].l.peers_reset);
+		lifted_labels(f, &v[i]);
+		fprintf(f, " %u\n", v[i].lifted.peers_reset);
 	}
 	family(f, "portfence_last_fence_duration_seconds", "gauge",
 	       "how long the fence of the portal lifted last held");
 	if (last)
-		fprintf(f, "portfence_last_fence_duration_seconds %.3f\n", seconds(last->l.fence_ns));
+		fprintf(f, "portfence_last_fence_duration_seconds %.3f\n", seconds(last->lifted.fence_ns));
 	family(f, "portfence_last_reconnect_seconds", "gauge",
 	       "from the last unblock to the first connection established to its portal again");
-	if (last && last->l.reconnect_at)
+	if (last && last->lifted.reconnect_at)
 		fprintf(f, "portfence_last_reconnect_seconds %.3f\n",
-			seconds(last->l.reconnect_at - last->l.lifted_at));
+			seconds(last->lifted.reconnect_at - last->lifted.lifted_at));
 	free(v);
 	return 0;
 }
@@ -213,7 +171,7 @@ static void print_interfaces(FILE *f, const struct pf_progs *progs)
 		free(ifs);
 }
 
-static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sample *portals,
+static int write_metrics(FILE *f, const char *pin_dir, const struct pf_portal_sample *portals,
 			 size_t n)
 {
 	struct pf_progs progs = PF_PROGS_NONE;
@@ -257,7 +215,7 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	       "seconds since the portal was fenced");
 	for (i = 0; i < n; i++) {
 		fputs("portfence_portal_fenced_seconds", f);
-		portal_labels(f, &portals[i]);
+		sample_labels(f, &portals[i]);
 		/* a clock set back since the block must not give a negative age */
 		fprintf(f, " %llu\n", now > portals[i].policy.since ?
 			(unsigned long long)(now - portals[i].policy.since) : 0ULL);
@@ -266,7 +224,7 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 	family(f, "portfence_portal_" #name "_total", "counter", help ", per portal"); \
 	for (i = 0; i < n; i++) {						\
 		fputs("portfence_portal_" #name "_total", f);			\
-		portal_labels(f, &portals[i]);					\
+		sample_labels(f, &portals[i]);					\
 		fprintf(f, " %llu\n", (unsigned long long)portals[i].counters.name); \
 	}
 	PF_COUNTERS(PF_PORTAL_METRIC)
@@ -278,7 +236,7 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct portal_sampl
 
 struct metrics_args {
 	const char *pin_dir;
-	const struct portal_sample *portals;
+	const struct pf_portal_sample *portals;
 	size_t n;
 };
 
@@ -296,7 +254,7 @@ struct metrics_cmd_args {
 static int cmd_metrics(struct pf_env *env, const void *args)
 {
 	const char *output = ((const struct metrics_cmd_args *)args)->output;
-	struct portal_sample *portals = NULL;
+	struct pf_portal_sample *portals = NULL;
 	size_t n = 0;
 	int rc;
 

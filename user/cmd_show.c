@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "layout.h"
 #include "loader.h"
+#include "map_walk.h"
 #include "options.h"
 #include "output.h"
 #include "pins.h"
@@ -154,45 +155,50 @@ static void print_lifted(const struct pf_portal_key *key, const struct pf_lifted
 	       seconds(l->fence_ns), l->reconnect_at ? reconnect : "null", l->peers_reset);
 }
 
+/* Out of memory while reading a map: said, as any runtime failure. */
+static int read_failed(const struct pf_env *env, int err, const char *name)
+{
+	return pf_error(env, PF_EXIT_FAIL, "cannot read '%s/%s': %s", env->pin_dir, name,
+			strerror(-err));
+}
+
 static int list_lifted(const struct pf_env *env, bool json)
 {
-	struct pf_portal_key key, next, *prev = NULL;
-	struct pf_lifted l;
-	bool first = true;
-	int fd = open_state_map(env, PF_PIN_LIFTED);
+	struct pf_lifted_sample *v;
+	size_t n, i;
+	int fd = open_state_map(env, PF_PIN_LIFTED), err;
 
 	if (is_refusal(fd))
 		return pf_exit_code(fd);
+	err = pf_read_lifted(fd, &v, &n);
+	if (fd >= 0)
+		close(fd);
+	if (err == -ENOMEM) {
+		free(v);
+		return read_failed(env, err, PF_PIN_LIFTED);
+	}
 	if (json)
 		printf("[");
 	else
 		printf("%-5s %-28s %-5s %-4s %-6s %9s %9s %8s\n", "PROTO", "ADDRESS", "PORT", "DIR",
 		       "METHOD", "HELD", "RECONNECT", "PEERSRST");
-	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &l))
-			continue;
-		print_lifted(&key, &l, json, first);
-		first = false;
-	}
+	for (i = 0; i < n; i++)
+		print_lifted(&v[i].key, &v[i].lifted, json, i == 0);
 	if (json)
-		printf("%s]\n", first ? "" : "\n");
-	if (fd >= 0)
-		close(fd);
+		printf("%s]\n", n ? "\n" : "");
+	free(v);
 	return PF_EXIT_OK;
 }
 
 static int cmd_list(struct pf_env *env, const void *args)
 {
 	bool json = ((const struct list_args *)args)->json;
-	struct pf_portal_key key, next, *prev = NULL;
-	struct pf_counters c;
-	struct pf_policy policy;
+	struct pf_portal_sample *v = NULL;
 	struct pf_lifted lifted;
-	bool first = true, has_timeline;
+	bool has_timeline;
 	int fd, stats_fd = -1, lifted_fd = -1, err;
 	char addr[64], since[32];
+	size_t n, i;
 
 	err = pf_layout_require(env, false);
 	if (err)
@@ -210,6 +216,12 @@ static int cmd_list(struct pf_env *env, const void *args)
 	/* older programs have no timeline: listed without one */
 	if (fd >= 0)
 		lifted_fd = pf_state_map(env->pin_dir, PF_PIN_LIFTED, NULL);
+	err = pf_read_portals(fd, stats_fd, &v, &n);
+	if (err == -ENOMEM) {
+		free(v);
+		err = read_failed(env, err, PF_PIN_PORTALS);
+		goto out;
+	}
 
 	if (json)
 		printf("[");
@@ -220,17 +232,16 @@ static int cmd_list(struct pf_env *env, const void *args)
 		print_counter_titles();
 		printf(" %9s %9s\n", "LASTFENCE", "RECONNECT");
 	}
-	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &policy))
-			continue;
-		pf_read_counters(stats_fd, &policy.counters_id, &c);
+	for (i = 0; i < n; i++) {
+		const struct pf_portal_key key = v[i].key;
+		const struct pf_policy policy = v[i].policy;
+		const struct pf_counters c = v[i].counters;
+
 		pf_format_key_addr(&key, addr, sizeof(addr));
 		pf_format_time(policy.since, since, sizeof(since));
 		has_timeline = read_timeline(lifted_fd, &key, &lifted);
 		if (json) {
-			printf("%s\n  {", first ? "" : ",");
+			printf("%s\n  {", i == 0 ? "" : ",");
 			pf_json_member(stdout, true, "proto", pf_proto_name(key.proto));
 			pf_json_member(stdout, false, "address", addr);
 			printf(", \"port\": %u", ntohs(key.port));
@@ -253,17 +264,19 @@ static int cmd_list(struct pf_env *env, const void *args)
 			print_timeline_text(&lifted, has_timeline);
 			putchar('\n');
 		}
-		first = false;
 	}
 	if (json)
-		printf("%s]\n", first ? "" : "\n");
+		printf("%s]\n", n ? "\n" : "");
+	free(v);
+	err = PF_EXIT_OK;
+out:
 	if (fd >= 0)
 		close(fd);
 	if (stats_fd >= 0)
 		close(stats_fd);
 	if (lifted_fd >= 0)
 		close(lifted_fd);
-	return PF_EXIT_OK;
+	return err;
 }
 
 /* Interfaces running portfence programs that are not this pin dir's: a
@@ -339,8 +352,7 @@ static int cmd_status(struct pf_env *env, const void *args)
 	bool loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
 	enum pf_hook hook;
 	const char *mechanism;
-	int n, i, stats_fd, portals_fd, layout;
-	unsigned int portals;
+	int n, i, stats_fd, portals_fd, layout, portals;
 	__u32 zero = 0;
 
 	stats_fd = open_state_map(env, PF_PIN_STATS);
@@ -354,7 +366,9 @@ static int cmd_status(struct pf_env *env, const void *args)
 	pf_read_counters(readable ? stats_fd : -1, &zero, &c);
 	if (readable)
 		pf_read_cli_counters(env->pin_dir, &cli);
-	portals = pf_count_portals(readable ? portals_fd : -1);
+	portals = pf_map_count(readable ? portals_fd : -1, sizeof(struct pf_portal_key));
+	if (portals < 0)
+		portals = 0;
 	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
 	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	diag_destroy = pf_diag_destroy_supported();
@@ -372,7 +386,7 @@ static int cmd_status(struct pf_env *env, const void *args)
 		else
 			printf("null");
 		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
-		printf(", \"portals\": %u", portals);
+		printf(", \"portals\": %d", portals);
 		pf_json_member(stdout, false, "attach", pf_hook_name(hook));
 		pf_json_member(stdout, false, "sock_destroy", mechanism);
 		pf_json_member(stdout, false, "kernel", un.release);
@@ -384,7 +398,7 @@ static int cmd_status(struct pf_env *env, const void *args)
 		if (layout >= 0)
 			printf("layout:        %d%s\n", layout, layout == PF_LAYOUT_VERSION ? "" :
 			       " (not this portfence's: 'portfence unload' removes it, then load)");
-		printf("pin dir:       %s\nportals:       %u\nattach:        %s%s\n"
+		printf("pin dir:       %s\nportals:       %d\nattach:        %s%s\n"
 		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s, "
 		       "tcx %s)\ninterfaces:   ", env->pin_dir, portals,
 		       pf_hook_name(hook), hook == PF_HOOK_TCX ? " (ordered first)" : "", mechanism,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -6,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "map_walk.h"
 #include "output.h"
 #include "pins.h"
 #include "state.h"
@@ -58,15 +60,57 @@ void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add)
 	close(fd);
 }
 
-unsigned int pf_count_portals(int fd)
-{
-	struct pf_portal_key key, next, *prev = NULL;
-	unsigned int n = 0;
+struct samples {
+	void *v;
+	size_t n, cap;
+	int stats_fd;
+};
 
-	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+static int portal_one(const void *key, const void *value, void *arg)
+{
+	struct samples *s = arg;
+	struct pf_portal_sample *p = pf_map_walk_slot(&s->v, &s->cap, s->n, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->key = *(const struct pf_portal_key *)key;
+	p->policy = *(const struct pf_policy *)value;
+	pf_read_counters(s->stats_fd, &p->policy.counters_id, &p->counters);
+	s->n++;
+	return 0;
+}
+
+int pf_read_portals(int fd, int stats_fd, struct pf_portal_sample **out, size_t *n)
+{
+	struct samples s = { .stats_fd = stats_fd };
+	int err = pf_map_walk(fd, sizeof(struct pf_portal_key), sizeof(struct pf_policy),
+			      portal_one, &s);
+
+	*out = s.v;
+	*n = s.n;
+	return err;
+}
+
+static int lifted_one(const void *key, const void *value, void *arg)
+{
+	struct samples *s = arg;
+	struct pf_lifted_sample *l = pf_map_walk_slot(&s->v, &s->cap, s->n, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l->key = *(const struct pf_portal_key *)key;
+	l->lifted = *(const struct pf_lifted *)value;
+	s->n++;
+	return 0;
+}
+
+int pf_read_lifted(int fd, struct pf_lifted_sample **out, size_t *n)
+{
+	struct samples s = {};
+	int err = pf_map_walk(fd, sizeof(struct pf_portal_key), sizeof(struct pf_lifted),
+			      lifted_one, &s);
+
+	*out = s.v;
+	*n = s.n;
+	return err;
 }

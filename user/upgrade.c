@@ -9,6 +9,7 @@
 #include "attach.h"
 #include "layout.h"
 #include "loader.h"
+#include "map_walk.h"
 #include "pins.h"
 #include "portfence.h"
 #include "state.h"
@@ -166,13 +167,11 @@ static int swap_attached(const struct pf_env *env)
 /* How many fence entries the table holds. */
 static int fences(const char *pin_dir)
 {
-	struct pf_portal_key key, next;
-	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS), n = 0;
+	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS), n;
 
 	if (fd < 0)
 		return fd;
-	for (; !bpf_map_get_next_key(fd, n ? &key : NULL, &next); n++)
-		key = next;
+	n = pf_map_count(fd, sizeof(struct pf_portal_key));
 	close(fd);
 	return n;
 }

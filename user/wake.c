@@ -37,6 +37,7 @@
 #include <bpf/bpf.h>
 
 #include "bpfclock.h"
+#include "map_walk.h"
 #include "pins.h"
 #include "rawtcp.h"
 #include "sockdiag.h"
@@ -49,38 +50,44 @@ struct knock_entry {
 	struct pf_knock knock;
 };
 
-/* The knocks of portal (all with portal NULL). */
+struct knocks {
+	const struct pf_portal *portal;
+	void *v;		/* struct knock_entry[] */
+	size_t n, cap;
+};
+
+static int collect_one(const void *key, const void *value, void *arg)
+{
+	const struct pf_knock_key *k = key;
+	struct knocks *c = arg;
+	struct knock_entry *e;
+
+	if (c->portal && (!pf_portal_has_port(c->portal, ntohs(k->local_port)) ||
+			  !pf_addr_contains(&c->portal->addr, k->family, k->local_addr)))
+		return 0;
+	e = pf_map_walk_slot(&c->v, &c->cap, c->n, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->key = *k;
+	e->knock = *(const struct pf_knock *)value;
+	c->n++;
+	return 0;
+}
+
+/* The knocks of portal (all with portal NULL); one gone meanwhile (LRU)
+ * is not among them. */
 static int collect(int fd, const struct pf_portal *portal, struct knock_entry **out)
 {
-	struct pf_knock_key key, next, *prev = NULL;
-	struct knock_entry *v = NULL, *grown;
-	int n = 0, cap = 0;
+	struct knocks c = { .portal = portal };
+	int err = pf_map_walk(fd, sizeof(struct pf_knock_key), sizeof(struct pf_knock),
+			      collect_one, &c);
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct pf_knock knock;
-		__u16 port = ntohs(next.local_port);
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &knock))
-			continue;	/* gone meanwhile (LRU) */
-		if (portal && (!pf_portal_has_port(portal, port) ||
-			       !pf_addr_contains(&portal->addr, key.family, key.local_addr)))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(v, (size_t)cap * sizeof(*v));
-			if (!grown) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = grown;
-		}
-		v[n].key = key;
-		v[n++].knock = knock;
+	if (err) {
+		free(c.v);
+		return err;
 	}
-	*out = v;
-	return n;
+	*out = c.v;
+	return (int)c.n;
 }
 
 static int newest_first(const void *a, const void *b)
