@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "bpfclock.h"
+#include "emit.h"
+#include "map_walk.h"
 #include "options.h"
 #include "output.h"
 #include "rawtcp.h"
@@ -24,43 +26,92 @@
 
 #define TCP_ESTABLISHED_STATE 1
 
-struct knocked_out {
-	bool json, first;
-	__u64 now;
+/* A connection, or a peer that knocked, as conns shows it. */
+struct conn_row {
+	char local[64], remote[64];
+	const char *kind;	/* knocks: "syn" or "segment" */
+	__u64 age_ms;		/* knocks: since it was seen */
 };
 
-static void print_knock(const struct pf_knock_key *k, const struct pf_knock *knock, void *arg)
-{
-	struct knocked_out *o = arg;
-	const char *kind = knock->kind == PF_KNOCK_SYN ? "syn" : "segment";
-	__u64 age_ms = o->now > knock->seen ? (o->now - knock->seen) / 1000000 : 0;
-	char local[64], remote[64];
+struct rows {
+	void *v;		/* struct conn_row[] */
+	size_t n, cap;
+	__u64 now;
+	bool oom;
+};
 
-	pf_format_endpoint(k->family, k->local_addr, ntohs(k->local_port), local, sizeof(local));
-	pf_format_endpoint(k->family, k->remote_addr, ntohs(k->remote_port), remote, sizeof(remote));
-	if (o->json) {
-		printf("%s{", o->first ? "" : ", ");
-		pf_json_member(stdout, true, "local", local);
-		pf_json_member(stdout, false, "remote", remote);
-		pf_json_member(stdout, false, "kind", kind);
-		printf(", \"age_ms\": %llu}", age_ms);
-	} else
-		printf("%s\t%s\t%s\t%llums\n", local, remote, kind, age_ms);
-	o->first = false;
+static struct conn_row *row_add(struct rows *r)
+{
+	struct conn_row *row = r->oom ? NULL : pf_map_walk_slot(&r->v, &r->cap, r->n, sizeof(*row));
+
+	if (!row) {
+		r->oom = true;
+		return NULL;
+	}
+	r->n++;
+	return row;
+}
+
+static void read_knock(const struct pf_knock_key *k, const struct pf_knock *knock, void *arg)
+{
+	struct rows *r = arg;
+	struct conn_row *row = row_add(r);
+
+	if (!row)
+		return;
+	pf_format_endpoint(k->family, k->local_addr, ntohs(k->local_port), row->local,
+			   sizeof(row->local));
+	pf_format_endpoint(k->family, k->remote_addr, ntohs(k->remote_port), row->remote,
+			   sizeof(row->remote));
+	row->kind = knock->kind == PF_KNOCK_SYN ? "syn" : "segment";
+	row->age_ms = r->now > knock->seen ? (r->now - knock->seen) / 1000000 : 0;
+}
+
+/* A document of rows: each its local and remote end, and with knocked
+ * its kind and age. */
+static void emit_rows(FILE *f, const struct rows *r, bool knocked)
+{
+	const struct conn_row *v = r->v;
+	struct pf_emit e;
+	size_t i;
+
+	pf_emit_init(&e, f);
+	pf_emit_array_begin(&e, NULL, PF_EMIT_INLINE);
+	for (i = 0; i < r->n; i++) {
+		pf_emit_object_begin(&e, NULL);
+		pf_emit_string(&e, "local", v[i].local);
+		pf_emit_string(&e, "remote", v[i].remote);
+		if (knocked) {
+			pf_emit_string(&e, "kind", v[i].kind);
+			pf_emit_uint(&e, "age_ms", v[i].age_ms);
+		}
+		pf_emit_object_end(&e);
+	}
+	pf_emit_array_end(&e);
 }
 
 /* The peers recorded while the portal was fenced, which unblock will wake. */
 static int list_knocked(const struct pf_env *env, const struct pf_portal_args *pa, bool json)
 {
-	struct knocked_out o = { .json = json, .first = true };
+	struct rows r = {};
+	const struct conn_row *v;
+	size_t i;
 	int n;
 
-	o.now = pf_bpf_now_ns();
+	r.now = pf_bpf_now_ns();
+	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, read_knock, &r);
+	if (r.oom) {
+		free(r.v);
+		return pf_error(env, -ENOMEM, "out of memory");
+	}
+	v = r.v;
 	if (json)
-		printf("[");
-	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, print_knock, &o);
-	if (json)
-		printf("]\n");
+		emit_rows(stdout, &r, true);
+	else
+		for (i = 0; i < r.n; i++)
+			printf("%s\t%s\t%s\t%llums\n", v[i].local, v[i].remote, v[i].kind,
+			       (unsigned long long)v[i].age_ms);
+	free(r.v);
 	if (n == -EBUSY || n == -EACCES || n == -EPERM)
 		return pf_state_refusal(env, n, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
@@ -69,10 +120,34 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	return 0;
 }
 
+/* The connections whose local end is the portal, into r. */
+static int read_conns(const struct pf_portal_args *pa, const struct pf_conn *conns, int n,
+		      struct rows *r)
+{
+	struct conn_row *row;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct pf_conn c = conns[i];
+		int family = pf_conn_unmap(&c);
+
+		if (!pf_addr_contains(&pa->portal.addr, family, c.local_addr))
+			continue;
+		if (pa->ports && !pf_portal_has_port(&pa->portal, ntohs(c.local_port)))
+			continue;
+		row = row_add(r);
+		if (!row)
+			return -ENOMEM;
+		pf_format_endpoint(family, c.local_addr, ntohs(c.local_port), row->local,
+				   sizeof(row->local));
+		pf_format_endpoint(family, c.remote_addr, ntohs(c.remote_port), row->remote,
+				   sizeof(row->remote));
+	}
+	return 0;
+}
+
 struct conns_out {
-	const struct pf_portal_args *pa;
-	const struct pf_conn *conns;
-	int n;
+	const struct rows *rows;
 	bool json;
 };
 
@@ -80,33 +155,14 @@ struct conns_out {
 static int print_conns(FILE *f, void *arg)
 {
 	const struct conns_out *o = arg;
-	bool first = true;
-	int i;
+	const struct conn_row *v = o->rows->v;
+	size_t i;
 
 	if (o->json)
-		fprintf(f, "[");
-	for (i = 0; i < o->n; i++) {
-		struct pf_conn c = o->conns[i];
-		char local[64], remote[64];
-		int family = pf_conn_unmap(&c);
-
-		if (!pf_addr_contains(&o->pa->portal.addr, family, c.local_addr))
-			continue;
-		if (o->pa->ports && !pf_portal_has_port(&o->pa->portal, ntohs(c.local_port)))
-			continue;
-		pf_format_endpoint(family, c.local_addr, ntohs(c.local_port), local, sizeof(local));
-		pf_format_endpoint(family, c.remote_addr, ntohs(c.remote_port), remote, sizeof(remote));
-		if (o->json) {
-			fprintf(f, "%s{", first ? "" : ", ");
-			pf_json_member(f, true, "local", local);
-			pf_json_member(f, false, "remote", remote);
-			fputc('}', f);
-		} else
-			fprintf(f, "%s\t%s\n", local, remote);
-		first = false;
-	}
-	if (o->json)
-		fprintf(f, "]\n");
+		emit_rows(f, o->rows, false);
+	else
+		for (i = 0; i < o->rows->n; i++)
+			fprintf(f, "%s\t%s\n", v[i].local, v[i].remote);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -122,23 +178,29 @@ static int cmd_conns(struct pf_env *env, const void *args)
 	const struct pf_portal_args *pa = &a->pa;
 	const char *output = a->output;
 	struct pf_conn *conns = NULL;
+	struct rows rows = {};
 	struct conns_out out;
-	bool json = a->json;
 	int rc, n;
 
 	if (a->knocked)
-		return pf_exit_code(list_knocked(env, pa, json));
+		return pf_exit_code(list_knocked(env, pa, a->json));
 	n = pf_diag_list(1U << TCP_ESTABLISHED_STATE, &conns);
 	if (n < 0) {
 		return pf_error(env, n == -EPERM ? PF_EXIT_PERM : PF_EXIT_FAIL,
 			       "cannot list sockets: %s", strerror(-n));
 	}
-	out = (struct conns_out){ pa, conns, n, json };
+	rc = read_conns(pa, conns, n, &rows);
+	free(conns);
+	if (rc) {
+		free(rows.v);
+		return pf_error(env, PF_EXIT_FAIL, "out of memory");
+	}
+	out = (struct conns_out){ &rows, a->json };
 	rc = output ? pf_write_file(output, print_conns, &out) : print_conns(stdout, &out);
 	if (rc)
 		rc = pf_error(env, PF_EXIT_FAIL, "cannot write '%s': %s", output ? output : "stdout",
 			     strerror(-rc));
-	free(conns);
+	free(rows.v);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "emit.h"
 #include "layout.h"
 #include "loader.h"
 #include "map_walk.h"
@@ -76,40 +77,32 @@ static void print_counter_values(const struct pf_counters *c)
 #undef PF_COUNTER_VALUE
 }
 
-/* The failover timeline of a fenced portal lifted before (the "lifted"
- * map, as metrics reads it): false when it has none. */
-static bool read_timeline(int lifted_fd, const struct pf_portal_key *key, struct pf_lifted *l)
-{
-	return lifted_fd >= 0 && !bpf_map_lookup_elem(lifted_fd, key, l);
-}
-
-/* Seconds as metrics prints them. */
-static double timeline_seconds(__u64 ns)
+static double seconds(__u64 ns)
 {
 	return (double)ns / 1e9;
 }
 
-static void print_timeline_json(const struct pf_lifted *l)
+/* The columns PROTO ADDRESS PORT DIR METHOD of a portal. */
+static void print_portal(const struct pf_portal_key *key, __u8 direction, __u8 method)
 {
-	printf(", \"last_fence_duration_seconds\": %.3f", timeline_seconds(l->fence_ns));
-	if (l->reconnect_at)
-		printf(", \"last_reconnect_seconds\": %.3f",
-		       timeline_seconds(l->reconnect_at - l->lifted_at));
-	else
-		printf(", \"last_reconnect_seconds\": null");
+	char addr[64];
+
+	pf_format_key_addr(key, addr, sizeof(addr));
+	printf("%-5s %-28s %-5u %-4s %-6s", pf_proto_name(key->proto), addr, ntohs(key->port),
+	       pf_direction_name(direction), pf_method_name(method));
 }
 
-/* LASTFENCE and RECONNECT, "-" for what there is not. */
-static void print_timeline_text(const struct pf_lifted *l, bool has)
+static void emit_portal(struct pf_emit *e, const struct pf_portal_key *key, __u8 direction,
+			__u8 method)
 {
-	if (has)
-		printf(" %9.3f", timeline_seconds(l->fence_ns));
-	else
-		printf(" %9s", "-");
-	if (has && l->reconnect_at)
-		printf(" %9.3f", timeline_seconds(l->reconnect_at - l->lifted_at));
-	else
-		printf(" %9s", "-");
+	char addr[64];
+
+	pf_format_key_addr(key, addr, sizeof(addr));
+	pf_emit_string(e, "proto", pf_proto_name(key->proto));
+	pf_emit_string(e, "address", addr);
+	pf_emit_uint(e, "port", ntohs(key->port));
+	pf_emit_string(e, "direction", pf_direction_name(direction));
+	pf_emit_string(e, "method", pf_method_name(method));
 }
 
 struct list_args {
@@ -123,38 +116,6 @@ static const struct pf_option list_options[] = {
 	{}
 };
 
-static double seconds(__u64 ns)
-{
-	return (double)ns / 1e9;
-}
-
-/* One lifted portal's timeline: how long its fence held, how soon a
- * connection was established again (once one was), the peers of other
- * nodes its unblock reset. */
-static void print_lifted(const struct pf_portal_key *key, const struct pf_lifted *l, bool json,
-			 bool first)
-{
-	char addr[64], reconnect[32] = "-";
-
-	pf_format_key_addr(key, addr, sizeof(addr));
-	if (l->reconnect_at)
-		snprintf(reconnect, sizeof(reconnect), "%.3f", seconds(l->reconnect_at - l->lifted_at));
-	if (!json) {
-		printf("%-5s %-28s %-5u %-4s %-6s %9.3f %9s %8u\n", pf_proto_name(key->proto), addr,
-		       ntohs(key->port), pf_direction_name(l->direction), pf_method_name(l->method),
-		       seconds(l->fence_ns), reconnect, l->peers_reset);
-		return;
-	}
-	printf("%s\n  {", first ? "" : ",");
-	pf_json_member(stdout, true, "proto", pf_proto_name(key->proto));
-	pf_json_member(stdout, false, "address", addr);
-	printf(", \"port\": %u", ntohs(key->port));
-	pf_json_member(stdout, false, "direction", pf_direction_name(l->direction));
-	pf_json_member(stdout, false, "method", pf_method_name(l->method));
-	printf(", \"fence_seconds\": %.3f, \"reconnect_seconds\": %s, \"peers_reset\": %u}",
-	       seconds(l->fence_ns), l->reconnect_at ? reconnect : "null", l->peers_reset);
-}
-
 /* Out of memory while reading a map: said, as any runtime failure. */
 static int read_failed(const struct pf_env *env, int err, const char *name)
 {
@@ -162,10 +123,56 @@ static int read_failed(const struct pf_env *env, int err, const char *name)
 			strerror(-err));
 }
 
+/* One lifted portal's timeline: how long its fence held, how soon a
+ * connection was established again (once one was), the peers of other
+ * nodes its unblock reset. */
+static void print_lifted(const struct pf_lifted_sample *v, size_t n)
+{
+	char reconnect[32];
+	size_t i;
+
+	printf("%-5s %-28s %-5s %-4s %-6s %9s %9s %8s\n", "PROTO", "ADDRESS", "PORT", "DIR",
+	       "METHOD", "HELD", "RECONNECT", "PEERSRST");
+	for (i = 0; i < n; i++) {
+		const struct pf_lifted *l = &v[i].lifted;
+
+		snprintf(reconnect, sizeof(reconnect), "-");
+		if (l->reconnect_at)
+			snprintf(reconnect, sizeof(reconnect), "%.3f",
+				 seconds(l->reconnect_at - l->lifted_at));
+		print_portal(&v[i].key, l->direction, l->method);
+		printf(" %9.3f %9s %8u\n", seconds(l->fence_ns), reconnect, l->peers_reset);
+	}
+}
+
+static void emit_lifted(const struct pf_lifted_sample *v, size_t n)
+{
+	struct pf_emit e;
+	size_t i;
+
+	pf_emit_init(&e, stdout);
+	pf_emit_array_begin(&e, NULL, PF_EMIT_LINES);
+	for (i = 0; i < n; i++) {
+		const struct pf_lifted *l = &v[i].lifted;
+
+		pf_emit_object_begin(&e, NULL);
+		emit_portal(&e, &v[i].key, l->direction, l->method);
+		pf_emit_fixed(&e, "fence_seconds", seconds(l->fence_ns), 3);
+		if (l->reconnect_at)
+			pf_emit_fixed(&e, "reconnect_seconds",
+				      seconds(l->reconnect_at - l->lifted_at), 3);
+		else
+			pf_emit_null(&e, "reconnect_seconds");
+		pf_emit_uint(&e, "peers_reset", l->peers_reset);
+		pf_emit_object_end(&e);
+	}
+	pf_emit_array_end(&e);
+}
+
 static int list_lifted(const struct pf_env *env, bool json)
 {
 	struct pf_lifted_sample *v;
-	size_t n, i;
+	size_t n;
 	int fd = open_state_map(env, PF_PIN_LIFTED), err;
 
 	if (is_refusal(fd))
@@ -178,27 +185,108 @@ static int list_lifted(const struct pf_env *env, bool json)
 		return read_failed(env, err, PF_PIN_LIFTED);
 	}
 	if (json)
-		printf("[");
+		emit_lifted(v, n);
 	else
-		printf("%-5s %-28s %-5s %-4s %-6s %9s %9s %8s\n", "PROTO", "ADDRESS", "PORT", "DIR",
-		       "METHOD", "HELD", "RECONNECT", "PEERSRST");
-	for (i = 0; i < n; i++)
-		print_lifted(&v[i].key, &v[i].lifted, json, i == 0);
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
+		print_lifted(v, n);
 	free(v);
 	return PF_EXIT_OK;
+}
+
+/* A fence entry as list shows it: with the failover timeline of the
+ * portal's fence lifted before (the "lifted" map, as metrics reads it),
+ * when it has one. */
+struct list_entry {
+	struct pf_portal_sample s;
+	struct pf_lifted timeline;
+	bool has_timeline;
+};
+
+/* The entries of the fence table fd, into *out; 0 or a negative errno. */
+static int read_list(int fd, int stats_fd, int lifted_fd, struct list_entry **out, size_t *n)
+{
+	struct pf_portal_sample *v;
+	struct list_entry *x = NULL;
+	size_t i;
+	int err = pf_read_portals(fd, stats_fd, &v, n);
+
+	if (err != -ENOMEM && *n && !(x = calloc(*n, sizeof(*x))))
+		err = -ENOMEM;
+	for (i = 0; x && i < *n; i++) {
+		x[i].s = v[i];
+		x[i].has_timeline = lifted_fd >= 0 &&
+				    !bpf_map_lookup_elem(lifted_fd, &v[i].key, &x[i].timeline);
+	}
+	free(v);
+	*out = x;
+	return err;
+}
+
+static void print_list(const struct list_entry *x, size_t n)
+{
+	char since[32];
+	size_t i;
+
+	printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
+	       "METHOD", "KEEP", "SINCE");
+	print_counter_titles();
+	printf(" %9s %9s\n", "LASTFENCE", "RECONNECT");
+	for (i = 0; i < n; i++) {
+		const struct pf_policy *policy = &x[i].s.policy;
+		const struct pf_lifted *l = &x[i].timeline;
+
+		pf_format_time(policy->since, since, sizeof(since));
+		print_portal(&x[i].s.key, policy->direction, policy->method);
+		printf(" %-4s %-20s", policy->flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
+		print_counter_values(&x[i].s.counters);
+		/* LASTFENCE and RECONNECT, "-" for what there is not */
+		if (x[i].has_timeline)
+			printf(" %9.3f", seconds(l->fence_ns));
+		else
+			printf(" %9s", "-");
+		if (x[i].has_timeline && l->reconnect_at)
+			printf(" %9.3f\n", seconds(l->reconnect_at - l->lifted_at));
+		else
+			printf(" %9s\n", "-");
+	}
+}
+
+static void emit_list(const struct list_entry *x, size_t n)
+{
+	struct pf_emit e;
+	char since[32];
+	size_t i;
+
+	pf_emit_init(&e, stdout);
+	pf_emit_array_begin(&e, NULL, PF_EMIT_LINES);
+	for (i = 0; i < n; i++) {
+		const struct pf_policy *policy = &x[i].s.policy;
+		const struct pf_lifted *l = &x[i].timeline;
+
+		pf_format_time(policy->since, since, sizeof(since));
+		pf_emit_object_begin(&e, NULL);
+		emit_portal(&e, &x[i].s.key, policy->direction, policy->method);
+		pf_emit_bool(&e, "keep_established", policy->flags & PF_F_KEEP_ESTABLISHED);
+		pf_emit_string(&e, "since", since);
+		pf_emit_counters(&e, "counters", &x[i].s.counters, NULL);
+		if (x[i].has_timeline) {
+			pf_emit_fixed(&e, "last_fence_duration_seconds", seconds(l->fence_ns), 3);
+			if (l->reconnect_at)
+				pf_emit_fixed(&e, "last_reconnect_seconds",
+					      seconds(l->reconnect_at - l->lifted_at), 3);
+			else
+				pf_emit_null(&e, "last_reconnect_seconds");
+		}
+		pf_emit_object_end(&e);
+	}
+	pf_emit_array_end(&e);
 }
 
 static int cmd_list(struct pf_env *env, const void *args)
 {
 	bool json = ((const struct list_args *)args)->json;
-	struct pf_portal_sample *v = NULL;
-	struct pf_lifted lifted;
-	bool has_timeline;
+	struct list_entry *x;
 	int fd, stats_fd = -1, lifted_fd = -1, err;
-	char addr[64], since[32];
-	size_t n, i;
+	size_t n;
 
 	err = pf_layout_require(env, false);
 	if (err)
@@ -216,104 +304,23 @@ static int cmd_list(struct pf_env *env, const void *args)
 	/* older programs have no timeline: listed without one */
 	if (fd >= 0)
 		lifted_fd = pf_state_map(env->pin_dir, PF_PIN_LIFTED, NULL);
-	err = pf_read_portals(fd, stats_fd, &v, &n);
-	if (err == -ENOMEM) {
-		free(v);
-		err = read_failed(env, err, PF_PIN_PORTALS);
-		goto out;
-	}
-
-	if (json)
-		printf("[");
-	else
-		printf("%-5s %-28s %-5s %-4s %-6s %-4s %-20s", "PROTO", "ADDRESS", "PORT", "DIR",
-		       "METHOD", "KEEP", "SINCE");
-	if (!json) {
-		print_counter_titles();
-		printf(" %9s %9s\n", "LASTFENCE", "RECONNECT");
-	}
-	for (i = 0; i < n; i++) {
-		const struct pf_portal_key key = v[i].key;
-		const struct pf_policy policy = v[i].policy;
-		const struct pf_counters c = v[i].counters;
-
-		pf_format_key_addr(&key, addr, sizeof(addr));
-		pf_format_time(policy.since, since, sizeof(since));
-		has_timeline = read_timeline(lifted_fd, &key, &lifted);
-		if (json) {
-			printf("%s\n  {", i == 0 ? "" : ",");
-			pf_json_member(stdout, true, "proto", pf_proto_name(key.proto));
-			pf_json_member(stdout, false, "address", addr);
-			printf(", \"port\": %u", ntohs(key.port));
-			pf_json_member(stdout, false, "direction", pf_direction_name(policy.direction));
-			pf_json_member(stdout, false, "method", pf_method_name(policy.method));
-			printf(", \"keep_established\": %s",
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "true" : "false");
-			pf_json_member(stdout, false, "since", since);
-			printf(", \"counters\": ");
-			pf_print_counters_json(&c, NULL);
-			if (has_timeline)
-				print_timeline_json(&lifted);
-			printf("}");
-		} else {
-			printf("%-5s %-28s %-5u %-4s %-6s %-4s %-20s", pf_proto_name(key.proto), addr,
-			       ntohs(key.port), pf_direction_name(policy.direction),
-			       pf_method_name(policy.method),
-			       policy.flags & PF_F_KEEP_ESTABLISHED ? "yes" : "no", since);
-			print_counter_values(&c);
-			print_timeline_text(&lifted, has_timeline);
-			putchar('\n');
-		}
-	}
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
-	free(v);
-	err = PF_EXIT_OK;
-out:
+	err = read_list(fd, stats_fd, lifted_fd, &x, &n);
 	if (fd >= 0)
 		close(fd);
 	if (stats_fd >= 0)
 		close(stats_fd);
 	if (lifted_fd >= 0)
 		close(lifted_fd);
-	return err;
-}
-
-/* Interfaces running portfence programs that are not this pin dir's: a
- * fence whose pins were lost (still in force: unblock and unload reach
- * it), or another pin dir's. Said, never hidden. */
-static void print_other_filters(const struct pf_iface *ifs, int n, const struct pf_progs *ours,
-				bool loaded, bool json)
-{
-	int i, shown = 0;
-
-	if (json)
-		putchar('[');
-	for (i = 0; i < n; i++) {
-		__u32 prog = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id, table;
-
-		/* the monitor's common case, ours everywhere, asks nothing more */
-		if (!prog || (loaded && pf_progs_has(ours, prog)))
-			continue;
-		table = pf_prog_portals_id(prog);
-		if (!table)
-			continue;	/* not a portfence program */
-		if (json) {
-			printf("%s{\"name\": ", shown ? ", " : "");
-			pf_json_string(stdout, ifs[i].name);
-			printf(", \"ifindex\": %d, \"prog_id\": %u, \"fence_table_id\": %u}",
-			       ifs[i].ifindex, prog, table);
-		} else {
-			printf("%s %s (fence table id %u)", shown ? "" : "other filters:", ifs[i].name,
-			       table);
-		}
-		shown++;
+	if (err == -ENOMEM) {
+		free(x);
+		return read_failed(env, err, PF_PIN_PORTALS);
 	}
 	if (json)
-		putchar(']');
-	else if (shown)
-		printf("\n               (fence programs not pinned in this pin dir: their "
-		       "fence is in force; unblock and unload reach it)\n");
+		emit_list(x, n);
+	else
+		print_list(x, n);
+	free(x);
+	return PF_EXIT_OK;
 }
 
 static enum pf_hook hook_of(const struct pf_iface *iface, bool ingress)
@@ -341,112 +348,221 @@ static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_
 	return PF_HOOK_NONE;
 }
 
-static int cmd_status(struct pf_env *env, const void *args)
-{
-	bool json = ((const struct show_args *)args)->json;
-	struct pf_progs progs = PF_PROGS_NONE;
-	struct pf_iface *ifs = NULL;
-	struct utsname un;
-	struct pf_counters c;
-	struct pf_cli_counters cli = {};
-	bool loaded, first = true, sock_destroy_kfunc, diag_destroy, tcx, readable;
+/* An interface this pin dir's programs are attached to. */
+struct status_iface {
+	const struct pf_iface *iface;
+	bool in, out;
+};
+
+/* An interface running portfence programs that are not this pin dir's:
+ * a fence whose pins were lost (still in force: unblock and unload reach
+ * it), or another pin dir's. Said, never hidden. */
+struct other_filter {
+	const struct pf_iface *iface;
+	__u32 prog, table;
+};
+
+/* Everything status shows, read before any of it is shown. */
+struct status {
+	const char *pin_dir;
+	bool loaded;
+	int layout;			/* negative: none pinned */
+	int portals;
 	enum pf_hook hook;
 	const char *mechanism;
-	int n, i, stats_fd, portals_fd, layout, portals;
+	struct utsname un;
+	bool sock_destroy_kfunc, diag_destroy, tcx;
+	struct pf_iface *ifs;
+	struct status_iface *ours;
+	struct other_filter *others;
+	int n_ours, n_others;
+	struct pf_counters counters;
+	struct pf_cli_counters cli;
+};
+
+/* The interfaces, ours and the others', into s (s->ifs read). */
+static int read_interfaces(struct status *s, int n, const struct pf_progs *progs)
+{
+	int i;
+
+	s->ours = calloc(n > 0 ? (size_t)n : 1, sizeof(*s->ours));
+	s->others = calloc(n > 0 ? (size_t)n : 1, sizeof(*s->others));
+	if (!s->ours || !s->others)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct pf_iface *it = &s->ifs[i];
+		__u32 prog = it->ingress_id ? it->ingress_id : it->egress_id, table;
+		bool in, out;
+
+		pf_progs_on(progs, it, &in, &out);
+		if (s->loaded && (in || out))
+			s->ours[s->n_ours++] = (struct status_iface){ it, in, out };
+		/* the monitor's common case, ours everywhere, asks nothing more */
+		if (!prog || (s->loaded && pf_progs_has(progs, prog)))
+			continue;
+		table = pf_prog_portals_id(prog);
+		if (table)	/* else not a portfence program */
+			s->others[s->n_others++] = (struct other_filter){ it, prog, table };
+	}
+	return 0;
+}
+
+static int read_status(const struct pf_env *env, struct status *s)
+{
+	struct pf_progs progs = PF_PROGS_NONE;
+	int stats_fd, portals_fd, n, err;
+	bool readable;
 	__u32 zero = 0;
 
 	stats_fd = open_state_map(env, PF_PIN_STATS);
 	if (is_refusal(stats_fd))
-		return pf_exit_code(stats_fd);
+		return stats_fd;
+	s->pin_dir = env->pin_dir;
 	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
-	layout = pf_layout_version(env->pin_dir);
+	s->layout = pf_layout_version(env->pin_dir);
 	/* maps of another shape would be misread: their counters are not shown */
-	readable = layout < 0 || layout == PF_LAYOUT_VERSION || !pf_layout_differs(env->pin_dir);
-	loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
-	pf_read_counters(readable ? stats_fd : -1, &zero, &c);
+	readable = s->layout < 0 || s->layout == PF_LAYOUT_VERSION ||
+		   !pf_layout_differs(env->pin_dir);
+	s->loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
+	pf_read_counters(readable ? stats_fd : -1, &zero, &s->counters);
 	if (readable)
-		pf_read_cli_counters(env->pin_dir, &cli);
-	portals = pf_map_count(readable ? portals_fd : -1, sizeof(struct pf_portal_key));
-	if (portals < 0)
-		portals = 0;
-	mechanism = loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
-	sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
-	diag_destroy = pf_diag_destroy_supported();
-	tcx = pf_tcx_supported();
-	uname(&un);
-	n = pf_ifaces(&ifs);
-	hook = loaded ? our_hook(ifs, n, &progs) : PF_HOOK_NONE;
-
-	if (json) {
-		printf("{\"loaded\": %s, \"pin_dir\": ", loaded ? "true" : "false");
-		pf_json_string(stdout, env->pin_dir);
-		printf(", \"layout\": ");
-		if (layout >= 0)
-			printf("%d", layout);
-		else
-			printf("null");
-		printf(", \"layout_ours\": %d", PF_LAYOUT_VERSION);
-		printf(", \"portals\": %d", portals);
-		pf_json_member(stdout, false, "attach", pf_hook_name(hook));
-		pf_json_member(stdout, false, "sock_destroy", mechanism);
-		pf_json_member(stdout, false, "kernel", un.release);
-		printf(", \"features\": {\"bpf_sock_destroy\": %s, \"sock_diag_destroy\": %s, "
-		       "\"tcx\": %s}, \"interfaces\": [", sock_destroy_kfunc ? "true" : "false",
-		       diag_destroy ? "true" : "false", tcx ? "true" : "false");
-	} else {
-		printf("loaded:        %s\n", loaded ? "yes" : "no");
-		if (layout >= 0)
-			printf("layout:        %d%s\n", layout, layout == PF_LAYOUT_VERSION ? "" :
-			       " (not this portfence's: 'portfence unload' removes it, then load)");
-		printf("pin dir:       %s\nportals:       %d\nattach:        %s%s\n"
-		       "sock destroy:  %s\nkernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s, "
-		       "tcx %s)\ninterfaces:   ", env->pin_dir, portals,
-		       pf_hook_name(hook), hook == PF_HOOK_TCX ? " (ordered first)" : "", mechanism,
-		       un.release, sock_destroy_kfunc ? "yes" : "no", diag_destroy ? "yes" : "no",
-		       tcx ? "yes" : "no");
-	}
-	for (i = 0; i < n; i++) {
-		bool in, out;
-
-		pf_progs_on(&progs, &ifs[i], &in, &out);
-		if (!loaded || (!in && !out))
-			continue;
-		if (json) {
-			printf("%s{\"name\": ", first ? "" : ", ");
-			pf_json_string(stdout, ifs[i].name);
-			printf(", \"ifindex\": %d, \"ingress\": %s, \"egress\": %s", ifs[i].ifindex,
-			       in ? "true" : "false", out ? "true" : "false");
-			pf_json_member(stdout, false, "hook", pf_hook_name(hook_of(&ifs[i], in)));
-			pf_json_member(stdout, false, "framing", framing_name(ifs[i].framing));
-			putchar('}');
-		} else {
-			printf(" %s%s%s", ifs[i].name,
-			       ifs[i].framing == PF_FRAMING_L3 ? "(l3)" : "",
-			       in && out ? "" : in ? "(ingress only)" : "(egress only)");
-		}
-		first = false;
-	}
-	if (json)
-		printf("], \"other_filters\": ");
-	else
-		printf("%s\n", first ? " none" : "");
-	print_other_filters(ifs, n, &progs, loaded, json);
-	if (json) {
-		printf(", \"counters\": ");
-		pf_print_counters_json(&c, &cli);
-		printf("}\n");
-	} else {
-		printf("counters:      ");
-		pf_print_counters_text(&c, &cli);
-		putchar('\n');
-	}
-	if (n >= 0)
-		free(ifs);
+		pf_read_cli_counters(env->pin_dir, &s->cli);
+	s->portals = pf_map_count(readable ? portals_fd : -1, sizeof(struct pf_portal_key));
+	if (s->portals < 0)
+		s->portals = 0;
+	s->mechanism = s->loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
+	s->sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
+	s->diag_destroy = pf_diag_destroy_supported();
+	s->tcx = pf_tcx_supported();
+	uname(&s->un);
+	n = pf_ifaces(&s->ifs);
+	if (n < 0)
+		s->ifs = NULL;
+	s->hook = s->loaded ? our_hook(s->ifs, n, &progs) : PF_HOOK_NONE;
+	err = read_interfaces(s, n, &progs);
 	pf_progs_close(&progs);
 	if (stats_fd >= 0)
 		close(stats_fd);
 	if (portals_fd >= 0)
 		close(portals_fd);
+	return err;
+}
+
+static void status_free(struct status *s)
+{
+	free(s->ifs);
+	free(s->ours);
+	free(s->others);
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_status(const struct status *s)
+{
+	int i;
+
+	printf("loaded:        %s\n", yes_no(s->loaded));
+	if (s->layout >= 0)
+		printf("layout:        %d%s\n", s->layout, s->layout == PF_LAYOUT_VERSION ? "" :
+		       " (not this portfence's: 'portfence unload' removes it, then load)");
+	printf("pin dir:       %s\nportals:       %d\n", s->pin_dir, s->portals);
+	printf("attach:        %s%s\n", pf_hook_name(s->hook),
+	       s->hook == PF_HOOK_TCX ? " (ordered first)" : "");
+	printf("sock destroy:  %s\n", s->mechanism);
+	printf("kernel:        %s (bpf_sock_destroy %s, sock_diag destroy %s, tcx %s)\n",
+	       s->un.release, yes_no(s->sock_destroy_kfunc), yes_no(s->diag_destroy),
+	       yes_no(s->tcx));
+	printf("interfaces:   ");
+	for (i = 0; i < s->n_ours; i++) {
+		const struct status_iface *o = &s->ours[i];
+
+		printf(" %s%s%s", o->iface->name, o->iface->framing == PF_FRAMING_L3 ? "(l3)" : "",
+		       o->in && o->out ? "" : o->in ? "(ingress only)" : "(egress only)");
+	}
+	printf("%s\n", s->n_ours ? "" : " none");
+	for (i = 0; i < s->n_others; i++)
+		printf("%s %s (fence table id %u)", i ? "" : "other filters:",
+		       s->others[i].iface->name, s->others[i].table);
+	if (s->n_others)
+		printf("\n               (fence programs not pinned in this pin dir: their "
+		       "fence is in force; unblock and unload reach it)\n");
+	printf("counters:      ");
+	pf_print_counters_text(&s->counters, &s->cli);
+	putchar('\n');
+}
+
+static void emit_status(const struct status *s)
+{
+	struct pf_emit e;
+	int i;
+
+	pf_emit_init(&e, stdout);
+	pf_emit_object_begin(&e, NULL);
+	pf_emit_bool(&e, "loaded", s->loaded);
+	pf_emit_string(&e, "pin_dir", s->pin_dir);
+	if (s->layout >= 0)
+		pf_emit_int(&e, "layout", s->layout);
+	else
+		pf_emit_null(&e, "layout");
+	pf_emit_int(&e, "layout_ours", PF_LAYOUT_VERSION);
+	pf_emit_int(&e, "portals", s->portals);
+	pf_emit_string(&e, "attach", pf_hook_name(s->hook));
+	pf_emit_string(&e, "sock_destroy", s->mechanism);
+	pf_emit_string(&e, "kernel", s->un.release);
+	pf_emit_object_begin(&e, "features");
+	pf_emit_bool(&e, "bpf_sock_destroy", s->sock_destroy_kfunc);
+	pf_emit_bool(&e, "sock_diag_destroy", s->diag_destroy);
+	pf_emit_bool(&e, "tcx", s->tcx);
+	pf_emit_object_end(&e);
+	pf_emit_array_begin(&e, "interfaces", PF_EMIT_INLINE);
+	for (i = 0; i < s->n_ours; i++) {
+		const struct status_iface *o = &s->ours[i];
+
+		pf_emit_object_begin(&e, NULL);
+		pf_emit_string(&e, "name", o->iface->name);
+		pf_emit_int(&e, "ifindex", o->iface->ifindex);
+		pf_emit_bool(&e, "ingress", o->in);
+		pf_emit_bool(&e, "egress", o->out);
+		pf_emit_string(&e, "hook", pf_hook_name(hook_of(o->iface, o->in)));
+		pf_emit_string(&e, "framing", framing_name(o->iface->framing));
+		pf_emit_object_end(&e);
+	}
+	pf_emit_array_end(&e);
+	pf_emit_array_begin(&e, "other_filters", PF_EMIT_INLINE);
+	for (i = 0; i < s->n_others; i++) {
+		const struct other_filter *o = &s->others[i];
+
+		pf_emit_object_begin(&e, NULL);
+		pf_emit_string(&e, "name", o->iface->name);
+		pf_emit_int(&e, "ifindex", o->iface->ifindex);
+		pf_emit_uint(&e, "prog_id", o->prog);
+		pf_emit_uint(&e, "fence_table_id", o->table);
+		pf_emit_object_end(&e);
+	}
+	pf_emit_array_end(&e);
+	pf_emit_counters(&e, "counters", &s->counters, &s->cli);
+	pf_emit_object_end(&e);
+}
+
+static int cmd_status(struct pf_env *env, const void *args)
+{
+	struct status s = {};
+	int err = read_status(env, &s);
+
+	if (is_refusal(err))
+		return pf_exit_code(err);
+	if (err) {
+		status_free(&s);
+		return pf_error(env, PF_EXIT_FAIL, "out of memory");
+	}
+	if (((const struct show_args *)args)->json)
+		emit_status(&s);
+	else
+		print_status(&s);
+	status_free(&s);
 	return PF_EXIT_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emit.h"
 #include "output.h"
 
 /* The length of the valid UTF-8 sequence at s (no overlong form, no
@@ -63,20 +64,6 @@ void pf_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void pf_json_key(FILE *f, bool first, const char *key)
-{
-	if (!first)
-		fputs(", ", f);
-	pf_json_string(f, key);
-	fputs(": ", f);
-}
-
-void pf_json_member(FILE *f, bool first, const char *key, const char *value)
-{
-	pf_json_key(f, first, key);
-	pf_json_string(f, value);
-}
-
 void pf_print_prom_escaped(FILE *f, const char *s, bool quoted)
 {
 	if (quoted)
@@ -95,34 +82,35 @@ void pf_print_prom_escaped(FILE *f, const char *s, bool quoted)
 		fputc('"', f);
 }
 
-/* Every counter as fmt (separator, name, value), separated by ", ". */
-static void print_counters(const struct pf_counters *c, const struct pf_cli_counters *cli,
-			   const char *fmt)
+void pf_emit_counters(struct pf_emit *e, const char *key, const struct pf_counters *c,
+		      const struct pf_cli_counters *cli)
+{
+#define PF_COUNTER_EMIT(name, help) pf_emit_uint(e, #name, c->name);
+#define PF_CLI_COUNTER_EMIT(name, help) pf_emit_uint(e, #name, cli->name);
+	pf_emit_object_begin(e, key);
+	PF_COUNTERS(PF_COUNTER_EMIT)
+	if (cli) {
+		PF_CLI_COUNTERS(PF_CLI_COUNTER_EMIT)
+	}
+	pf_emit_object_end(e);
+#undef PF_COUNTER_EMIT
+#undef PF_CLI_COUNTER_EMIT
+}
+
+void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli)
 {
 	const char *sep = "";
 
 #define PF_COUNTER_PRINT(name, help) \
-	printf(fmt, sep, #name, (unsigned long long)c->name), sep = ", ";
+	printf("%s%s %llu", sep, #name, (unsigned long long)c->name), sep = ", ";
 #define PF_CLI_COUNTER_PRINT(name, help) \
-	printf(fmt, sep, #name, (unsigned long long)cli->name), sep = ", ";
+	printf("%s%s %llu", sep, #name, (unsigned long long)cli->name), sep = ", ";
 	PF_COUNTERS(PF_COUNTER_PRINT)
 	if (cli) {
 		PF_CLI_COUNTERS(PF_CLI_COUNTER_PRINT)
 	}
 #undef PF_COUNTER_PRINT
 #undef PF_CLI_COUNTER_PRINT
-}
-
-void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli)
-{
-	putchar('{');
-	print_counters(c, cli, "%s\"%s\": %llu");
-	putchar('}');
-}
-
-void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli)
-{
-	print_counters(c, cli, "%s%s %llu");
 }
 
 void pf_counters_add(struct pf_counters *sum, const struct pf_counters *c)

@@ -6,20 +6,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdio.h>
 #include <linux/types.h>
 #include "portfence.h"
 
 /* s as a JSON string: quote, backslash, control bytes and DEL escaped,
  * valid UTF-8 kept, any other byte as \u00XX. Every JSON string the
- * commands print goes through it. */
+ * commands print goes through it (emit.c). */
 void pf_json_string(FILE *f, const char *s);
-/* ", " unless first, then "key": */
-void pf_json_key(FILE *f, bool first, const char *key);
-/* ", " unless first, then "key": "value" (value escaped). */
-void pf_json_member(FILE *f, bool first, const char *key, const char *value);
-/* The counters as a JSON object; with cli, the CLI's own ones too. */
-void pf_print_counters_json(const struct pf_counters *c, const struct pf_cli_counters *cli);
+struct pf_emit;
+/* The counters as a JSON object (member key, or an array's element with
+ * key NULL); with cli, the CLI's own ones too. */
+void pf_emit_counters(struct pf_emit *e, const char *key, const struct pf_counters *c,
+		      const struct pf_cli_counters *cli);
 /* "local_resets 0, syns_dropped 2, ..." */
 void pf_print_counters_text(const struct pf_counters *c, const struct pf_cli_counters *cli);
 /* sum += c, field by field (per-CPU values into one). */

@@ -53,19 +53,3 @@ Test(json, invalid_utf8_bytes_are_unicode_escapes_of_their_value)
 	escapes_to("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"");
 	escapes_to("\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"");
 }
-
-Test(json, member_writes_key_and_escaped_value)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	cr_assert(f);
-	fputc('{', f);
-	pf_json_member(f, true, "name", "q\"z");
-	pf_json_member(f, false, "hook", "tcx");
-	fputc('}', f);
-	fclose(f);
-	cr_assert_str_eq(buf, "{\"name\": \"q\\\"z\", \"hook\": \"tcx\"}");
-	free(buf);
-}
