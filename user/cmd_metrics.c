@@ -15,7 +15,6 @@
 #include "attach.h"
 #include "layout.h"
 #include "loader.h"
-#include "map_walk.h"
 #include "options.h"
 #include "output.h"
 #include "pins.h"
@@ -84,25 +83,97 @@ static double seconds(__u64 ns)
 	return (double)ns / 1e9;
 }
 
+/* An interface the programs are attached to, on which hooks. */
+struct attached {
+	const struct pf_iface *iface;
+	bool on[2];		/* ingress, egress */
+};
+
+/* Everything metrics exports, read before any of it is written. */
+struct metrics {
+	bool loaded;
+	const char *mechanism;
+	struct pf_iface *ifs;
+	struct attached *attached;
+	int n_attached;
+	struct pf_counters counters;
+	struct pf_cli_counters cli;
+	struct pf_portal_sample *portals;
+	size_t n_portals;
+	struct pf_lifted_sample *lifted;
+	size_t n_lifted;
+	__u64 now;		/* seconds since the epoch */
+};
+
+/* The interfaces progs are attached to, into m. */
+static int read_attached(struct metrics *m, const struct pf_progs *progs)
+{
+	int n = pf_ifaces(&m->ifs), i;
+
+	if (n < 0) {
+		m->ifs = NULL;
+		return 0;
+	}
+	m->attached = calloc((size_t)n + 1, sizeof(*m->attached));
+	if (!m->attached)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct attached *a = &m->attached[m->n_attached];
+
+		a->iface = &m->ifs[i];
+		pf_progs_on(progs, a->iface, &a->on[0], &a->on[1]);
+		if (a->on[0] || a->on[1])
+			m->n_attached++;
+	}
+	return 0;
+}
+
+/* The rest of what metrics exports (the fence table read before), into
+ * m; 0 or -ENOMEM. */
+static int read_metrics(const char *pin_dir, struct metrics *m)
+{
+	struct pf_progs progs = PF_PROGS_NONE;
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	/* as status decides it, so the two never disagree */
+	m->loaded = pf_loaded(pin_dir) && pf_progs_open(pin_dir, &progs) == 0;
+	m->now = (__u64)time(NULL);
+	fd = pf_state_map(pin_dir, PF_PIN_STATS, NULL);
+	pf_read_counters(fd, &zero, &m->counters);
+	if (fd >= 0)
+		close(fd);
+	pf_read_cli_counters(pin_dir, &m->cli);
+	if (m->loaded)
+		err = read_attached(m, &progs);
+	pf_progs_close(&progs);
+	m->mechanism = m->loaded ? pf_sweep_mechanism(pin_dir) : "none";
+	/* no "lifted" map (older programs): no timeline */
+	fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL);
+	if (pf_read_lifted(fd, &m->lifted, &m->n_lifted) == -ENOMEM)
+		err = -ENOMEM;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static void metrics_free(struct metrics *m)
+{
+	free(m->ifs);
+	free(m->attached);
+	free(m->portals);
+	free(m->lifted);
+}
+
 /* The failover timeline: per portal unblock lifted, how long its last
  * fence held and how long after the unblock its first connection was
  * established again (once one was); node-wide, the same of the portal
  * lifted last. */
-static int print_timeline(FILE *f, const char *pin_dir)
+static void print_timeline(FILE *f, const struct pf_lifted_sample *v, size_t n)
 {
-	struct pf_lifted_sample *v;
 	const struct pf_lifted_sample *last = NULL;
-	int fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL), err;
-	size_t n, i;
+	size_t i;
 
-	/* no "lifted" map (older programs): no timeline */
-	err = pf_read_lifted(fd, &v, &n);
-	if (fd >= 0)
-		close(fd);
-	if (err == -ENOMEM) {
-		free(v);
-		return err;
-	}
 	family(f, "portfence_portal_last_fence_duration_seconds", "gauge",
 	       "how long the portal's last fence held, until its unblock");
 	for (i = 0; i < n; i++) {
@@ -137,75 +208,46 @@ static int print_timeline(FILE *f, const char *pin_dir)
 	if (last && last->lifted.reconnect_at)
 		fprintf(f, "portfence_last_reconnect_seconds %.3f\n",
 			seconds(last->lifted.reconnect_at - last->lifted.lifted_at));
-	free(v);
-	return 0;
 }
 
-/* progs: the pinned programs, or NULL when not loaded. */
-static void print_interfaces(FILE *f, const struct pf_progs *progs)
+static void print_interfaces(FILE *f, const struct attached *v, int n)
 {
-	struct pf_iface *ifs = NULL;
-	int n, i;
+	const char *hook[2] = { "ingress", "egress" };
+	int i, h;
 
 	family(f, "portfence_interface_attached", "gauge",
 	       "1 for each interface and hook (ingress, egress) the programs are attached to");
-	if (!progs)
-		return;
-	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
-		const char *hook[2] = { "ingress", "egress" };
-		bool on[2];
-		int h;
-
-		pf_progs_on(progs, &ifs[i], &on[0], &on[1]);
-
 		for (h = 0; h < 2; h++) {
-			if (!on[h])
+			if (!v[i].on[h])
 				continue;
 			fputs("portfence_interface_attached{interface=", f);
-			pf_print_prom_escaped(f, ifs[i].name, true);
+			pf_print_prom_escaped(f, v[i].iface->name, true);
 			fprintf(f, ",hook=\"%s\"} 1\n", hook[h]);
 		}
 	}
-	if (n >= 0)
-		free(ifs);
 }
 
-static int write_metrics(FILE *f, const char *pin_dir, const struct pf_portal_sample *portals,
-			 size_t n)
+static int write_metrics(FILE *f, void *arg)
 {
-	struct pf_progs progs = PF_PROGS_NONE;
-	struct pf_counters c;
-	struct pf_cli_counters cli;
-	/* as status decides it, so the two never disagree */
-	bool loaded = pf_loaded(pin_dir) && pf_progs_open(pin_dir, &progs) == 0;
-	__u64 now = (__u64)time(NULL);
-	__u32 zero = 0;
-	int stats_fd;
-	size_t i;
-
-	stats_fd = pf_state_map(pin_dir, PF_PIN_STATS, NULL);
-	pf_read_counters(stats_fd, &zero, &c);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	pf_read_cli_counters(pin_dir, &cli);
+	const struct metrics *m = arg;
+	const struct pf_portal_sample *portals = m->portals;
+	size_t i, n = m->n_portals;
 
 	family(f, "portfence_build_info", "gauge", "portfence's version, value 1");
 	fprintf(f, "portfence_build_info{version=\"%s\"} 1\n", PORTFENCE_VERSION);
 	family(f, "portfence_loaded", "gauge",
 	       "1 if the programs and maps are loaded and pinned in the pin dir");
-	fprintf(f, "portfence_loaded %d\n", loaded);
-	print_interfaces(f, loaded ? &progs : NULL);
-	pf_progs_close(&progs);
+	fprintf(f, "portfence_loaded %d\n", m->loaded);
+	print_interfaces(f, m->attached, m->n_attached);
 	family(f, "portfence_sock_destroy_mechanism", "gauge",
 	       "1 for the mechanism that destroys established sockets at block time");
-	fprintf(f, "portfence_sock_destroy_mechanism{mechanism=\"%s\"} 1\n",
-		loaded ? pf_sweep_mechanism(pin_dir) : "none");
+	fprintf(f, "portfence_sock_destroy_mechanism{mechanism=\"%s\"} 1\n", m->mechanism);
 	family(f, "portfence_portals", "gauge", "fence entries (one per fenced port)");
 	fprintf(f, "portfence_portals %zu\n", n);
 
-#define PF_GLOBAL_METRIC(name, help) counter(f, #name, help, c.name);
-#define PF_CLI_METRIC(name, help) counter(f, #name, help, cli.name);
+#define PF_GLOBAL_METRIC(name, help) counter(f, #name, help, m->counters.name);
+#define PF_CLI_METRIC(name, help) counter(f, #name, help, m->cli.name);
 	PF_COUNTERS(PF_GLOBAL_METRIC)
 	PF_CLI_COUNTERS(PF_CLI_METRIC)
 #undef PF_GLOBAL_METRIC
@@ -217,8 +259,8 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct pf_portal_sa
 		fputs("portfence_portal_fenced_seconds", f);
 		sample_labels(f, &portals[i]);
 		/* a clock set back since the block must not give a negative age */
-		fprintf(f, " %llu\n", now > portals[i].policy.since ?
-			(unsigned long long)(now - portals[i].policy.since) : 0ULL);
+		fprintf(f, " %llu\n", m->now > portals[i].policy.since ?
+			(unsigned long long)(m->now - portals[i].policy.since) : 0ULL);
 	}
 #define PF_PORTAL_METRIC(name, help)						\
 	family(f, "portfence_portal_" #name "_total", "counter", help ", per portal"); \
@@ -229,22 +271,8 @@ static int write_metrics(FILE *f, const char *pin_dir, const struct pf_portal_sa
 	}
 	PF_COUNTERS(PF_PORTAL_METRIC)
 #undef PF_PORTAL_METRIC
-	if (print_timeline(f, pin_dir))
-		return -ENOMEM;
+	print_timeline(f, m->lifted, m->n_lifted);
 	return ferror(f) ? -EIO : 0;
-}
-
-struct metrics_args {
-	const char *pin_dir;
-	const struct pf_portal_sample *portals;
-	size_t n;
-};
-
-static int write_metrics_to(FILE *f, void *arg)
-{
-	const struct metrics_args *m = arg;
-
-	return write_metrics(f, m->pin_dir, m->portals, m->n);
 }
 
 struct metrics_cmd_args {
@@ -254,32 +282,32 @@ struct metrics_cmd_args {
 static int cmd_metrics(struct pf_env *env, const void *args)
 {
 	const char *output = ((const struct metrics_cmd_args *)args)->output;
-	struct pf_portal_sample *portals = NULL;
-	size_t n = 0;
+	struct metrics m = {};
 	int rc;
 
 	rc = pf_layout_require(env, false);
 	if (rc)
 		return pf_exit_code(rc);
 
-	rc = read_portals(env->pin_dir, &portals, &n);
+	rc = read_portals(env->pin_dir, &m.portals, &m.n_portals);
 	if (rc == -EACCES || rc == -EPERM)
 		return pf_exit_code(pf_state_refusal(env, rc, PF_PIN_PORTALS));
 	if (rc) {
-		free(portals);
+		free(m.portals);
 		return pf_error(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",
 			       env->pin_dir, strerror(-rc));
 	}
-	if (output) {
-		struct metrics_args m = { env->pin_dir, portals, n };
-
+	rc = read_metrics(env->pin_dir, &m);
+	if (rc) {
+		rc = pf_error(env, PF_EXIT_FAIL, "cannot read the metrics: %s", strerror(-rc));
+	} else if (output) {
 		/* node_exporter must never read a half-written file */
-		rc = pf_write_file(output, write_metrics_to, &m);
+		rc = pf_write_file(output, write_metrics, &m);
 		rc = rc ? pf_error(env, PF_EXIT_FAIL, "cannot write '%s': %s", output, strerror(-rc)) : 0;
-	} else if (write_metrics(stdout, env->pin_dir, portals, n) || fflush(stdout)) {
+	} else if (write_metrics(stdout, &m) || fflush(stdout)) {
 		rc = pf_error(env, PF_EXIT_FAIL, "cannot write the metrics: %s", strerror(errno));
 	}
-	free(portals);
+	metrics_free(&m);
 	return rc;
 }
 
