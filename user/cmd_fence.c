@@ -13,7 +13,7 @@
 #include "drain.h"
 #include "fence_table.h"
 #include "in_force.h"
-#include "loader.h"
+#include "load.h"
 #include "options.h"
 #include "overlap.h"
 #include "peer_reset.h"

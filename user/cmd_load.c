@@ -2,7 +2,7 @@
 /* portfence load | unload | attach */
 #include <stdio.h>
 
-#include "loader.h"
+#include "load.h"
 #include "options.h"
 #include "state.h"
 

@@ -14,7 +14,8 @@
 
 #include "attach.h"
 #include "layout.h"
-#include "loader.h"
+#include "probes.h"
+#include "load.h"
 #include "options.h"
 #include "output.h"
 #include "pins.h"

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 
 #include "in_force.h"
-#include "loader.h"
+#include "load.h"
 
 /* The interface an address of getifaddrs belongs to: an IPv4 address
  * comes under its label, "eth0:1" for an alias of eth0. */

@@ -8,7 +8,7 @@
 
 #include "attach.h"
 #include "layout.h"
-#include "loader.h"
+#include "load.h"
 #include "map_walk.h"
 #include "pins.h"
 #include "portfence.h"

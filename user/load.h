@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Loading and pinning the programs and maps, and keeping them attached. */
-#ifndef PF_LOADER_H
-#define PF_LOADER_H
+/* Loading and pinning the programs and maps, and removing them. */
+#ifndef PF_LOAD_H
+#define PF_LOAD_H
 
 #include <linux/types.h>
 #include "attach.h"
@@ -18,6 +18,10 @@ struct pf_progs {
 };
 
 #define PF_PROGS_NONE { .by = { { -1, -1, 0, 0 }, { -1, -1, 0, 0 } } }
+
+/* The pins of the maps, each made by the first load. */
+#define PF_PINNED_MAPS	9
+extern const char *const pf_pinned_maps[PF_PINNED_MAPS];
 
 /* Is everything pinned (maps and tc programs)? */
 bool pf_loaded(const char *pin_dir);
@@ -38,6 +42,9 @@ void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, boo
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, bool replace,
 		    FILE *out);
 
+/* Loads the tc programs built for framing (on the pinned maps, shared by
+ * both builds) and pins them. 0 or a negative errno, reported. */
+int pf_load_framing(const struct pf_env *env, enum pf_framing framing);
 /* This build's tc programs for framing, loaded on the pinned maps, not yet
  * pinned, into *skel (the caller destroys it); 0 or a negative errno,
  * reported. */
@@ -55,11 +62,5 @@ const char *pf_prog_pin(enum pf_framing framing, bool egress);
 
 /* Detach everywhere and remove every pin. 0 or a negative errno, reported. */
 int pf_unload(const struct pf_env *env, FILE *out);
-
-/* Does the running kernel's BTF have the function (a kfunc) name? */
-bool pf_kernel_has_func(const char *name);
-
-/* Which socket-destroy mechanism a sweep will use. */
-const char *pf_sweep_mechanism(const char *pin_dir);
 
 #endif

@@ -1,26 +1,28 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Loading and pinning the programs and maps, and removing them. */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "adopt.h"
 #include "attach.h"
+#include "attachments.h"
+#include "probes.h"
 #include "layout.h"
-#include "loader.h"
+#include "load.h"
 #include "pins.h"
 #include "portfence.h"
-#include "sockdiag.h"
 #include "state.h"
 #include "upgrade.h"
 #include "fence.skel.h"
 #include "sweep.skel.h"
 
-static const char *const pinned_maps[] = {
+const char *const pf_pinned_maps[PF_PINNED_MAPS] = {
 	PF_PIN_PORTALS, PF_PIN_STATS, PF_PIN_PORTAL_STATS, PF_PIN_DEVICES, PF_PIN_KNOCKS,
 	PF_PIN_CLI_STATS, PF_PIN_OWNER, PF_PIN_LAYOUT, PF_PIN_LIFTED,
 };
@@ -37,8 +39,8 @@ bool pf_loaded(const char *dir)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
-		if (!pf_pin_exists(dir, pinned_maps[i]))
+	for (i = 0; i < PF_PINNED_MAPS; i++)
+		if (!pf_pin_exists(dir, pf_pinned_maps[i]))
 			return false;
 	return pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][0]) &&
 	       pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][1]);
@@ -129,45 +131,6 @@ const char *pf_prog_pin(enum pf_framing framing, bool egress)
 	return prog_pins[framing][egress];
 }
 
-/* Name what the kernel lacks when the data path does not load. */
-static const char *missing_feature(void)
-{
-	static const struct { enum bpf_func_id id; const char *name; } helpers[] = {
-		{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes" },
-		{ BPF_FUNC_skb_pull_data, "bpf_skb_pull_data" },
-		{ BPF_FUNC_skb_store_bytes, "bpf_skb_store_bytes" },
-		{ BPF_FUNC_skb_change_tail, "bpf_skb_change_tail" },
-		{ BPF_FUNC_csum_diff, "bpf_csum_diff" },
-		{ BPF_FUNC_redirect, "bpf_redirect" },
-		{ BPF_FUNC_clone_redirect, "bpf_clone_redirect" },
-	};
-	size_t i;
-
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS, NULL) != 1)
-		return "tc BPF programs (BPF_PROG_TYPE_SCHED_CLS)";
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_LPM_TRIE, NULL) != 1)
-		return "BPF LPM trie maps";
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_PERCPU_HASH, NULL) != 1)
-		return "BPF per-CPU hash maps";
-	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
-		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, helpers[i].id, NULL) != 1)
-			return helpers[i].name;
-	return NULL;
-}
-
-/* The sweep is optional: without bpf_sock_destroy() (kernel < 6.5) the
- * fence falls back to sock_diag, so a failure here is not an error. */
-bool pf_kernel_has_func(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return found;
-}
 
 /* A drain under way keeps each socket's progress in the sweep program's
  * socket storage: a sweep loaded in the place of the pinned one takes it
@@ -210,6 +173,8 @@ int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **out)
 	return 0;
 }
 
+/* The sweep is optional: without bpf_sock_destroy() (kernel < 6.5) the
+ * fence falls back to sock_diag, so a failure here is not an error. */
 static void load_sweep(const struct pf_env *env)
 {
 	struct sweep_bpf *skel;
@@ -265,7 +230,7 @@ int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fenc
 		if (err == -EPERM)
 			return pf_error(env, -EPERM, "loading BPF programs not permitted "
 					"(needs CAP_BPF and CAP_NET_ADMIN)");
-		missing = missing_feature();
+		missing = pf_missing_feature();
 		if (missing)
 			return pf_error(env, -EOPNOTSUPP, "the kernel lacks %s", missing);
 		return pf_error(env, pf_runtime_errno(err), "cannot load the BPF programs: %s "
@@ -275,9 +240,7 @@ int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fenc
 	return 0;
 }
 
-/* Loads the tc programs built for one framing (the maps are the pinned
- * ones, shared by both builds) and pins them. */
-static int load_framing(const struct pf_env *env, enum pf_framing framing)
+int pf_load_framing(const struct pf_env *env, enum pf_framing framing)
 {
 	struct fence_bpf *skel;
 	int err = pf_fence_load(env, framing, &skel);
@@ -298,166 +261,6 @@ static int load_framing(const struct pf_env *env, enum pf_framing framing)
 		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
 				env->pin_dir, strerror(-err));
 	return 0;
-}
-
-static int select_devices(const struct pf_env *env, char **devs, int ndevs)
-{
-	int fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES), i, err = 0;
-	__u32 zero = 0;
-
-	if (fd < 0)
-		return pf_error(env, pf_runtime_errno(fd), "cannot open the devices map: %s",
-				strerror(-fd));
-	for (i = 0; i < (ndevs ? ndevs : 1) && !err; i++) {
-		struct pf_device_key key = {};
-
-		snprintf(key.name, sizeof(key.name), "%s", ndevs ? devs[i] : "*");
-		err = bpf_map_update_elem(fd, &key, &zero, BPF_ANY) ? -errno : 0;
-	}
-	close(fd);
-	if (err)
-		return pf_error(env, pf_runtime_errno(err), "cannot record the selected "
-				"interfaces: %s", strerror(-err));
-	return 0;
-}
-
-/* Nothing selected is a load killed before it recorded its selection:
- * every interface then, as a load without --dev would have selected, or
- * a block after it would fence nothing and say it had. */
-static bool selected(int devices_fd, const char *name)
-{
-	struct pf_device_key key = {}, first;
-	__u32 v;
-
-	snprintf(key.name, sizeof(key.name), "*");
-	if (!bpf_map_lookup_elem(devices_fd, &key, &v))
-		return true;
-	snprintf(key.name, sizeof(key.name), "%s", name);
-	return !bpf_map_lookup_elem(devices_fd, &key, &v) ||
-	       bpf_map_get_next_key(devices_fd, NULL, &first);
-}
-
-/* Our fence table's map id; 0 if it is not pinned. */
-static __u32 pinned_portals_id(const char *pin_dir)
-{
-	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
-}
-
-/* The hook for attachments, into *hook (see pf_attach_hook); a wrong
- * $PORTFENCE_ATTACH is -EINVAL, tcx asked of a kernel without it
- * -EOPNOTSUPP (reported). */
-static int attach_hook(const struct pf_env *env, const struct pf_iface *ifs, int n,
-		       enum pf_hook *hook)
-{
-	int err = pf_attach_hook(ifs, n, hook);
-
-	if (err == -EINVAL)
-		return pf_error(env, -EINVAL, "bad PORTFENCE_ATTACH '%s' (tcx or clsact)",
-				getenv("PORTFENCE_ATTACH"));
-	if (err)
-		return pf_error(env, -EOPNOTSUPP, "PORTFENCE_ATTACH=tcx: the kernel lacks tcx "
-				"(6.6+); clsact works everywhere");
-	return 0;
-}
-
-/* A wrong $PORTFENCE_ATTACH is refused before anything is loaded. */
-static int check_attach_choice(const struct pf_env *env)
-{
-	enum pf_hook hook;
-
-	return attach_hook(env, NULL, 0, &hook);
-}
-
-static int open_progs(const struct pf_env *env, struct pf_progs *progs)
-{
-	int err = pf_progs_open(env->pin_dir, progs);
-
-	if (err)
-		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
-				strerror(-err));
-	return 0;
-}
-
-/* The build for framing, loaded on first need; progs opened again. 0 or a
- * negative errno, reported. */
-static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
-			  struct pf_progs *progs)
-{
-	int err = load_framing(env, framing);
-
-	if (err)
-		return err;
-	pf_progs_close(progs);
-	return open_progs(env, progs);
-}
-
-/* Interfaces selected but lacking our current programs; with attach, fix
- * them (caller holds the lock). Returns how many lacked, or a negative
- * errno, reported. */
-static int sync_attachments(const struct pf_env *env, bool attach, FILE *out)
-{
-	struct pf_progs progs = PF_PROGS_NONE;
-	struct pf_iface *ifs;
-	int n, i, lacking = 0, devices_fd, err;
-	__u32 table = pinned_portals_id(env->pin_dir), theirs;
-	enum pf_hook hook = PF_HOOK_NONE;
-
-	err = open_progs(env, &progs);
-	if (err)
-		return err;
-	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
-	n = pf_ifaces(&ifs);
-	if (n < 0 || devices_fd < 0) {
-		pf_progs_close(&progs);
-		if (devices_fd >= 0)
-			close(devices_fd);
-		if (n >= 0)
-			free(ifs);
-		return pf_error(env, pf_runtime_errno(n < 0 ? n : devices_fd),
-				"cannot list interfaces or selection");
-	}
-	for (i = 0; i < n; i++) {
-		const struct pf_prog_pair *pair = &progs.by[ifs[i].framing];
-		bool in, eg;
-
-		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
-			continue;
-		pf_progs_on(&progs, &ifs[i], &in, &eg);
-		if (in && eg)
-			continue;
-		lacking++;
-		if (!attach)
-			continue;
-		/* another fence table's programs: never replaced, their fences
-		 * would be lifted without a word */
-		theirs = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id);
-		if (theirs && theirs != table) {
-			lacking = pf_error(env, -EBUSY, "%s runs the fence programs of another "
-					   "fence table (map id %u: another pin dir's, or one whose "
-					   "pins were lost): not replaced; lift it with that pin dir, "
-					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
-			break;
-		}
-		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
-		if (!err && pair->ingress_fd < 0)
-			err = load_on_demand(env, ifs[i].framing, &progs);
-		if (err) {
-			lacking = err;
-			break;
-		}
-		err = pf_hook_attach(&ifs[i], hook, pair->ingress_fd, pair->egress_fd);
-		if (err) {
-			lacking = pf_error(env, pf_runtime_errno(err), "cannot attach to %s (%s): %s",
-					   ifs[i].name, pf_hook_name(hook), strerror(-err));
-			break;
-		}
-		if (out)
-			fprintf(out, "attached %s\n", ifs[i].name);
-	}
-	free(ifs);
-	close(devices_fd);
-	pf_progs_close(&progs);
-	return lacking;
 }
 
 static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
@@ -482,49 +285,6 @@ static int lock_failed(const struct pf_env *env, int err)
 			strerror(-err));
 }
 
-/*
- * A pin dir without pins, in a namespace where portfence programs are
- * still attached: their pins were lost (bpffs unmounted, files removed),
- * and the fence they hold is in force. Loading afresh would replace them
- * and silently lift every fence; instead their maps are pinned here again,
- * so the load that follows reuses them, fences and counters included.
- */
-static int adopt_attached(const struct pf_env *env, FILE *out)
-{
-	struct pf_attached *att;
-	char path[PATH_MAX];
-	int n = pf_attached_list(&att), fd, err = 0;
-	size_t k;
-
-	if (n == 0)
-		free(att);
-	if (n <= 0)
-		return 0;
-	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, NULL)) {
-		free(att);
-		return pf_state_foreign_error(env);
-	}
-	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]) && !err; k++) {
-		if (pf_pin_exists(env->pin_dir, pinned_maps[k]))
-			continue;
-		fd = pf_prog_map(att[0].prog_id, pinned_maps[k]);
-		if (fd < 0)
-			continue;	/* not used by that program: made afresh */
-		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
-		err = bpf_obj_pin(fd, path) ? -errno : 0;
-		close(fd);
-	}
-	if (err)
-		err = pf_error(env, pf_runtime_errno(err), "cannot pin the fence table of the "
-			       "programs attached on %s in '%s': %s", att[0].name, env->pin_dir,
-			       strerror(-err));
-	else if (out)
-		fprintf(out, "adopted the fence table (map id %u) of the programs attached on %s: "
-			"their pins were lost\n", att[0].portals_id, att[0].name);
-	free(att);
-	return err;
-}
-
 int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, bool replace,
 		    FILE *out)
 {
@@ -532,13 +292,13 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 
 	err = check_devices_exist(env, devs, ndevs);
 	if (!err)
-		err = check_attach_choice(env);
+		err = pf_check_attach_choice(env);
 	if (!err)
 		err = pf_layout_require(env, true);
 	if (err)
 		return err;
 	/* Fast path, no lock: everything pinned and attached already. */
-	if (!devs && !all && pf_loaded(env->pin_dir) && sync_attachments(env, false, NULL) == 0)
+	if (!devs && !all && pf_loaded(env->pin_dir) && pf_sync_attachments(env, false, NULL) == 0)
 		return 0;
 
 	err = pf_pin_dir_prepare(env);
@@ -548,18 +308,18 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (lock < 0)
 		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
-		err = adopt_attached(env, out);
+		err = pf_adopt_attached(env, out);
 		if (!err)
-			err = load_framing(env, PF_FRAMING_ETHERNET);
+			err = pf_load_framing(env, PF_FRAMING_ETHERNET);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 	} else if (replace) {
 		err = pf_upgrade(env, out);
 	}
 	if (!err && (all || devs))
-		err = select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
+		err = pf_select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
 	if (!err) {
-		lacking = sync_attachments(env, true, out);
+		lacking = pf_sync_attachments(env, true, out);
 		err = lacking < 0 ? lacking : 0;
 	}
 	pf_unlock(lock);
@@ -586,7 +346,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	if (lock < 0 && lock != -ENOENT)
 		return lock_failed(env, lock);
 	pf_progs_open(env->pin_dir, &p);
-	table = pinned_portals_id(env->pin_dir);
+	table = pf_pinned_portals_id(env->pin_dir);
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
 		__u32 id = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id;
@@ -621,8 +381,8 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		strncat(path, PF_PIN_NEXT, sizeof(path) - strlen(path) - 1);
 		unlink(path);
 	}
-	for (k = 0; k < sizeof(pinned_maps) / sizeof(pinned_maps[0]); k++) {
-		pf_pin_path(path, sizeof(path), env->pin_dir, pinned_maps[k]);
+	for (k = 0; k < PF_PINNED_MAPS; k++) {
+		pf_pin_path(path, sizeof(path), env->pin_dir, pf_pinned_maps[k]);
 		unlink(path);
 	}
 	pf_unlock(lock);
@@ -632,11 +392,3 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	return rc;
 }
 
-const char *pf_sweep_mechanism(const char *pin_dir)
-{
-	if (pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP))
-		return "bpf_sock_destroy";
-	if (pf_diag_destroy_supported())
-		return "sock_diag";
-	return "egress-reset";
-}
