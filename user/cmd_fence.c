@@ -32,6 +32,36 @@ static bool tears_down(const struct pf_policy *policy, const struct pf_portal_ar
 	return pf_policy_tears_down(policy) && pa->portal.proto == IPPROTO_TCP;
 }
 
+static const char *const outcome_names[] = {
+	[PF_SWEEP_DESTROYED] = "destroyed",
+	[PF_SWEEP_DRAINED] = "drained",
+	[PF_SWEEP_STALLED] = "stalled",
+	[PF_SWEEP_DEADLINE] = "deadline",
+};
+
+/* A line for each socket the sweep ended. */
+static void print_ended(const struct pf_sweep_record *rec, void *arg)
+{
+	char local[64], remote[64];
+
+	(void)arg;
+	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
+	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote,
+			   sizeof(remote));
+	/* destroyed at once: the plain "destroyed" line (scripts read it), its
+	 * bytes counted in the total only */
+	if (rec->outcome == PF_SWEEP_DESTROYED) {
+		printf("destroyed %s\t%s\n", local, remote);
+		return;
+	}
+	printf("%s %s\t%s\t%u bytes discarded", outcome_names[rec->outcome], local, remote,
+	       rec->outcome == PF_SWEEP_DRAINED ? 0 : rec->queued);
+	/* requests the server never read: never executed, never answered */
+	if (rec->unread && rec->outcome != PF_SWEEP_DRAINED)
+		printf(", %u unread", rec->unread);
+	printf("\n");
+}
+
 /* Destroys the portal's sockets, drained first if the policy says so, and
  * says how each ended. A sweep failure is a warning: the egress reset
  * still kills every connection. */
@@ -42,7 +72,7 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 	struct pf_sweep_tally t;
 	int n;
 
-	if (!pf_tally_init(&t, portal))
+	if (!pf_tally_init(&t, portal, print_ended, NULL))
 		return pf_error(env, -ENOMEM, "out of memory");
 	if (policy->flags & PF_F_DRAINING) {
 		n = pf_drain(env->pin_dir, portal, policy, &t);

@@ -18,13 +18,6 @@
  * call a socket pending (they do not: past it every socket is done). */
 #define PF_DRAIN_GRACE_NS	(1000 * NSEC_PER_MSEC)
 
-static const char *const outcome_names[] = {
-	[PF_SWEEP_DESTROYED] = "destroyed",
-	[PF_SWEEP_DRAINED] = "drained",
-	[PF_SWEEP_STALLED] = "stalled",
-	[PF_SWEEP_DEADLINE] = "deadline",
-};
-
 static int cmp_u64(const void *a, const void *b)
 {
 	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
@@ -32,12 +25,15 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal)
+bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal,
+		   void (*ended)(const struct pf_sweep_record *rec, void *arg), void *arg)
 {
 	struct pf_portal_key key;
 	int port;
 
 	memset(t, 0, sizeof(*t));
+	t->ended = ended;
+	t->ended_arg = arg;
 	t->ids = calloc(65536, sizeof(*t->ids));
 	if (!t->ids)
 		return false;
@@ -59,7 +55,6 @@ void pf_tally_free(struct pf_sweep_tally *t)
 void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 {
 	struct pf_sweep_tally *t = arg;
-	char local[64], remote[64];
 
 	if (!bsearch(&rec->counters_id, t->ids, t->nids, sizeof(*t->ids), cmp_u64))
 		return;
@@ -69,23 +64,10 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 	}
 	t->destroyed++;
 	t->outcomes[rec->outcome]++;
-	pf_format_endpoint(rec->family, rec->local_addr, ntohs(rec->local_port), local, sizeof(local));
-	pf_format_endpoint(rec->family, rec->remote_addr, ntohs(rec->remote_port), remote,
-			   sizeof(remote));
 	if (t->queue_known && rec->outcome != PF_SWEEP_DRAINED)
 		t->discarded += rec->queued;
-	/* destroyed at once: the plain "destroyed" line (scripts read it), its
-	 * bytes counted in the total only */
-	if (rec->outcome == PF_SWEEP_DESTROYED) {
-		printf("destroyed %s\t%s\n", local, remote);
-		return;
-	}
-	printf("%s %s\t%s\t%u bytes discarded", outcome_names[rec->outcome], local, remote,
-	       rec->outcome == PF_SWEEP_DRAINED ? 0 : rec->queued);
-	/* requests the server never read: never executed, never answered */
-	if (rec->unread && rec->outcome != PF_SWEEP_DRAINED)
-		printf(", %u unread", rec->unread);
-	printf("\n");
+	if (t->ended)
+		t->ended(rec, t->ended_arg);
 }
 
 bool pf_drain_possible(const char *pin_dir)

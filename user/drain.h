@@ -4,7 +4,7 @@
  * destroys each socket once it has answered what it received (or its
  * queue is stuck), and block runs sweep passes until none of the portal's
  * sockets is left, then ends the drain.
- * Also what block prints of each socket the sweep ended. */
+ * Also the tally of how each socket of block's portal ended. */
 #ifndef PF_DRAIN_H
 #define PF_DRAIN_H
 
@@ -27,12 +27,17 @@ struct pf_sweep_tally {
 	unsigned long pending;	/* in the last pass */
 	unsigned long outcomes[PF_SWEEP_PENDING];
 	unsigned long long discarded;
+	/* told of each socket of the portal's that the sweep ended */
+	void (*ended)(const struct pf_sweep_record *rec, void *arg);
+	void *ended_arg;
 };
 
-/* Sets up tally for the portal's entries; false when out of memory. */
-bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal);
+/* Sets up tally for the portal's entries, ended (may be NULL) to be told
+ * with arg; false when out of memory. */
+bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal,
+		   void (*ended)(const struct pf_sweep_record *rec, void *arg), void *arg);
 void pf_tally_free(struct pf_sweep_tally *t);
-/* A pf_sweep_report: prints and counts one record of the portal's. */
+/* A pf_sweep_report: counts one record of the portal's. */
 void pf_tally_record(const struct pf_sweep_record *rec, void *arg);
 
 /* Can this node drain (the sweep program is there to watch the queues)? */

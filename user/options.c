@@ -26,6 +26,19 @@ static const char *help_hint(const struct pf_env *env, char *buf, size_t n)
 }
 
 /* Parses one option's value into its field; -EINVAL after a message. */
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
+{
+	__u32 v;
+
+	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
+		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
+			 PF_DRAIN_MS_MAX);
+		return -EINVAL;
+	}
+	*ms = v;
+	return 0;
+}
+
 static int store(const struct pf_env *env, const struct pf_option *o, const char *arg, void *args)
 {
 	void *field = (char *)args + o->offset;

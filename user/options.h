@@ -24,6 +24,12 @@ enum pf_opt_kind {
 	PF_OPT_COUNT,		/* __u32, 1 to 100 */
 };
 
+/* The longest time an option takes, in milliseconds (an hour). */
+#define PF_DRAIN_MS_MAX		3600000
+/* "MS": 0..PF_DRAIN_MS_MAX milliseconds; 0, or -EINVAL with err
+ * (PF_ERR_LEN bytes) naming opt. */
+int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err);
+
 #define PF_OPT_REQUIRED	(1U << 0)	/* the command cannot do without it */
 #define PF_OPT_REPEAT	(1U << 1)	/* may be given more than once */
 

@@ -46,19 +46,6 @@ int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
 	return 0;
 }
 
-int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err)
-{
-	__u32 v;
-
-	if (pf_parse_uint(s, strlen(s), 0, PF_DRAIN_MS_MAX, &v)) {
-		snprintf(err, PF_ERR_LEN, "bad %s '%s' (milliseconds, 0 to %u)", opt, s,
-			 PF_DRAIN_MS_MAX);
-		return -EINVAL;
-	}
-	*ms = v;
-	return 0;
-}
-
 int pf_parse_proto(const char *s, __u8 *proto, char *err)
 {
 	if (!strcmp(s, "tcp"))

@@ -29,10 +29,6 @@ struct pf_portal {
  * or spaces, any number of leading zeros. Bounded digit by digit, so no
  * value wraps whatever the width of long. 0, or -EINVAL. */
 int pf_parse_uint(const char *s, size_t len, __u32 min, __u32 max, __u32 *out);
-/* The longest time an option takes, in milliseconds (an hour). */
-#define PF_DRAIN_MS_MAX		3600000
-/* "MS": 0..PF_DRAIN_MS_MAX milliseconds; the message names opt. */
-int pf_parse_ms(const char *opt, const char *s, unsigned int *ms, char *err);
 /* The parsers return 0, or -EINVAL with err (PF_ERR_LEN bytes) naming the
  * offending value: the caller prints it. */
 int pf_parse_proto(const char *s, __u8 *proto, char *err);

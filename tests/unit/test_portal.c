@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "drain.h"
+#include "options.h"
 #include "overlap.h"
 #include "portal.h"
 
