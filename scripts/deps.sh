@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config
 libcriterion-dev tgt libiscsi-bin libiscsi-dev resource-agents iproute2 iptables
 libxml2-utils perl python3 gnuplot-nox ethtool git debhelper dpkg-dev lintian iperf3
-libclang-rt-14-dev nftables corosync libcpg-dev libcmap-dev pacemaker crmsh pcs rpm rpmlint checkpolicy semodule-utils prometheus"
+libclang-rt-14-dev nftables strace corosync libcpg-dev libcmap-dev pacemaker crmsh pcs rpm rpmlint checkpolicy semodule-utils prometheus"
 # tests/unit/width32.t builds the portal parsers for a 32-bit target
 [ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES gcc-multilib"
 

@@ -87,8 +87,9 @@ static int open_progs(const struct pf_env *env, struct pf_progs *progs)
 	return 0;
 }
 
-/* The build for framing, loaded on first need; progs opened again. 0 or a
- * negative errno, reported. */
+/* The build for framing, loaded on first need, its pair opened into
+ * progs; the other framing's is left as it is (a first load attaches
+ * before it pins the Ethernet build). 0 or a negative errno, reported. */
 static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
 			  struct pf_progs *progs)
 {
@@ -96,25 +97,25 @@ static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
 
 	if (err)
 		return err;
-	pf_progs_close(progs);
-	return open_progs(env, progs);
+	err = pf_prog_pair_open(env->pin_dir, framing, &progs->by[framing]);
+	if (err)
+		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
+				strerror(-err));
+	return 0;
 }
 
-int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out)
+/* pf_sync_attachments with the programs progs (their pairs loaded on
+ * demand into it, the caller closes them). */
+static int sync_progs(const struct pf_env *env, struct pf_progs *progs, bool attach, FILE *out)
 {
-	struct pf_progs progs = PF_PROGS_NONE;
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
 	__u32 table = pf_pinned_portals_id(env->pin_dir), theirs;
 	enum pf_hook hook = PF_HOOK_NONE;
 
-	err = open_progs(env, &progs);
-	if (err)
-		return err;
 	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
 	n = pf_ifaces(&ifs);
 	if (n < 0 || devices_fd < 0) {
-		pf_progs_close(&progs);
 		if (devices_fd >= 0)
 			close(devices_fd);
 		if (n >= 0)
@@ -123,12 +124,12 @@ int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 				"cannot list interfaces or selection");
 	}
 	for (i = 0; i < n; i++) {
-		const struct pf_prog_pair *pair = &progs.by[ifs[i].framing];
+		const struct pf_prog_pair *pair = &progs->by[ifs[i].framing];
 		bool in, eg;
 
 		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
 			continue;
-		pf_progs_on(&progs, &ifs[i], &in, &eg);
+		pf_progs_on(progs, &ifs[i], &in, &eg);
 		if (in && eg)
 			continue;
 		lacking++;
@@ -146,7 +147,7 @@ int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 		}
 		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;
 		if (!err && pair->ingress_fd < 0)
-			err = load_on_demand(env, ifs[i].framing, &progs);
+			err = load_on_demand(env, ifs[i].framing, progs);
 		if (err) {
 			lacking = err;
 			break;
@@ -162,7 +163,22 @@ int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out)
 	}
 	free(ifs);
 	close(devices_fd);
+	return lacking;
+}
+
+int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out)
+{
+	struct pf_progs progs = PF_PROGS_NONE;
+	int lacking = open_progs(env, &progs);
+
+	if (!lacking)
+		lacking = sync_progs(env, &progs, attach, out);
 	pf_progs_close(&progs);
 	return lacking;
+}
+
+int pf_attach_progs(const struct pf_env *env, struct pf_progs *progs, FILE *out)
+{
+	return sync_progs(env, progs, true, out);
 }
 

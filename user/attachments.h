@@ -17,5 +17,10 @@ int pf_check_attach_choice(const struct pf_env *env);
  * them (caller holds the lock), saying so on out (may be NULL). Returns
  * how many lacked, or a negative errno, reported. */
 int pf_sync_attachments(const struct pf_env *env, bool attach, FILE *out);
+struct pf_progs;
+/* The same, attaching progs (not yet pinned: a first load), the pair of a
+ * framing they lack loaded and pinned into them on demand; the caller
+ * closes them. */
+int pf_attach_progs(const struct pf_env *env, struct pf_progs *progs, FILE *out);
 
 #endif

@@ -2,6 +2,7 @@
 /* Loading and pinning the programs and maps, and removing them. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,23 +65,48 @@ static __u32 prog_id_close(int fd)
 	return id;
 }
 
+static void pair_close(struct pf_prog_pair *pair)
+{
+	if (pair->ingress_fd >= 0)
+		close(pair->ingress_fd);
+	if (pair->egress_fd >= 0)
+		close(pair->egress_fd);
+	pair->ingress_fd = pair->egress_fd = -1;
+	pair->ingress_id = pair->egress_id = 0;
+}
+
+/* Each fd keeps its errno where its pin cannot be opened: pf_progs_open
+ * tells an L3 build not loaded yet (both -ENOENT) from a broken one. */
+static int pair_open(const char *dir, enum pf_framing framing, struct pf_prog_pair *pair)
+{
+	pair->ingress_fd = pf_pin_open(dir, prog_pins[framing][0]);
+	pair->egress_fd = pf_pin_open(dir, prog_pins[framing][1]);
+	pair->ingress_id = pair->ingress_fd < 0 ? 0 : prog_id(pair->ingress_fd);
+	pair->egress_id = pair->egress_fd < 0 ? 0 : prog_id(pair->egress_fd);
+	return pair->ingress_fd < 0 ? pair->ingress_fd : pair->egress_fd < 0 ? pair->egress_fd : 0;
+}
+
+int pf_prog_pair_open(const char *dir, enum pf_framing framing, struct pf_prog_pair *pair)
+{
+	int err = pair_open(dir, framing, pair);
+
+	if (err)
+		pair_close(pair);
+	return err;
+}
+
 int pf_progs_open(const char *dir, struct pf_progs *p)
 {
-	int f, err = 0;
+	int f, err = 0, e;
 
 	for (f = 0; f < PF_FRAMINGS; f++) {
 		struct pf_prog_pair *pair = &p->by[f];
 
-		pair->ingress_fd = pf_pin_open(dir, prog_pins[f][0]);
-		pair->egress_fd = pf_pin_open(dir, prog_pins[f][1]);
+		e = pair_open(dir, f, pair);
 		if (f == PF_FRAMING_L3 && pair->ingress_fd == -ENOENT && pair->egress_fd == -ENOENT)
 			continue;	/* not loaded yet */
-		if (pair->ingress_fd < 0 && !err)
-			err = pair->ingress_fd;
-		if (pair->egress_fd < 0 && !err)
-			err = pair->egress_fd;
-		pair->ingress_id = pair->ingress_fd < 0 ? 0 : prog_id(pair->ingress_fd);
-		pair->egress_id = pair->egress_fd < 0 ? 0 : prog_id(pair->egress_fd);
+		if (e && !err)
+			err = e;
 	}
 	if (err)
 		pf_progs_close(p);
@@ -91,18 +117,9 @@ void pf_progs_close(struct pf_progs *p)
 {
 	int f;
 
-	for (f = 0; f < PF_FRAMINGS; f++) {
-		struct pf_prog_pair *pair = &p->by[f];
-
-		if (pair->ingress_fd >= 0)
-			close(pair->ingress_fd);
-		if (pair->egress_fd >= 0)
-			close(pair->egress_fd);
-		pair->ingress_fd = pair->egress_fd = -1;
-		pair->ingress_id = pair->egress_id = 0;
-	}
+	for (f = 0; f < PF_FRAMINGS; f++)
+		pair_close(&p->by[f]);
 }
-
 void pf_progs_on(const struct pf_progs *p, const struct pf_iface *iface, bool *in, bool *out)
 {
 	const struct pf_prog_pair *pair = &p->by[iface->framing];
@@ -173,18 +190,50 @@ int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **out)
 	return 0;
 }
 
-/* The sweep is optional: without bpf_sock_destroy() (kernel < 6.5) the
- * fence falls back to sock_diag, so a failure here is not an error. */
-static void load_sweep(const struct pf_env *env)
+/* Pins the sweep program (then destroys skel). It is optional: without
+ * bpf_sock_destroy() (kernel < 6.5) the fence falls back to sock_diag, so
+ * a failure here is not an error. */
+static void pin_sweep(const struct pf_env *env, struct sweep_bpf *skel)
 {
-	struct sweep_bpf *skel;
-
-	if (pf_sweep_load(env, &skel))
-		return;
 	if (pin_prog(skel->progs.sweep, env->pin_dir, PF_PIN_PROG_SWEEP))
 		pf_warn(env, "cannot pin the sweep program: sockets are destroyed through "
 			"sock_diag, and without the drain");
 	sweep_bpf__destroy(skel);
+}
+
+/* The sweep program loading on a thread of its own: the verifier's work
+ * overlaps the first load's attaches, each of which waits for an RCU
+ * grace period (under rtnl_lock, so they cannot overlap one another). */
+struct sweep_job {
+	const struct pf_env *env;
+	struct sweep_bpf *skel;
+	pthread_t thread;
+	bool threaded;
+	int err;
+};
+
+static void *sweep_job_run(void *arg)
+{
+	struct sweep_job *job = arg;
+
+	job->err = pf_sweep_load(job->env, &job->skel);
+	return NULL;
+}
+
+static void sweep_job_start(struct sweep_job *job, const struct pf_env *env)
+{
+	job->env = env;
+	job->threaded = !pthread_create(&job->thread, NULL, sweep_job_run, job);
+	if (!job->threaded)
+		sweep_job_run(job);
+}
+
+static void sweep_job_pin(struct sweep_job *job)
+{
+	if (job->threaded)
+		pthread_join(job->thread, NULL);
+	if (!job->err)
+		pin_sweep(job->env, job->skel);
 }
 
 /* Records the pin dir in "owner", the layout in "layout", and binds the maps the programs do not
@@ -240,27 +289,94 @@ int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fenc
 	return 0;
 }
 
-int pf_load_framing(const struct pf_env *env, enum pf_framing framing)
+/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so a
+ * load killed before them is done again whole, the sweep included. */
+static int pin_fence(const struct pf_env *env, struct fence_bpf *skel, enum pf_framing framing)
 {
-	struct fence_bpf *skel;
-	int err = pf_fence_load(env, framing, &skel);
+	int err = pin_prog(skel->progs.fence_ingress, env->pin_dir, prog_pins[framing][0]);
 
-	if (err)
-		return err;
-	err = pf_fence_claim(skel, env->pin_dir);
-	/* The Ethernet build's pins say "loaded" (pf_loaded): pinned last, so
-	 * a load killed before them is done again whole, the sweep included. */
-	if (!err && framing == PF_FRAMING_ETHERNET)
-		load_sweep(env);
-	if (!err)
-		err = pin_prog(skel->progs.fence_ingress, env->pin_dir, prog_pins[framing][0]);
 	if (!err)
 		err = pin_prog(skel->progs.fence_egress, env->pin_dir, prog_pins[framing][1]);
-	fence_bpf__destroy(skel);
 	if (err)
 		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
 				env->pin_dir, strerror(-err));
 	return 0;
+}
+
+/* This build's programs for framing, loaded and claimed into *skel. */
+static int load_claimed(const struct pf_env *env, enum pf_framing framing, struct fence_bpf **skel)
+{
+	int err = pf_fence_load(env, framing, skel);
+
+	if (err)
+		return err;
+	err = pf_fence_claim(*skel, env->pin_dir);
+	if (err) {
+		fence_bpf__destroy(*skel);
+		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
+				env->pin_dir, strerror(-err));
+	}
+	return 0;
+}
+
+int pf_load_framing(const struct pf_env *env, enum pf_framing framing)
+{
+	struct fence_bpf *skel;
+	int err = load_claimed(env, framing, &skel);
+
+	if (err)
+		return err;
+	if (framing == PF_FRAMING_ETHERNET) {
+		struct sweep_job sweep = { .env = env };
+
+		sweep_job_run(&sweep);
+		sweep_job_pin(&sweep);
+	}
+	err = pin_fence(env, skel, framing);
+	fence_bpf__destroy(skel);
+	return err;
+}
+
+/* Dups of the programs of skel, as pf_progs_open gives the pinned ones. */
+static int take_fds(struct fence_bpf *skel, struct pf_prog_pair *pair)
+{
+	pair->ingress_fd = dup(bpf_program__fd(skel->progs.fence_ingress));
+	pair->egress_fd = dup(bpf_program__fd(skel->progs.fence_egress));
+	pair->ingress_id = pair->ingress_fd < 0 ? 0 : prog_id(pair->ingress_fd);
+	pair->egress_id = pair->egress_fd < 0 ? 0 : prog_id(pair->egress_fd);
+	return pair->ingress_id && pair->egress_id ? 0 : -errno;
+}
+
+/* A first load (caller holds the lock): the Ethernet build is attached to
+ * devs (NULL: every interface) before it is pinned, while the sweep
+ * program loads beside the attaches; the pins come last whatever the
+ * attaches did, as pf_load_framing's. 0 or a negative errno, reported. */
+static int first_load(const struct pf_env *env, char **devs, int ndevs, FILE *out)
+{
+	struct pf_progs progs = PF_PROGS_NONE;
+	struct sweep_job sweep = {};
+	struct fence_bpf *skel;
+	int err = load_claimed(env, PF_FRAMING_ETHERNET, &skel), pinned;
+
+	if (err)
+		return err;
+	sweep_job_start(&sweep, env);
+	err = pf_select_devices(env, devs, ndevs);
+	if (!err) {
+		err = take_fds(skel, &progs.by[PF_FRAMING_ETHERNET]);
+		if (err)
+			err = pf_error(env, pf_runtime_errno(err), "cannot open the programs: %s",
+				       strerror(-err));
+	}
+	if (!err) {
+		err = pf_attach_progs(env, &progs, out);
+		err = err < 0 ? err : 0;
+	}
+	pf_progs_close(&progs);
+	sweep_job_pin(&sweep);
+	pinned = pin_fence(env, skel, PF_FRAMING_ETHERNET);
+	fence_bpf__destroy(skel);
+	return err ? err : pinned;
 }
 
 static int check_devices_exist(const struct pf_env *env, char **devs, int ndevs)
@@ -309,13 +425,15 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 		return lock_failed(env, lock);
 	if (!pf_loaded(env->pin_dir)) {
 		err = pf_adopt_attached(env, out);
-		if (!err)
-			err = pf_load_framing(env, PF_FRAMING_ETHERNET);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
-	} else if (replace) {
-		err = pf_upgrade(env, out);
+		if (!err)
+			err = first_load(env, all ? NULL : devs, all ? 0 : ndevs, out);
+		pf_unlock(lock);
+		return err;
 	}
+	if (replace)
+		err = pf_upgrade(env, out);
 	if (!err && (all || devs))
 		err = pf_select_devices(env, all ? NULL : devs, all ? 0 : ndevs);
 	if (!err) {

@@ -28,6 +28,9 @@ bool pf_loaded(const char *pin_dir);
 /* Open the pinned tc programs; 0 or negative errno. */
 int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
 void pf_progs_close(struct pf_progs *progs);
+/* Open the pinned tc programs of framing into pair; 0 or negative errno
+ * (then pair holds none). */
+int pf_prog_pair_open(const char *pin_dir, enum pf_framing framing, struct pf_prog_pair *pair);
 /* Is prog_id one of progs (of either framing)? */
 bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
 /* Which hooks of iface run the programs of progs meant for it. */
