@@ -398,11 +398,11 @@ static int cmd_check(struct pf_env *env, const void *args)
 	 * to a monitor of an open portal */
 	if (fd < 0 && fd != -ENOENT)
 		return pf_exit_code(fd) == PF_EXIT_FAIL ? PF_EXIT_UNKNOWN : pf_exit_code(fd);
-	for (port = pf_portal_next_port(portal, 1); port > 0 && fenced;
-	     port = pf_portal_next_port(portal, port + 1)) {
-		pf_portal_key(portal, (__u16)port, &key);
+	pf_portal_for_each_key(portal, port, &key) {
 		fenced = fd >= 0 && (a->exact ? pf_fence_lookup_exact(fd, &key, &policy)
 					      : !bpf_map_lookup_elem(fd, &key, &policy));
+		if (!fenced)
+			break;
 	}
 	if (fd >= 0)
 		close(fd);

@@ -37,11 +37,8 @@ bool pf_tally_init(struct pf_sweep_tally *t, const struct pf_portal *portal,
 	t->ids = calloc(65536, sizeof(*t->ids));
 	if (!t->ids)
 		return false;
-	for (port = pf_portal_next_port(portal, 1); port > 0;
-	     port = pf_portal_next_port(portal, port + 1)) {
-		pf_portal_key(portal, (__u16)port, &key);
+	pf_portal_for_each_key(portal, port, &key)
 		t->ids[t->nids++] = pf_counters_id(&key);
-	}
 	qsort(t->ids, t->nids, sizeof(*t->ids), cmp_u64);
 	return true;
 }
@@ -120,8 +117,17 @@ static int sweep_pass(int link, pf_sweep_report report, void *arg)
 	return err;
 }
 
-/* Ends the drain in each of the portal's entries that is still in the
- * drain this block began (a later block of the same portal owns its own). */
+/* Is key's entry (read into policy) still in the drain this block began?
+ * A later block of the same portal owns its own. */
+static bool in_this_drain(int fd, const struct pf_portal_key *key, __u64 drain_until,
+			  struct pf_policy *policy)
+{
+	return !bpf_map_lookup_elem(fd, key, policy) &&
+	       policy->counters_id == pf_counters_id(key) &&
+	       (policy->flags & PF_F_DRAINING) && policy->drain_until == drain_until;
+}
+
+/* Ends the drain in each of the portal's entries still in this block's. */
 static void end_drain(const char *pin_dir, const struct pf_portal *portal, __u64 drain_until)
 {
 	struct pf_portal_key key;
@@ -130,12 +136,8 @@ static void end_drain(const char *pin_dir, const struct pf_portal *portal, __u64
 
 	if (fd < 0)
 		return;
-	for (port = pf_portal_next_port(portal, 1); port > 0;
-	     port = pf_portal_next_port(portal, port + 1)) {
-		pf_portal_key(portal, (__u16)port, &key);
-		if (bpf_map_lookup_elem(fd, &key, &policy) ||
-		    policy.counters_id != pf_counters_id(&key) ||
-		    !(policy.flags & PF_F_DRAINING) || policy.drain_until != drain_until)
+	pf_portal_for_each_key(portal, port, &key) {
+		if (!in_this_drain(fd, &key, drain_until, &policy))
 			continue;
 		policy.flags &= (__u8)~PF_F_DRAINING;
 		policy.drain_until = 0;
@@ -156,12 +158,8 @@ static void renew_lease(int fd, const struct pf_portal *portal, __u64 drain_unti
 	if (fd < 0 || now + PF_DRAIN_LEASE_NS / 2 < *lease)
 		return;
 	*lease = now + PF_DRAIN_LEASE_NS;
-	for (port = pf_portal_next_port(portal, 1); port > 0;
-	     port = pf_portal_next_port(portal, port + 1)) {
-		pf_portal_key(portal, (__u16)port, &key);
-		if (bpf_map_lookup_elem(fd, &key, &policy) ||
-		    policy.counters_id != pf_counters_id(&key) ||
-		    !(policy.flags & PF_F_DRAINING) || policy.drain_until != drain_until)
+	pf_portal_for_each_key(portal, port, &key) {
+		if (!in_this_drain(fd, &key, drain_until, &policy))
 			continue;
 		policy.drain_lease = *lease;
 		bpf_map_update_elem(fd, &key, &policy, BPF_EXIST);

@@ -105,7 +105,7 @@ static void note_lifted(const struct pf_fence_table *m, const struct pf_portal_k
 
 /* What fencing one port changed, so that it can be put back. */
 struct port_change {
-	__u16 port;
+	struct pf_portal_key key;
 	bool replaced;		/* the port had an entry of its own: old */
 	struct pf_policy old;
 };
@@ -138,18 +138,16 @@ static int update_elem(int fd, const void *key, const void *value, __u64 flags)
 }
 
 /* Sets one port's entry, noting in c what it replaced. 0 or -errno. */
-static int fence_port(const struct pf_fence_table *m, const struct pf_portal *portal, int port,
+static int fence_port(const struct pf_fence_table *m, const struct pf_portal_key *key,
 		      const struct pf_policy *want, const struct pf_counters *zeros,
 		      struct port_change *c)
 {
 	struct pf_policy policy = *want;
-	struct pf_portal_key key;
 	int err;
 
-	pf_portal_key(portal, (__u16)port, &key);
-	policy.counters_id = pf_counters_id(&key);
-	c->port = (__u16)port;
-	c->replaced = pf_fence_lookup_exact(m->portals_fd, &key, &c->old);
+	policy.counters_id = pf_counters_id(key);
+	c->key = *key;
+	c->replaced = pf_fence_lookup_exact(m->portals_fd, key, &c->old);
 	if (c->replaced && same_policy(&c->old, &policy))
 		policy.since = c->old.since;
 	/* the initiators have been out since the first of the fences */
@@ -158,7 +156,7 @@ static int fence_port(const struct pf_fence_table *m, const struct pf_portal *po
 	err = update_elem(m->stats_fd, &policy.counters_id, zeros, BPF_NOEXIST);
 	if (err && err != -EEXIST)
 		return err;
-	err = update_elem(m->portals_fd, &key, &policy, BPF_ANY);
+	err = update_elem(m->portals_fd, key, &policy, BPF_ANY);
 	if (!err)
 		return 0;
 	if (!c->replaced)
@@ -169,23 +167,17 @@ static int fence_port(const struct pf_fence_table *m, const struct pf_portal *po
 /* Puts back what the first n changes did: the entries they added go first,
  * which frees the room that restoring an overwritten policy may need in a
  * full table. */
-static void undo_fence(const struct pf_fence_table *m, const struct pf_portal *portal,
-		       const struct port_change *changes, int n)
+static void undo_fence(const struct pf_fence_table *m, const struct port_change *changes, int n)
 {
-	struct pf_portal_key key;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (changes[i].replaced)
-			continue;
-		pf_portal_key(portal, changes[i].port, &key);
-		remove_entry(m->portals_fd, m->stats_fd, &key);
+		if (!changes[i].replaced)
+			remove_entry(m->portals_fd, m->stats_fd, &changes[i].key);
 	}
 	for (i = 0; i < n; i++) {
-		if (!changes[i].replaced)
-			continue;
-		pf_portal_key(portal, changes[i].port, &key);
-		update_elem(m->portals_fd, &key, &changes[i].old, BPF_ANY);
+		if (changes[i].replaced)
+			update_elem(m->portals_fd, &changes[i].key, &changes[i].old, BPF_ANY);
 	}
 }
 
@@ -194,20 +186,21 @@ int pf_fence_add(const struct pf_env *env, const struct pf_fence_table *m,
 {
 	struct port_change *changes = calloc(portal->nports ? portal->nports : 1, sizeof(*changes));
 	struct pf_counters *zeros = calloc((size_t)libbpf_num_possible_cpus(), sizeof(*zeros));
+	struct pf_portal_key key;
 	int port, n = 0, err = 0;
 
 	if (!changes || !zeros) {
 		err = pf_error(env, -ENOMEM, "out of memory");
 		goto out;
 	}
-	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
-		err = fence_port(m, portal, port, want, zeros, &changes[n]);
+	pf_portal_for_each_key(portal, port, &key) {
+		err = fence_port(m, &key, want, zeros, &changes[n]);
 		if (err)
 			break;
 		n++;
 	}
 	if (err) {
-		undo_fence(m, portal, changes, n);
+		undo_fence(m, changes, n);
 		if (err == -EACCES || err == -EPERM)
 			pf_error(env, err, "not permitted to fence port %d: %s", port, strerror(-err));
 		else
@@ -227,8 +220,7 @@ void pf_fence_remove(const struct pf_fence_table *m, const struct pf_portal *por
 	struct pf_portal_key key;
 	int port;
 
-	for (port = pf_portal_next_port(portal, 1); port > 0; port = pf_portal_next_port(portal, port + 1)) {
-		pf_portal_key(portal, (__u16)port, &key);
+	pf_portal_for_each_key(portal, port, &key) {
 		note_lifted(m, &key, pf_reset_plan_count(resets, (__u16)port));
 		remove_entry(m->portals_fd, m->stats_fd, &key);
 	}

@@ -297,6 +297,17 @@ void pf_portal_key(const struct pf_portal *p, __u16 port, struct pf_portal_key *
 	memcpy(key->addr.v6, p->addr.a, sizeof(key->addr.v6));
 }
 
+bool pf_portal_next_key(const struct pf_portal *p, int *port, struct pf_portal_key *key)
+{
+	int next = pf_portal_next_port(p, *port + 1);
+
+	if (next <= 0)
+		return false;
+	*port = next;
+	pf_portal_key(p, (__u16)next, key);
+	return true;
+}
+
 void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 		     struct pf_portal_key *key)
 {

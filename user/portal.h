@@ -50,6 +50,13 @@ bool pf_portal_has_port(const struct pf_portal *portal, __u16 port);
 bool pf_addr_contains(const struct pf_addr *spec, int family, const __be32 *addr);
 
 void pf_portal_key(const struct pf_portal *portal, __u16 port, struct pf_portal_key *key);
+/* The portal's next port after *port (0: its first), in port order, and
+ * its fence table key; false past the last. */
+bool pf_portal_next_key(const struct pf_portal *portal, int *port, struct pf_portal_key *key);
+/* Each of the portal's ports (an int) with its key, in port order:
+ *	pf_portal_for_each_key(portal, port, &key) { ... } */
+#define pf_portal_for_each_key(portal, port, key) \
+	for ((port) = 0; pf_portal_next_key((portal), &(port), (key));)
 /* The fence table key of one endpoint, as the data path builds it. */
 void pf_endpoint_key(__u8 proto, int family, const __be32 *addr, __be16 port,
 		     struct pf_portal_key *key);

@@ -209,6 +209,70 @@ Test(key, counters_id_differs_per_portal)
 	cr_assert_eq(pf_counters_id(&a), pf_counters_id(&b));
 }
 
+/* Each key the iterator yields is the one pf_portal_key builds for that
+ * port; returns how many, their ports in got[]. */
+static int keys_of(const char *addr, const char *ports, int *got, int max)
+{
+	struct pf_portal_key key, want;
+	int port, n = 0;
+
+	memset(&portal, 0, sizeof(portal));
+	portal.proto = IPPROTO_TCP;
+	cr_assert_eq(pf_parse_addr(addr, &portal.addr, err), 0, "%s", err);
+	cr_assert_eq(pf_parse_ports(ports, &portal, err), 0, "%s", err);
+	pf_portal_for_each_key(&portal, port, &key) {
+		cr_assert_lt(n, max, "more keys than ports in '%s'", ports);
+		pf_portal_key(&portal, (__u16)port, &want);
+		cr_assert_eq(memcmp(&key, &want, sizeof(key)), 0, "key of port %d", port);
+		cr_assert_eq(key.port, htons(port));
+		got[n++] = port;
+	}
+	return n;
+}
+
+Test(key, each_port_of_a_range_in_order)
+{
+	int got[8], n;
+
+	n = keys_of("198.18.0.1", "3262,3260:3261,860", got, 8);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(got[0], 860);
+	cr_assert_eq(got[1], 3260);
+	cr_assert_eq(got[2], 3261);
+	cr_assert_eq(got[3], 3262);
+}
+
+Test(key, one_port_one_key_v4_and_v6)
+{
+
+	struct pf_portal_key key;
+	int got[2], port;
+
+	cr_assert_eq(keys_of("198.18.0.0/24", "3260", got, 2), 1);
+	cr_assert_eq(got[0], 3260);
+	pf_portal_for_each_key(&portal, port, &key)
+		cr_assert_eq(key.family, AF_INET);
+	cr_assert_eq(keys_of("2001:db8::1", "65535", got, 2), 1);
+	cr_assert_eq(got[0], 65535);
+	pf_portal_for_each_key(&portal, port, &key)
+		cr_assert_eq(key.family, AF_INET6);
+}
+
+Test(key, the_loop_may_end_early)
+{
+	struct pf_portal_key key;
+	int port, n = 0;
+
+	memset(&portal, 0, sizeof(portal));
+	cr_assert_eq(pf_parse_ports("1:100", &portal, err), 0);
+	pf_portal_for_each_key(&portal, port, &key) {
+		if (++n == 3)
+			break;
+	}
+	cr_assert_eq(port, 3);
+	cr_assert_eq(key.port, htons(3));
+}
+
 Test(format, key_address)
 {
 	struct pf_portal_key k;
