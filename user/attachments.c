@@ -110,7 +110,7 @@ static int sync_progs(const struct pf_env *env, struct pf_progs *progs, bool att
 {
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
-	__u32 table = pf_pinned_portals_id(env->pin_dir), theirs;
+	__u32 portals_id = pf_pinned_portals_id(env->pin_dir), their_portals_id;
 	enum pf_hook hook = PF_HOOK_NONE;
 
 	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);
@@ -137,12 +137,14 @@ static int sync_progs(const struct pf_env *env, struct pf_progs *progs, bool att
 			continue;
 		/* another fence table's programs: never replaced, their fences
 		 * would be lifted without a word */
-		theirs = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id);
-		if (theirs && theirs != table) {
+		their_portals_id = pf_prog_portals_id(ifs[i].ingress_id ? ifs[i].ingress_id :
+						      ifs[i].egress_id);
+		if (their_portals_id && their_portals_id != portals_id) {
 			lacking = pf_error(env, -EBUSY, "%s runs the fence programs of another "
 					   "fence table (map id %u: another pin dir's, or one whose "
 					   "pins were lost): not replaced; lift it with that pin dir, "
-					   "or 'portfence unload' with an empty one", ifs[i].name, theirs);
+					   "or 'portfence unload' with an empty one", ifs[i].name,
+					   their_portals_id);
 			break;
 		}
 		err = hook == PF_HOOK_NONE ? attach_hook(env, ifs, n, &hook) : 0;

@@ -360,7 +360,7 @@ struct status_iface {
  * it), or another pin dir's. Said, never hidden. */
 struct other_filter {
 	const struct pf_iface *iface;
-	__u32 prog, table;
+	__u32 prog, portals_id;
 };
 
 /* Everything status shows, read before any of it is shown. */
@@ -392,7 +392,7 @@ static int read_interfaces(struct status *s, int n, const struct pf_progs *progs
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct pf_iface *it = &s->ifs[i];
-		__u32 prog = it->ingress_id ? it->ingress_id : it->egress_id, table;
+		__u32 prog = it->ingress_id ? it->ingress_id : it->egress_id, portals_id;
 		bool in, out;
 
 		pf_progs_on(progs, it, &in, &out);
@@ -401,9 +401,9 @@ static int read_interfaces(struct status *s, int n, const struct pf_progs *progs
 		/* the monitor's common case, ours everywhere, asks nothing more */
 		if (!prog || (s->loaded && pf_progs_has(progs, prog)))
 			continue;
-		table = pf_prog_portals_id(prog);
-		if (table)	/* else not a portfence program */
-			s->others[s->n_others++] = (struct other_filter){ it, prog, table };
+		portals_id = pf_prog_portals_id(prog);
+		if (portals_id)	/* else not a portfence program */
+			s->others[s->n_others++] = (struct other_filter){ it, prog, portals_id };
 	}
 	return 0;
 }
@@ -486,7 +486,7 @@ static void print_status(const struct status *s)
 	printf("%s\n", s->n_ours ? "" : " none");
 	for (i = 0; i < s->n_others; i++)
 		printf("%s %s (fence table id %u)", i ? "" : "other filters:",
-		       s->others[i].iface->name, s->others[i].table);
+		       s->others[i].iface->name, s->others[i].portals_id);
 	if (s->n_others)
 		printf("\n               (fence programs not pinned in this pin dir: their "
 		       "fence is in force; unblock and unload reach it)\n");
@@ -540,7 +540,7 @@ static void emit_status(const struct status *s)
 		pf_emit_string(&e, "name", o->iface->name);
 		pf_emit_int(&e, "ifindex", o->iface->ifindex);
 		pf_emit_uint(&e, "prog_id", o->prog);
-		pf_emit_uint(&e, "fence_table_id", o->table);
+		pf_emit_uint(&e, "fence_table_id", o->portals_id);
 		pf_emit_object_end(&e);
 	}
 	pf_emit_array_end(&e);

@@ -450,7 +450,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	struct pf_iface *ifs;
 	char path[PATH_MAX];
 	int n, i, lock, err, rc = 0;
-	__u32 table;
+	__u32 portals_id;
 	size_t k;
 
 	/* a pin dir without pins detaches the programs whose pins were lost,
@@ -464,16 +464,17 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	if (lock < 0 && lock != -ENOENT)
 		return lock_failed(env, lock);
 	pf_progs_open(env->pin_dir, &p);
-	table = pf_pinned_portals_id(env->pin_dir);
+	portals_id = pf_pinned_portals_id(env->pin_dir);
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
 		__u32 id = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id;
-		__u32 theirs = id ? pf_prog_portals_id(id) : 0;
+		__u32 their_portals_id = id ? pf_prog_portals_id(id) : 0;
 		/* our programs, or a portfence program on our fence table; with
 		 * no pins, every portfence program whose pins were lost, never
 		 * those of a pin dir that still has them */
-		bool ours = theirs && (table ? theirs == table :
-				       !pf_owned_elsewhere(id, theirs, env->pin_dir, NULL));
+		bool ours = their_portals_id &&
+			    (portals_id ? their_portals_id == portals_id :
+			     !pf_owned_elsewhere(id, their_portals_id, env->pin_dir, NULL));
 
 		if (pf_progs_has(&p, ifs[i].ingress_id) || pf_progs_has(&p, ifs[i].egress_id))
 			ours = true;

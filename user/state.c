@@ -89,7 +89,7 @@ __u32 pf_prog_portals_id(__u32 prog_id)
 	return pf_map_id_close(pf_prog_map(prog_id, PF_PIN_PORTALS));
 }
 
-bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char *owner)
+bool pf_owned_elsewhere(__u32 prog_id, __u32 portals_id, const char *pin_dir, char *owner)
 {
 	struct pf_owner o = {};
 	int fd = pf_prog_map(prog_id, PF_PIN_OWNER);
@@ -100,8 +100,8 @@ bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char
 		return false;
 	if (!bpf_map_lookup_elem(fd, &zero, &o) && o.pin_dir[0] && strcmp(o.pin_dir, pin_dir)) {
 		o.pin_dir[sizeof(o.pin_dir) - 1] = 0;
-		elsewhere = table_id &&
-			    pf_map_id_close(pf_pin_open(o.pin_dir, PF_PIN_PORTALS)) == table_id;
+		elsewhere = portals_id &&
+			    pf_map_id_close(pf_pin_open(o.pin_dir, PF_PIN_PORTALS)) == portals_id;
 	}
 	close(fd);
 	if (elsewhere && owner)

@@ -50,10 +50,10 @@ int pf_state_foreign_error(const struct pf_env *env);
  * pf_state_foreign_error) or not permitted (-EACCES, -EPERM). Returns err;
  * any other is left to the caller to report. */
 int pf_state_refusal(const struct pf_env *env, int err, const char *name);
-/* Do the programs prog_id (on fence table table_id) belong to a pin dir
+/* Do the programs prog_id (on fence table portals_id) belong to a pin dir
  * other than pin_dir that still holds them pinned? Its path into owner
  * (PF_OWNER_PATH_MAX bytes, may be NULL). */
-bool pf_owned_elsewhere(__u32 prog_id, __u32 table_id, const char *pin_dir, char *owner);
+bool pf_owned_elsewhere(__u32 prog_id, __u32 portals_id, const char *pin_dir, char *owner);
 /* The id of the map an fd refers to; 0 on error. */
 __u32 pf_map_id(int fd);
 /* The same, then closes fd; 0 for a negative fd (an error passed on). */

@@ -125,7 +125,7 @@ static int pin_builds(const struct pf_env *env, const struct builds *b)
 static int swap_attached(const struct pf_env *env)
 {
 	struct pf_progs progs = PF_PROGS_NONE;
-	__u32 table = pf_map_id_close(pf_pin_open(env->pin_dir, PF_PIN_PORTALS));
+	__u32 portals_id = pf_map_id_close(pf_pin_open(env->pin_dir, PF_PIN_PORTALS));
 	struct pf_iface *ifs;
 	int n, i, count = 0, err;
 
@@ -146,7 +146,7 @@ static int swap_attached(const struct pf_env *env)
 		enum pf_hook hook = it->ingress_hook ? it->ingress_hook : it->egress_hook;
 		bool in, eg;
 
-		if (!it->fenceable || !id || pf_prog_portals_id(id) != table || pair->ingress_fd < 0)
+		if (!it->fenceable || !id || pf_prog_portals_id(id) != portals_id || pair->ingress_fd < 0)
 			continue;
 		pf_progs_on(&progs, it, &in, &eg);
 		if ((in || !it->ingress_id) && (eg || !it->egress_id))
