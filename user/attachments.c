@@ -125,12 +125,12 @@ static int sync_progs(const struct pf_env *env, struct pf_progs *progs, bool att
 	}
 	for (i = 0; i < n; i++) {
 		const struct pf_prog_pair *pair = &progs->by[ifs[i].framing];
-		bool in, eg;
+		bool ingress, egress;
 
 		if (!ifs[i].fenceable || !selected(devices_fd, ifs[i].name))
 			continue;
-		pf_progs_on(progs, &ifs[i], &in, &eg);
-		if (in && eg)
+		pf_progs_on(progs, &ifs[i], &ingress, &egress);
+		if (ingress && egress)
 			continue;
 		lacking++;
 		if (!attach)

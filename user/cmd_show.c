@@ -338,13 +338,13 @@ static const char *framing_name(enum pf_framing framing)
  * interface: later ones join the first), none when nowhere. */
 static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_progs *progs)
 {
-	bool in, out;
+	bool ingress, egress;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		pf_progs_on(progs, &ifs[i], &in, &out);
-		if (in || out)
-			return hook_of(&ifs[i], in);
+		pf_progs_on(progs, &ifs[i], &ingress, &egress);
+		if (ingress || egress)
+			return hook_of(&ifs[i], ingress);
 	}
 	return PF_HOOK_NONE;
 }
@@ -352,7 +352,7 @@ static enum pf_hook our_hook(const struct pf_iface *ifs, int n, const struct pf_
 /* An interface this pin dir's programs are attached to. */
 struct status_iface {
 	const struct pf_iface *iface;
-	bool in, out;
+	bool ingress, egress;
 };
 
 /* An interface running portfence programs that are not this pin dir's:
@@ -393,11 +393,11 @@ static int read_interfaces(struct status *s, int n, const struct pf_progs *progs
 	for (i = 0; i < n; i++) {
 		const struct pf_iface *it = &s->ifs[i];
 		__u32 prog = it->ingress_id ? it->ingress_id : it->egress_id, portals_id;
-		bool in, out;
+		bool ingress, egress;
 
-		pf_progs_on(progs, it, &in, &out);
-		if (s->loaded && (in || out))
-			s->ours[s->n_ours++] = (struct status_iface){ it, in, out };
+		pf_progs_on(progs, it, &ingress, &egress);
+		if (s->loaded && (ingress || egress))
+			s->ours[s->n_ours++] = (struct status_iface){ it, ingress, egress };
 		/* the monitor's common case, ours everywhere, asks nothing more */
 		if (!prog || (s->loaded && pf_progs_has(progs, prog)))
 			continue;
@@ -481,7 +481,7 @@ static void print_status(const struct status *s)
 		const struct status_iface *o = &s->ours[i];
 
 		printf(" %s%s%s", o->iface->name, o->iface->framing == PF_FRAMING_L3 ? "(l3)" : "",
-		       o->in && o->out ? "" : o->in ? "(ingress only)" : "(egress only)");
+		       o->ingress && o->egress ? "" : o->ingress ? "(ingress only)" : "(egress only)");
 	}
 	printf("%s\n", s->n_ours ? "" : " none");
 	for (i = 0; i < s->n_others; i++)
@@ -525,9 +525,9 @@ static void emit_status(const struct status *s)
 		pf_emit_object_begin(&e, NULL);
 		pf_emit_string(&e, "name", o->iface->name);
 		pf_emit_int(&e, "ifindex", o->iface->ifindex);
-		pf_emit_bool(&e, "ingress", o->in);
-		pf_emit_bool(&e, "egress", o->out);
-		pf_emit_string(&e, "hook", pf_hook_name(hook_of(o->iface, o->in)));
+		pf_emit_bool(&e, "ingress", o->ingress);
+		pf_emit_bool(&e, "egress", o->egress);
+		pf_emit_string(&e, "hook", pf_hook_name(hook_of(o->iface, o->ingress)));
 		pf_emit_string(&e, "framing", framing_name(o->iface->framing));
 		pf_emit_object_end(&e);
 	}

@@ -23,10 +23,10 @@ static const struct pf_iface *holder(const struct pf_iface *ifs, int n, const ch
 
 static bool runs_both(const struct pf_progs *progs, const struct pf_iface *iface)
 {
-	bool in, out;
+	bool ingress, egress;
 
-	pf_progs_on(progs, iface, &in, &out);
-	return in && out;
+	pf_progs_on(progs, iface, &ingress, &egress);
+	return ingress && egress;
 }
 
 /* The first address of the portal whose interface lacks a hook; 1 and why,

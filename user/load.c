@@ -120,12 +120,13 @@ void pf_progs_close(struct pf_progs *p)
 	for (f = 0; f < PF_FRAMINGS; f++)
 		pair_close(&p->by[f]);
 }
-void pf_progs_on(const struct pf_progs *p, const struct pf_iface *iface, bool *in, bool *out)
+void pf_progs_on(const struct pf_progs *p, const struct pf_iface *iface, bool *ingress,
+		 bool *egress)
 {
 	const struct pf_prog_pair *pair = &p->by[iface->framing];
 
-	*in = pair->ingress_id && iface->ingress_id == pair->ingress_id;
-	*out = pair->egress_id && iface->egress_id == pair->egress_id;
+	*ingress = pair->ingress_id && iface->ingress_id == pair->ingress_id;
+	*egress = pair->egress_id && iface->egress_id == pair->egress_id;
 }
 
 bool pf_progs_has(const struct pf_progs *p, __u32 prog_id)

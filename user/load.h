@@ -34,7 +34,8 @@ int pf_prog_pair_open(const char *pin_dir, enum pf_framing framing, struct pf_pr
 /* Is prog_id one of progs (of either framing)? */
 bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
 /* Which hooks of iface run the programs of progs meant for it. */
-void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, bool *in, bool *out);
+void pf_progs_on(const struct pf_progs *progs, const struct pf_iface *iface, bool *ingress,
+		 bool *egress);
 
 /* Load and pin if needed (with replace, programs pinned that are not this
  * build's are replaced in place: pf_upgrade), add devs to the selected interfaces (all: select

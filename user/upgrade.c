@@ -144,12 +144,12 @@ static int swap_attached(const struct pf_env *env)
 		const struct pf_prog_pair *pair = &progs.by[it->framing];
 		__u32 id = it->ingress_id ? it->ingress_id : it->egress_id;
 		enum pf_hook hook = it->ingress_hook ? it->ingress_hook : it->egress_hook;
-		bool in, eg;
+		bool ingress, egress;
 
 		if (!it->fenceable || !id || pf_prog_portals_id(id) != portals_id || pair->ingress_fd < 0)
 			continue;
-		pf_progs_on(&progs, it, &in, &eg);
-		if ((in || !it->ingress_id) && (eg || !it->egress_id))
+		pf_progs_on(&progs, it, &ingress, &egress);
+		if ((ingress || !it->ingress_id) && (egress || !it->egress_id))
 			continue;
 		err = pf_hook_attach(it, hook, pair->ingress_fd, pair->egress_fd);
 		if (err)
