@@ -2,7 +2,6 @@
 /* Adopting the maps of programs still attached whose pins were lost. */
 #include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -13,9 +12,9 @@
 #include "portfence.h"
 #include "state.h"
 
-__u32 pf_pinned_portals_id(const char *pin_dir)
+__u32 pf_pinned_portals_id(const struct pf_state *st)
 {
-	return pf_map_id_close(pf_pin_open(pin_dir, PF_PIN_PORTALS));
+	return pf_map_id_close(pf_pin_open(st->pin_dir, PF_PIN_PORTALS));
 }
 
 /*
@@ -27,19 +26,15 @@ __u32 pf_pinned_portals_id(const char *pin_dir)
  */
 int pf_adopt_attached(const struct pf_env *env, FILE *out)
 {
-	struct pf_attached *att;
+	const struct pf_attached *att;
 	char path[PATH_MAX];
-	int n = pf_attached_list(&att), fd, err = 0;
+	int n = pf_state_attached(env->state, &att), fd, err = 0;
 	size_t k;
 
-	if (n == 0)
-		free(att);
 	if (n <= 0)
 		return 0;
-	if (pf_owned_elsewhere(att[0].prog_id, att[0].portals_id, env->pin_dir, NULL)) {
-		free(att);
-		return pf_state_foreign_error(env);
-	}
+	if (pf_owned_elsewhere(env->state, att[0].prog_id, att[0].portals_id, NULL))
+		return pf_state_foreign_error(env->state);
 	for (k = 0; k < PF_PINNED_MAPS && !err; k++) {
 		if (pf_pin_exists(env->pin_dir, pf_pinned_maps[k]))
 			continue;
@@ -57,7 +52,6 @@ int pf_adopt_attached(const struct pf_env *env, FILE *out)
 	else if (out)
 		fprintf(out, "adopted the fence table (map id %u) of the programs attached on %s: "
 			"their pins were lost\n", att[0].portals_id, att[0].name);
-	free(att);
 	return err;
 }
 

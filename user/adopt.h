@@ -7,8 +7,10 @@
 #include <linux/types.h>
 #include "cli.h"
 
+struct pf_state;
+
 /* Our portals map's id; 0 if it is not pinned. */
-__u32 pf_pinned_portals_id(const char *pin_dir);
+__u32 pf_pinned_portals_id(const struct pf_state *st);
 /* Pins in env's pin dir the maps of the portfence programs attached in
  * this namespace, where those pins are missing; says so on out (may be
  * NULL). 0 or a negative errno, reported. */

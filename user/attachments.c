@@ -79,7 +79,7 @@ int pf_check_attach_choice(const struct pf_env *env)
 
 static int open_progs(const struct pf_env *env, struct pf_progs *progs)
 {
-	int err = pf_progs_open(env->pin_dir, progs);
+	int err = pf_progs_open(env->state, progs);
 
 	if (err)
 		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
@@ -97,7 +97,7 @@ static int load_on_demand(const struct pf_env *env, enum pf_framing framing,
 
 	if (err)
 		return err;
-	err = pf_prog_pair_open(env->pin_dir, framing, &progs->by[framing]);
+	err = pf_prog_pair_open(env->state, framing, &progs->by[framing]);
 	if (err)
 		return pf_error(env, pf_runtime_errno(err), "cannot open pinned programs: %s",
 				strerror(-err));
@@ -110,7 +110,7 @@ static int sync_progs(const struct pf_env *env, struct pf_progs *progs, bool att
 {
 	struct pf_iface *ifs;
 	int n, i, lacking = 0, devices_fd, err;
-	__u32 portals_id = pf_pinned_portals_id(env->pin_dir), their_portals_id;
+	__u32 portals_id = pf_pinned_portals_id(env->state), their_portals_id;
 	enum pf_hook hook = PF_HOOK_NONE;
 
 	devices_fd = pf_pin_open(env->pin_dir, PF_PIN_DEVICES);

@@ -17,9 +17,12 @@ enum pf_exit {
 	PF_EXIT_UNKNOWN = 5,	/* check: the fence could not be read */
 };
 
+struct pf_state;
+
 struct pf_env {
 	const char *pin_dir;	/* resolved: --pin-dir, $PORTFENCE_PIN_DIR or default */
 	const char *cmd;	/* the command's name, for messages */
+	struct pf_state *state;	/* what is in the pin dir (state.h), resolved once */
 };
 
 /* "portfence CMD: message" on stderr; returns its second argument, for

@@ -99,7 +99,7 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 	int n;
 
 	r.now = pf_bpf_now_ns();
-	n = pf_knocks_each(env->pin_dir, pa->ports ? &pa->portal : NULL, read_knock, &r);
+	n = pf_knocks_each(env->state, pa->ports ? &pa->portal : NULL, read_knock, &r);
 	if (r.oom) {
 		free(r.v);
 		return pf_error(env, -ENOMEM, "out of memory");
@@ -113,7 +113,7 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 			       (unsigned long long)v[i].age_ms);
 	free(r.v);
 	if (n == -EBUSY || n == -EACCES || n == -EPERM)
-		return pf_state_refusal(env, n, PF_PIN_KNOCKS);
+		return pf_state_refusal(env->state, n, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
 		return pf_error(env, pf_runtime_errno(n), "cannot read '%s/%s': %s", env->pin_dir,
 				PF_PIN_KNOCKS, strerror(-n));

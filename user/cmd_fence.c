@@ -75,10 +75,10 @@ static int tear_down(const struct pf_env *env, const struct pf_portal *portal,
 	if (!pf_tally_init(&t, portal, print_ended, NULL))
 		return pf_error(env, -ENOMEM, "out of memory");
 	if (policy->flags & PF_F_DRAINING) {
-		n = pf_drain(env->pin_dir, portal, policy, &t);
+		n = pf_drain(env->state, portal, policy, &t);
 	} else {
-		t.queue_known = pf_drain_possible(env->pin_dir);
-		n = pf_sweep(env->pin_dir, pf_tally_record, &t, &mechanism);
+		t.queue_known = pf_drain_possible(env->state);
+		n = pf_sweep(env->state, pf_tally_record, &t, &mechanism);
 	}
 	if (n < 0) {
 		pf_warn(env, "socket sweep failed (%s): the egress reset still kills each "
@@ -155,7 +155,6 @@ static int block_portal(const struct pf_env *env, const struct pf_portal_args *p
 			pf_warn(env, "%d more entries weaken one another on these ports "
 				"(see 'portfence list')", n - WEAKENING_SHOWN);
 	}
-	pf_fence_table_close(&m);
 	if (!err && tears_down(policy, pa))
 		err = tear_down(env, &pa->portal, policy);
 	return err;
@@ -183,7 +182,7 @@ static int cmd_block(struct pf_env *env, const void *args)
 		return pf_exit_code(err);
 	policy.since = (__u64)time(NULL);
 	policy.fenced_at = pf_bpf_now_ns();
-	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->pin_dir))
+	if (tears_down(&policy, &a->pa) && a->drain_ms && pf_drain_possible(env->state))
 		pf_drain_policy(&policy, a->drain_ms, a->stall_ms, a->quiet_ms);
 	return pf_exit_code(block_portal(env, &a->pa, &policy));
 }
@@ -270,7 +269,7 @@ static void reset_peers(const struct pf_env *env, struct pf_reset_plan *plan)
 	for (i = 0; i < plan->n; i++)
 		if (plan->v[i].skipped)
 			print_reset(&plan->v[i], NULL, NULL);
-	n = pf_reset_send(env->pin_dir, plan, print_reset, NULL);
+	n = pf_reset_send(env->state, plan, print_reset, NULL);
 	if (n)
 		printf("%d peer%s of other nodes reset\n", n, n == 1 ? "" : "s");
 }
@@ -297,13 +296,12 @@ static int unblock_portal(const struct pf_env *env, const struct pf_portal_args 
 	describe(pa, what, sizeof(what));
 	printf("unfenced %s\n", what);
 	if (!err && tcp) {
-		woken = pf_wake(env->pin_dir, &pa->portal, wake, print_woken, NULL);
+		woken = pf_wake(env->state, &pa->portal, wake, print_woken, NULL);
 		if (woken < 0)
 			pf_warn(env, "cannot wake the peers that knocked: %s", strerror(-woken));
 		else if (woken)
 			printf("%d peer%s woken\n", woken, woken == 1 ? "" : "s");
 	}
-	pf_fence_table_close(&m);
 	/* the portal is open whether or not this node had fenced it */
 	if (plan.n)
 		reset_peers(env, &plan);
@@ -404,8 +402,6 @@ static int cmd_check(struct pf_env *env, const void *args)
 		if (!fenced)
 			break;
 	}
-	if (fd >= 0)
-		close(fd);
 	describe(&a->pa, what, sizeof(what));
 	if (fenced && a->attached)
 		return check_in_force(env, portal, what);

@@ -72,9 +72,9 @@ static int cmd_attach(struct pf_env *env, const void *args)
 	(void)args;
 	if (err)
 		return pf_exit_code(err);
-	if (!pf_loaded(env->pin_dir)) {
-		if (pf_state_foreign(env->pin_dir, NULL, NULL))
-			return pf_exit_code(pf_state_foreign_error(env));
+	if (!pf_loaded(env->state)) {
+		if (pf_state_foreign(env->state, NULL, NULL))
+			return pf_exit_code(pf_state_foreign_error(env->state));
 		printf("nothing loaded in %s: nothing to attach\n", env->pin_dir);
 		return PF_EXIT_OK;
 	}

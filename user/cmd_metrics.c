@@ -62,21 +62,15 @@ static void lifted_labels(FILE *f, const struct pf_lifted_sample *l)
 }
 
 /* Every entry of the fence table with its counters; -errno on failure. */
-static int read_portals(const char *pin_dir, struct pf_portal_sample **out, size_t *n)
+static int read_portals(struct pf_state *st, struct pf_portal_sample **out, size_t *n)
 {
-	int fd, stats_fd, err;
+	int fd = pf_state_map(st, PF_PIN_PORTALS, NULL);
 
 	*out = NULL;
 	*n = 0;
-	fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	stats_fd = pf_state_map(pin_dir, PF_PIN_PORTAL_STATS, NULL);
-	err = pf_read_portals(fd, stats_fd, out, n);
-	close(fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	return err;
+	return pf_read_portals(fd, pf_state_map(st, PF_PIN_PORTAL_STATS, NULL), out, n);
 }
 
 static double seconds(__u64 ns)
@@ -131,30 +125,25 @@ static int read_attached(struct metrics *m, const struct pf_progs *progs)
 
 /* The rest of what metrics exports (the fence table read before), into
  * m; 0 or -ENOMEM. */
-static int read_metrics(const char *pin_dir, struct metrics *m)
+static int read_metrics(struct pf_state *st, struct metrics *m)
 {
 	struct pf_progs progs = PF_PROGS_NONE;
 	__u32 zero = 0;
 	int fd, err = 0;
 
 	/* as status decides it, so the two never disagree */
-	m->loaded = pf_loaded(pin_dir) && pf_progs_open(pin_dir, &progs) == 0;
+	m->loaded = pf_loaded(st) && pf_progs_open(st, &progs) == 0;
 	m->now = (__u64)time(NULL);
-	fd = pf_state_map(pin_dir, PF_PIN_STATS, NULL);
-	pf_read_counters(fd, &zero, &m->counters);
-	if (fd >= 0)
-		close(fd);
-	pf_read_cli_counters(pin_dir, &m->cli);
+	pf_read_counters(pf_state_map(st, PF_PIN_STATS, NULL), &zero, &m->counters);
+	pf_read_cli_counters(st, &m->cli);
 	if (m->loaded)
 		err = read_attached(m, &progs);
 	pf_progs_close(&progs);
-	m->mechanism = m->loaded ? pf_sweep_mechanism(pin_dir) : "none";
+	m->mechanism = m->loaded ? pf_sweep_mechanism(st) : "none";
 	/* no "lifted" map (older programs): no timeline */
-	fd = pf_state_map(pin_dir, PF_PIN_LIFTED, NULL);
+	fd = pf_state_map(st, PF_PIN_LIFTED, NULL);
 	if (pf_read_lifted(fd, &m->lifted, &m->n_lifted) == -ENOMEM)
 		err = -ENOMEM;
-	if (fd >= 0)
-		close(fd);
 	return err;
 }
 
@@ -290,15 +279,15 @@ static int cmd_metrics(struct pf_env *env, const void *args)
 	if (rc)
 		return pf_exit_code(rc);
 
-	rc = read_portals(env->pin_dir, &m.portals, &m.n_portals);
+	rc = read_portals(env->state, &m.portals, &m.n_portals);
 	if (rc == -EACCES || rc == -EPERM)
-		return pf_exit_code(pf_state_refusal(env, rc, PF_PIN_PORTALS));
+		return pf_exit_code(pf_state_refusal(env->state, rc, PF_PIN_PORTALS));
 	if (rc) {
 		free(m.portals);
 		return pf_error(env, PF_EXIT_FAIL, "cannot read the fence table in '%s': %s",
 			       env->pin_dir, strerror(-rc));
 	}
-	rc = read_metrics(env->pin_dir, &m);
+	rc = read_metrics(env->state, &m);
 	if (rc) {
 		rc = pf_error(env, PF_EXIT_FAIL, "cannot read the metrics: %s", strerror(-rc));
 	} else if (output) {

@@ -34,11 +34,12 @@ static const struct pf_option show_options[] = {
 };
 
 /* The map of the pin dir (or of the programs attached here, their pins
- * lost); a negative errno when there is none, reported only when it is a
- * refusal (a map that is not there is shown as empty). */
+ * lost; the fd is the state handle's); a negative errno when there is
+ * none, reported only when it is a refusal (a map that is not there is
+ * shown as empty). */
 static int open_state_map(const struct pf_env *env, const char *name)
 {
-	return pf_state_refusal(env, pf_state_map(env->pin_dir, name, NULL), name);
+	return pf_state_refusal(env->state, pf_state_map(env->state, name, NULL), name);
 }
 
 /* Not permitted, or another pin dir's state: shown as nothing would lie. */
@@ -179,8 +180,6 @@ static int list_lifted(const struct pf_env *env, bool json)
 	if (is_refusal(fd))
 		return pf_exit_code(fd);
 	err = pf_read_lifted(fd, &v, &n);
-	if (fd >= 0)
-		close(fd);
 	if (err == -ENOMEM) {
 		free(v);
 		return read_failed(env, err, PF_PIN_LIFTED);
@@ -297,21 +296,12 @@ static int cmd_list(struct pf_env *env, const void *args)
 	fd = open_state_map(env, PF_PIN_PORTALS);
 	if (!is_refusal(fd))
 		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
-	if (is_refusal(fd) || is_refusal(stats_fd)) {
-		if (fd >= 0)
-			close(fd);
+	if (is_refusal(fd) || is_refusal(stats_fd))
 		return pf_exit_code(is_refusal(fd) ? fd : stats_fd);
-	}
 	/* older programs have no timeline: listed without one */
 	if (fd >= 0)
-		lifted_fd = pf_state_map(env->pin_dir, PF_PIN_LIFTED, NULL);
+		lifted_fd = pf_state_map(env->state, PF_PIN_LIFTED, NULL);
 	err = read_list(fd, stats_fd, lifted_fd, &x, &n);
-	if (fd >= 0)
-		close(fd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	if (lifted_fd >= 0)
-		close(lifted_fd);
 	if (err == -ENOMEM) {
 		free(x);
 		return read_failed(env, err, PF_PIN_PORTALS);
@@ -419,19 +409,19 @@ static int read_status(const struct pf_env *env, struct status *s)
 	if (is_refusal(stats_fd))
 		return stats_fd;
 	s->pin_dir = env->pin_dir;
-	portals_fd = pf_state_map(env->pin_dir, PF_PIN_PORTALS, NULL);
-	s->layout = pf_layout_version(env->pin_dir);
+	portals_fd = pf_state_map(env->state, PF_PIN_PORTALS, NULL);
+	s->layout = pf_layout_version(env->state);
 	/* maps of another shape would be misread: their counters are not shown */
 	readable = s->layout < 0 || s->layout == PF_LAYOUT_VERSION ||
-		   !pf_layout_differs(env->pin_dir);
-	s->loaded = pf_loaded(env->pin_dir) && pf_progs_open(env->pin_dir, &progs) == 0;
+		   !pf_layout_differs(env->state);
+	s->loaded = pf_loaded(env->state) && pf_progs_open(env->state, &progs) == 0;
 	pf_read_counters(readable ? stats_fd : -1, &zero, &s->counters);
 	if (readable)
-		pf_read_cli_counters(env->pin_dir, &s->cli);
+		pf_read_cli_counters(env->state, &s->cli);
 	s->portals = pf_map_count(readable ? portals_fd : -1, sizeof(struct pf_portal_key));
 	if (s->portals < 0)
 		s->portals = 0;
-	s->mechanism = s->loaded ? pf_sweep_mechanism(env->pin_dir) : "none";
+	s->mechanism = s->loaded ? pf_sweep_mechanism(env->state) : "none";
 	s->sock_destroy_kfunc = pf_kernel_has_func("bpf_sock_destroy");
 	s->diag_destroy = pf_diag_destroy_supported();
 	s->tcx = pf_tcx_supported();
@@ -442,10 +432,6 @@ static int read_status(const struct pf_env *env, struct status *s)
 	s->hook = s->loaded ? our_hook(s->ifs, n, &progs) : PF_HOOK_NONE;
 	err = read_interfaces(s, n, &progs);
 	pf_progs_close(&progs);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	if (portals_fd >= 0)
-		close(portals_fd);
 	return err;
 }
 

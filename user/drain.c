@@ -11,6 +11,7 @@
 #include "bpfclock.h"
 #include "drain.h"
 #include "pins.h"
+#include "state.h"
 #include "sweep.h"
 
 #define NSEC_PER_MSEC	1000000ULL
@@ -67,9 +68,9 @@ void pf_tally_record(const struct pf_sweep_record *rec, void *arg)
 		t->ended(rec, t->ended_arg);
 }
 
-bool pf_drain_possible(const char *pin_dir)
+bool pf_drain_possible(struct pf_state *st)
 {
-	return pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP);
+	return pf_pin_exists(st->pin_dir, PF_PIN_PROG_SWEEP);
 }
 
 void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,
@@ -128,11 +129,11 @@ static bool in_this_drain(int fd, const struct pf_portal_key *key, __u64 drain_u
 }
 
 /* Ends the drain in each of the portal's entries still in this block's. */
-static void end_drain(const char *pin_dir, const struct pf_portal *portal, __u64 drain_until)
+static void end_drain(const struct pf_state *st, const struct pf_portal *portal, __u64 drain_until)
 {
 	struct pf_portal_key key;
 	struct pf_policy policy;
-	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS), port;
+	int fd = pf_pin_open(st->pin_dir, PF_PIN_PORTALS), port;
 
 	if (fd < 0)
 		return;
@@ -166,7 +167,7 @@ static void renew_lease(int fd, const struct pf_portal *portal, __u64 drain_unti
 	}
 }
 
-int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct pf_policy *policy,
+int pf_drain(struct pf_state *st, const struct pf_portal *portal, const struct pf_policy *policy,
 	     struct pf_sweep_tally *t)
 {
 	__u64 lease = policy->drain_lease;
@@ -182,16 +183,16 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	pause.tv_sec = 0;
 	pause.tv_nsec = (long)interval;
 
-	prog_fd = pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP);
+	prog_fd = pf_pin_open(st->pin_dir, PF_PIN_PROG_SWEEP);
 	if (prog_fd < 0) {
-		end_drain(pin_dir, portal, policy->drain_until);
+		end_drain(st, portal, policy->drain_until);
 		return prog_fd;
 	}
 	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
 	err = link < 0 ? -errno : 0;
 	close(prog_fd);
 	t->queue_known = true;
-	portals_fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
+	portals_fd = pf_pin_open(st->pin_dir, PF_PIN_PORTALS);
 	while (!err) {
 		t->pending = 0;
 		renew_lease(portals_fd, portal, policy->drain_until, &lease);
@@ -203,7 +204,7 @@ int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct p
 	}
 	if (portals_fd >= 0)
 		close(portals_fd);
-	end_drain(pin_dir, portal, policy->drain_until);
+	end_drain(st, portal, policy->drain_until);
 	/* with --direction out new connections could open while it drained */
 	if (!err && passes) {
 		t->pending = 0;

@@ -13,6 +13,8 @@
 #include "portal.h"
 #include "portfence.h"
 
+struct pf_state;
+
 #define PF_DRAIN_MS_DEFAULT		1000
 #define PF_DRAIN_STALL_MS_DEFAULT	50
 #define PF_DRAIN_QUIET_MS_DEFAULT	100
@@ -41,7 +43,7 @@ void pf_tally_free(struct pf_sweep_tally *t);
 void pf_tally_record(const struct pf_sweep_record *rec, void *arg);
 
 /* Can this node drain (the sweep program is there to watch the queues)? */
-bool pf_drain_possible(const char *pin_dir);
+bool pf_drain_possible(struct pf_state *st);
 /* The drain part of a policy: from now, drain_ms at most, stall_ms,
  * quiet_ms (0: an empty send queue is drained). */
 void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned int stall_ms,
@@ -50,7 +52,7 @@ void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned i
  * pending, ends the drain in the portal's entries (the full fence then
  * applies) and sweeps once more if anything was pending. Returns 0 or a
  * negative errno. */
-int pf_drain(const char *pin_dir, const struct pf_portal *portal, const struct pf_policy *policy,
+int pf_drain(struct pf_state *st, const struct pf_portal *portal, const struct pf_policy *policy,
 	     struct pf_sweep_tally *t);
 
 #endif

@@ -31,34 +31,21 @@ int pf_fence_open_map(const struct pf_env *env, const char *name)
 
 	if (fd)
 		return fd;
-	fd = pf_state_map(env->pin_dir, name, &orphaned);
+	fd = pf_state_map(env->state, name, &orphaned);
 
 	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
 		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
 			"in this network namespace", env->pin_dir);
 	if (fd == -EBUSY || fd == -EACCES || fd == -EPERM)
-		fd = pf_state_refusal(env, fd, name);
+		fd = pf_state_refusal(env->state, fd, name);
 	else if (fd < 0 && fd != -ENOENT)
 		fd = pf_error(env, pf_runtime_errno(fd), "cannot open '%s/%s': %s", env->pin_dir,
 			      name, strerror(-fd));
 	return fd;
 }
 
-void pf_fence_table_close(struct pf_fence_table *m)
-{
-	if (m->portals_fd >= 0)
-		close(m->portals_fd);
-	if (m->stats_fd >= 0)
-		close(m->stats_fd);
-	if (m->lifted_fd >= 0)
-		close(m->lifted_fd);
-	m->portals_fd = m->stats_fd = m->lifted_fd = -1;
-}
-
 int pf_fence_table_open(const struct pf_env *env, struct pf_fence_table *m, bool need_stats)
 {
-	int err;
-
 	m->stats_fd = -1;
 	m->lifted_fd = -1;
 	m->portals_fd = pf_fence_open_map(env, PF_PIN_PORTALS);
@@ -68,10 +55,7 @@ int pf_fence_table_open(const struct pf_env *env, struct pf_fence_table *m, bool
 	if (m->lifted_fd < 0)
 		m->lifted_fd = -1;
 	m->stats_fd = pf_fence_open_map(env, PF_PIN_PORTAL_STATS);
-	err = m->stats_fd < 0 && (need_stats || m->stats_fd != -ENOENT) ? m->stats_fd : 0;
-	if (err)
-		pf_fence_table_close(m);
-	return err;
+	return m->stats_fd < 0 && (need_stats || m->stats_fd != -ENOENT) ? m->stats_fd : 0;
 }
 
 static void remove_entry(int portals_fd, int stats_fd, const struct pf_portal_key *key)

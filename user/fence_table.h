@@ -10,19 +10,19 @@
 #include "peer_reset.h"
 #include "portal.h"
 
+/* The fds are the command's state handle's (state.h): never closed here. */
 struct pf_fence_table {
 	int portals_fd, stats_fd;
 	int lifted_fd;		/* the failover timeline; -1 where absent */
 };
 
 /* A map of the pin dir or, when its pins are gone, of the programs still
- * attached here (the fence they hold is in force all the same): an fd, or
- * a negative errno reported unless -ENOENT (not loaded: the caller decides
- * what that means). */
+ * attached here (the fence they hold is in force all the same): an fd (the
+ * state handle's), or a negative errno reported unless -ENOENT (not
+ * loaded: the caller decides what that means). */
 int pf_fence_open_map(const struct pf_env *env, const char *name);
 /* Both maps (the counters only if need_stats: block needs them). */
 int pf_fence_table_open(const struct pf_env *env, struct pf_fence_table *t, bool need_stats);
-void pf_fence_table_close(struct pf_fence_table *t);
 
 /* Is there an entry for exactly key (not a wider one covering it)? */
 bool pf_fence_lookup_exact(int portals_fd, const struct pf_portal_key *key,

@@ -76,7 +76,7 @@ int pf_portal_in_force(const struct pf_env *env, const struct pf_portal *portal,
 	struct pf_iface *ifs = NULL;
 	int n, i, ret = 1;
 
-	if (!pf_loaded(env->pin_dir) || pf_progs_open(env->pin_dir, &progs)) {
+	if (!pf_loaded(env->state) || pf_progs_open(env->state, &progs)) {
 		snprintf(why, len, "the portfence programs are not loaded");
 		goto out;
 	}

@@ -10,33 +10,37 @@
 #include "state.h"
 #include "fence.skel.h"
 
-int pf_layout_version(const char *pin_dir)
+/* pf_layout_version, read afresh. */
+static int read_version(struct pf_state *st)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), zero = 0;
 	struct pf_layout stamp;
 	__u8 value[64];	/* a later layout may grow the stamp: its version comes first */
-	int fd = pf_state_map(pin_dir, PF_PIN_LAYOUT, NULL), err = 0;
+	int fd = pf_state_map(st, PF_PIN_LAYOUT, NULL);
 
 	if (fd == -ENOENT) {
-		fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
-		if (fd < 0)
-			return fd;
-		close(fd);
-		return PF_LAYOUT_UNSTAMPED;
+		fd = pf_state_map(st, PF_PIN_PORTALS, NULL);
+		return fd < 0 ? fd : PF_LAYOUT_UNSTAMPED;
 	}
 	if (fd < 0)
 		return fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size < sizeof(stamp) ||
 	    info.value_size > sizeof(value))
-		err = -EINVAL;
-	else if (bpf_map_lookup_elem(fd, &zero, value))
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
+		return -EINVAL;
+	if (bpf_map_lookup_elem(fd, &zero, value))
+		return -errno;
 	memcpy(&stamp, value, sizeof(stamp));
 	return (int)(stamp.version & 0x7fffffff);
+}
+
+int pf_layout_version(struct pf_state *st)
+{
+	if (!st->layout_read) {
+		st->layout = read_version(st);
+		st->layout_read = true;
+	}
+	return st->layout;
 }
 
 static bool same_shape(const struct bpf_map *want, const struct bpf_map_info *have)
@@ -60,9 +64,9 @@ static void describe(const struct bpf_map *want, const struct bpf_map_info *have
 		 bpf_map__map_flags(want));
 }
 
-const char *pf_layout_differs(const char *pin_dir)
+/* pf_layout_differs, read afresh into name. */
+static const char *read_differs(struct pf_state *st, char *name, size_t size)
 {
-	static char name[BPF_OBJ_NAME_LEN];
 	struct fence_bpf *skel = fence_bpf__open();
 	struct bpf_map *map;
 	const char *differs = NULL;
@@ -76,21 +80,30 @@ const char *pf_layout_differs(const char *pin_dir)
 
 		if (strchr(bpf_map__name(map), '.'))
 			continue;	/* .rodata and the like: the program's own */
-		fd = pf_state_map(pin_dir, bpf_map__name(map), NULL);
+		fd = pf_state_map(st, bpf_map__name(map), NULL);
 		if (fd < 0)
 			continue;	/* not there: made afresh */
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !same_shape(map, &info)) {
 			differs = bpf_map__name(map);
 			describe(map, &info);
-		}
-		close(fd);
-		if (differs)
 			break;
+		}
 	}
 	if (differs)
-		snprintf(name, sizeof(name), "%s", differs);
+		snprintf(name, size, "%s", differs);
 	fence_bpf__destroy(skel);
 	return differs ? name : NULL;
+}
+
+const char *pf_layout_differs(struct pf_state *st)
+{
+	static char name[BPF_OBJ_NAME_LEN];
+
+	if (!st->differs_read) {
+		st->differs = read_differs(st, name, sizeof(name));
+		st->differs_read = true;
+	}
+	return st->differs;
 }
 
 /* A state of the node, not bad input: exit 1. Nothing has been changed,
@@ -113,12 +126,12 @@ static int refuse(const struct pf_env *env, int v, const char *differs, bool wri
 
 int pf_layout_require_same(const struct pf_env *env)
 {
-	int v = pf_layout_version(env->pin_dir);
+	int v = pf_layout_version(env->state);
 	const char *differs;
 
 	if (v < 0 && v != -ENOENT)
 		return pf_layout_require(env, true);
-	differs = v == -ENOENT ? NULL : pf_layout_differs(env->pin_dir);
+	differs = v == -ENOENT ? NULL : pf_layout_differs(env->state);
 	if (v == -ENOENT || (!differs && (v == PF_LAYOUT_VERSION || v == PF_LAYOUT_UNSTAMPED)))
 		return 0;
 	return refuse(env, v, differs, true);
@@ -126,19 +139,19 @@ int pf_layout_require_same(const struct pf_env *env)
 
 int pf_layout_require(const struct pf_env *env, bool writing)
 {
-	int v = pf_layout_version(env->pin_dir);
+	int v = pf_layout_version(env->state);
 	const char *differs;
 
 	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
 		return 0;
 	if (v == -EBUSY)
-		return pf_state_foreign_error(env);
+		return pf_state_foreign_error(env->state);
 	if (v == -EACCES || v == -EPERM)
 		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
 	if (v < 0)
 		return pf_error(env, pf_runtime_errno(v), "cannot read the layout of '%s': %s",
 				env->pin_dir, strerror(-v));
-	differs = pf_layout_differs(env->pin_dir);
+	differs = pf_layout_differs(env->state);
 	/* the maps before the stamp are this layout's: loading stamps them */
 	if (!differs && (v == PF_LAYOUT_UNSTAMPED || !writing)) {
 		if (v != PF_LAYOUT_UNSTAMPED)

@@ -6,13 +6,15 @@
 #include <stdbool.h>
 #include "cli.h"
 
+struct pf_state;
+
 /* The layout of the maps of pin_dir (or, pins lost, of the programs
  * attached here): PF_LAYOUT_UNSTAMPED when they carry no stamp, -ENOENT
  * when there are none, another negative errno when they cannot be read. */
-int pf_layout_version(const char *pin_dir);
+int pf_layout_version(struct pf_state *st);
 /* The first map of pin_dir whose type, key, value or size differs from
  * this build's, or NULL when none does. */
-const char *pf_layout_differs(const char *pin_dir);
+const char *pf_layout_differs(struct pf_state *st);
 /* May this build write (writing) or read the maps of env's pin dir? A
  * fresh pin dir, our layout, or a pre-stamp one of the same shape may be
  * written (load stamps it); another layout of the same shape only read.

@@ -36,15 +36,15 @@ static const char *const prog_pins[PF_FRAMINGS][2] = {
 
 /* The L3 build is loaded with the first device that needs it: a node
  * without one pays no verifier time for it. */
-bool pf_loaded(const char *dir)
+bool pf_loaded(struct pf_state *st)
 {
 	size_t i;
 
 	for (i = 0; i < PF_PINNED_MAPS; i++)
-		if (!pf_pin_exists(dir, pf_pinned_maps[i]))
+		if (!pf_pin_exists(st->pin_dir, pf_pinned_maps[i]))
 			return false;
-	return pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][0]) &&
-	       pf_pin_exists(dir, prog_pins[PF_FRAMING_ETHERNET][1]);
+	return pf_pin_exists(st->pin_dir, prog_pins[PF_FRAMING_ETHERNET][0]) &&
+	       pf_pin_exists(st->pin_dir, prog_pins[PF_FRAMING_ETHERNET][1]);
 }
 
 static __u32 prog_id(int fd)
@@ -86,23 +86,23 @@ static int pair_open(const char *dir, enum pf_framing framing, struct pf_prog_pa
 	return pair->ingress_fd < 0 ? pair->ingress_fd : pair->egress_fd < 0 ? pair->egress_fd : 0;
 }
 
-int pf_prog_pair_open(const char *dir, enum pf_framing framing, struct pf_prog_pair *pair)
+int pf_prog_pair_open(struct pf_state *st, enum pf_framing framing, struct pf_prog_pair *pair)
 {
-	int err = pair_open(dir, framing, pair);
+	int err = pair_open(st->pin_dir, framing, pair);
 
 	if (err)
 		pair_close(pair);
 	return err;
 }
 
-int pf_progs_open(const char *dir, struct pf_progs *p)
+int pf_progs_open(struct pf_state *st, struct pf_progs *p)
 {
 	int f, err = 0, e;
 
 	for (f = 0; f < PF_FRAMINGS; f++) {
 		struct pf_prog_pair *pair = &p->by[f];
 
-		e = pair_open(dir, f, pair);
+		e = pair_open(st->pin_dir, f, pair);
 		if (f == PF_FRAMING_L3 && pair->ingress_fd == -ENOENT && pair->egress_fd == -ENOENT)
 			continue;	/* not loaded yet */
 		if (e && !err)
@@ -154,10 +154,10 @@ const char *pf_prog_pin(enum pf_framing framing, bool egress)
  * socket storage: a sweep loaded in the place of the pinned one takes it
  * over (where its record is of the same size), so no socket's quiet
  * window starts again. */
-static void take_drain_state(const char *pin_dir, struct sweep_bpf *skel)
+static void take_drain_state(const struct pf_state *st, struct sweep_bpf *skel)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), id = prog_id_close(pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP));
+	__u32 len = sizeof(info), id = prog_id_close(pf_pin_open(st->pin_dir, PF_PIN_PROG_SWEEP));
 	int fd = id ? pf_prog_map(id, "drain_state") : -ENOENT;
 
 	if (fd < 0)
@@ -175,7 +175,7 @@ int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **out)
 	int err;
 
 	if (skel)
-		take_drain_state(env->pin_dir, skel);
+		take_drain_state(env->state, skel);
 	err = skel ? sweep_bpf__load(skel) : -errno;
 
 	/* expected where the kernel lacks the kfunc; a surprise where it has it */
@@ -240,7 +240,7 @@ static void sweep_job_pin(struct sweep_job *job)
 /* Records the pin dir in "owner", the layout in "layout", and binds the maps the programs do not
  * use themselves to both of them: they live as long as the programs do,
  * pins or not. */
-int pf_fence_claim(struct fence_bpf *skel, const char *pin_dir)
+int pf_fence_claim(struct fence_bpf *skel, struct pf_state *st)
 {
 	struct bpf_map *bound[] = {
 		skel->maps.owner, skel->maps.devices, skel->maps.cli_stats, skel->maps.layout,
@@ -251,7 +251,7 @@ int pf_fence_claim(struct fence_bpf *skel, const char *pin_dir)
 	__u32 zero = 0;
 	size_t i, j;
 
-	snprintf(owner.pin_dir, sizeof(owner.pin_dir), "%s", pin_dir);
+	snprintf(owner.pin_dir, sizeof(owner.pin_dir), "%s", st->pin_dir);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.owner), &zero, &owner, BPF_ANY) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.layout), &zero, &layout, BPF_ANY))
 		return -errno;
@@ -311,7 +311,7 @@ static int load_claimed(const struct pf_env *env, enum pf_framing framing, struc
 
 	if (err)
 		return err;
-	err = pf_fence_claim(*skel, env->pin_dir);
+	err = pf_fence_claim(*skel, env->state);
 	if (err) {
 		fence_bpf__destroy(*skel);
 		return pf_error(env, pf_runtime_errno(err), "cannot pin programs in '%s': %s",
@@ -415,7 +415,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	if (err)
 		return err;
 	/* Fast path, no lock: everything pinned and attached already. */
-	if (!devs && !all && pf_loaded(env->pin_dir) && pf_sync_attachments(env, false, NULL) == 0)
+	if (!devs && !all && pf_loaded(env->state) && pf_sync_attachments(env, false, NULL) == 0)
 		return 0;
 
 	err = pf_pin_dir_prepare(env);
@@ -424,12 +424,16 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 	lock = pf_lock(env->pin_dir);
 	if (lock < 0)
 		return lock_failed(env, lock);
-	if (!pf_loaded(env->pin_dir)) {
+	/* what was read before the lock may have changed while it was waited
+	 * for, and what follows changes it */
+	pf_state_reset(env->state);
+	if (!pf_loaded(env->state)) {
 		err = pf_adopt_attached(env, out);
 		/* a first load selects every interface unless told otherwise */
 		all = all || !devs;
 		if (!err)
 			err = first_load(env, all ? NULL : devs, all ? 0 : ndevs, out);
+		pf_state_reset(env->state);
 		pf_unlock(lock);
 		return err;
 	}
@@ -441,6 +445,7 @@ int pf_ensure_ready(const struct pf_env *env, char **devs, int ndevs, bool all, 
 		lacking = pf_sync_attachments(env, true, out);
 		err = lacking < 0 ? lacking : 0;
 	}
+	pf_state_reset(env->state);
 	pf_unlock(lock);
 	return err;
 }
@@ -457,15 +462,15 @@ int pf_unload(const struct pf_env *env, FILE *out)
 	/* a pin dir without pins detaches the programs whose pins were lost,
 	 * never those of another pin dir that still holds them: a mistyped
 	 * --pin-dir would say "unloaded" and leave the fence in force */
-	if (pf_state_foreign(env->pin_dir, NULL, NULL))
-		return pf_state_foreign_error(env);
+	if (pf_state_foreign(env->state, NULL, NULL))
+		return pf_state_foreign_error(env->state);
 	/* a pin dir gone with its bpffs leaves the filters behind: they are
 	 * still ours to detach, without a lock to take */
 	lock = access(env->pin_dir, F_OK) ? -ENOENT : pf_lock(env->pin_dir);
 	if (lock < 0 && lock != -ENOENT)
 		return lock_failed(env, lock);
-	pf_progs_open(env->pin_dir, &p);
-	portals_id = pf_pinned_portals_id(env->pin_dir);
+	pf_progs_open(env->state, &p);
+	portals_id = pf_pinned_portals_id(env->state);
 	n = pf_ifaces(&ifs);
 	for (i = 0; i < n; i++) {
 		__u32 id = ifs[i].ingress_id ? ifs[i].ingress_id : ifs[i].egress_id;
@@ -475,7 +480,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		 * those of a pin dir that still has them */
 		bool ours = their_portals_id &&
 			    (portals_id ? their_portals_id == portals_id :
-			     !pf_owned_elsewhere(id, their_portals_id, env->pin_dir, NULL));
+			     !pf_owned_elsewhere(env->state, id, their_portals_id, NULL));
 
 		if (pf_progs_has(&p, ifs[i].ingress_id) || pf_progs_has(&p, ifs[i].egress_id))
 			ours = true;
@@ -505,6 +510,7 @@ int pf_unload(const struct pf_env *env, FILE *out)
 		pf_pin_path(path, sizeof(path), env->pin_dir, pf_pinned_maps[k]);
 		unlink(path);
 	}
+	pf_state_reset(env->state);
 	pf_unlock(lock);
 	/* the default dir is ours to remove; a custom one is the caller's */
 	if (!strcmp(env->pin_dir, PF_DEFAULT_PIN_DIR))

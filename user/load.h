@@ -7,6 +7,8 @@
 #include "attach.h"
 #include "cli.h"
 
+struct pf_state;
+
 /* The tc programs for one framing of device. */
 struct pf_prog_pair {
 	int ingress_fd, egress_fd;
@@ -24,13 +26,13 @@ struct pf_progs {
 extern const char *const pf_pinned_maps[PF_PINNED_MAPS];
 
 /* Is everything pinned (maps and tc programs)? */
-bool pf_loaded(const char *pin_dir);
+bool pf_loaded(struct pf_state *st);
 /* Open the pinned tc programs; 0 or negative errno. */
-int pf_progs_open(const char *pin_dir, struct pf_progs *progs);
+int pf_progs_open(struct pf_state *st, struct pf_progs *progs);
 void pf_progs_close(struct pf_progs *progs);
 /* Open the pinned tc programs of framing into pair; 0 or negative errno
  * (then pair holds none). */
-int pf_prog_pair_open(const char *pin_dir, enum pf_framing framing, struct pf_prog_pair *pair);
+int pf_prog_pair_open(struct pf_state *st, enum pf_framing framing, struct pf_prog_pair *pair);
 /* Is prog_id one of progs (of either framing)? */
 bool pf_progs_has(const struct pf_progs *progs, __u32 prog_id);
 /* Which hooks of iface run the programs of progs meant for it. */
@@ -57,7 +59,7 @@ struct sweep_bpf;
 int pf_fence_load(const struct pf_env *env, enum pf_framing framing, struct fence_bpf **skel);
 /* Stamps the owner and the layout, and binds the maps the programs do not
  * use themselves to them. 0 or a negative errno. */
-int pf_fence_claim(struct fence_bpf *skel, const char *pin_dir);
+int pf_fence_claim(struct fence_bpf *skel, struct pf_state *st);
 /* This build's sweep program, loaded on the pinned maps, not yet pinned; 0
  * or a negative errno (warned about only where the kernel could run it). */
 int pf_sweep_load(const struct pf_env *env, struct sweep_bpf **skel);

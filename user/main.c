@@ -8,6 +8,7 @@
 
 #include "options.h"
 #include "pins.h"
+#include "state.h"
 
 static const struct pf_command *const commands[] = {
 	&pf_cmd_load, &pf_cmd_unload, &pf_cmd_attach, &pf_cmd_block, &pf_cmd_unblock, &pf_cmd_check,
@@ -72,6 +73,7 @@ static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char 
 		rc = cmd->no_pins ? PF_EXIT_OK : pf_exit_code(pf_pin_dir_check(env));
 		if (!rc)
 			rc = cmd->run(env, args);
+		pf_state_reset(env->state);
 	}
 	free(args);
 	return rc;
@@ -79,7 +81,8 @@ static int run(struct pf_env *env, const struct pf_command *cmd, int argc, char 
 
 int main(int argc, char **argv)
 {
-	struct pf_env env = {};
+	struct pf_state state;
+	struct pf_env env = { .state = &state };
 	struct global_args g = {};
 	int parsed, i;
 	size_t c;
@@ -101,6 +104,7 @@ int main(int argc, char **argv)
 		return PF_EXIT_USAGE;
 	}
 	env.pin_dir = pf_pin_dir_resolve(g.pin_dir);
+	pf_state_init(&state, &env);
 	for (c = 0; c < NCOMMANDS; c++) {
 		if (!strcmp(argv[i], commands[c]->name)) {
 			env.cmd = commands[c]->name;

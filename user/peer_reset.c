@@ -165,7 +165,7 @@ static void retry_in_child(struct pf_reset_plan *plan, int fd[2], const struct t
 	_exit(0);
 }
 
-int pf_reset_send(const char *pin_dir, struct pf_reset_plan *plan, pf_reset_report report,
+int pf_reset_send(struct pf_state *st, struct pf_reset_plan *plan, pf_reset_report report,
 		  void *arg)
 {
 	int fd[2] = { -1, -1 }, sent, i;
@@ -174,7 +174,7 @@ int pf_reset_send(const char *pin_dir, struct pf_reset_plan *plan, pf_reset_repo
 	sent = send_round(plan, fd, report, arg);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (sent) {
-		pf_cli_count(pin_dir, &(struct pf_cli_counters){ .peers_reset = (__u64)sent });
+		pf_cli_count(st, &(struct pf_cli_counters){ .peers_reset = (__u64)sent });
 		retry_in_child(plan, fd, &start);
 	}
 	for (i = 0; i < 2; i++)

@@ -10,6 +10,8 @@
 
 #include "peer_store.h"
 
+struct pf_state;
+
 struct pf_reset_peer {
 	struct pf_stored_peer p;
 	const char *skipped;	/* why it is left alone; NULL: it is reset */
@@ -39,7 +41,7 @@ typedef void (*pf_reset_report)(const struct pf_reset_peer *peer, const char *er
  * which exits within about a second: a peer whose ARP cache still names
  * the dead node answers the first tickle toward it. Returns how many were
  * sent. */
-int pf_reset_send(const char *pin_dir, struct pf_reset_plan *plan, pf_reset_report report,
+int pf_reset_send(struct pf_state *st, struct pf_reset_plan *plan, pf_reset_report report,
 		  void *arg);
 
 #endif

@@ -4,10 +4,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "probes.h"
 #include "pins.h"
 #include "portfence.h"
+#include "probes.h"
 #include "sockdiag.h"
+#include "state.h"
 
 const char *pf_missing_feature(void)
 {
@@ -45,9 +46,9 @@ bool pf_kernel_has_func(const char *name)
 	btf__free(btf);
 	return found;
 }
-const char *pf_sweep_mechanism(const char *pin_dir)
+const char *pf_sweep_mechanism(struct pf_state *st)
 {
-	if (pf_pin_exists(pin_dir, PF_PIN_PROG_SWEEP))
+	if (pf_pin_exists(st->pin_dir, PF_PIN_PROG_SWEEP))
 		return "bpf_sock_destroy";
 	if (pf_diag_destroy_supported())
 		return "sock_diag";

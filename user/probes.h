@@ -5,12 +5,14 @@
 
 #include <stdbool.h>
 
+struct pf_state;
+
 /* Name what the kernel lacks when the data path does not load; NULL if
  * nothing the probes know of. */
 const char *pf_missing_feature(void);
 /* Does the running kernel's BTF have the function (a kfunc) name? */
 bool pf_kernel_has_func(const char *name);
 /* Which socket-destroy mechanism a sweep will use. */
-const char *pf_sweep_mechanism(const char *pin_dir);
+const char *pf_sweep_mechanism(struct pf_state *st);
 
 #endif

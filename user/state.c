@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,7 +90,7 @@ __u32 pf_prog_portals_id(__u32 prog_id)
 	return pf_map_id_close(pf_prog_map(prog_id, PF_PIN_PORTALS));
 }
 
-bool pf_owned_elsewhere(__u32 prog_id, __u32 portals_id, const char *pin_dir, char *owner)
+bool pf_owned_elsewhere(const struct pf_state *st, __u32 prog_id, __u32 portals_id, char *owner)
 {
 	struct pf_owner o = {};
 	int fd = pf_prog_map(prog_id, PF_PIN_OWNER);
@@ -98,7 +99,7 @@ bool pf_owned_elsewhere(__u32 prog_id, __u32 portals_id, const char *pin_dir, ch
 
 	if (fd < 0)
 		return false;
-	if (!bpf_map_lookup_elem(fd, &zero, &o) && o.pin_dir[0] && strcmp(o.pin_dir, pin_dir)) {
+	if (!bpf_map_lookup_elem(fd, &zero, &o) && o.pin_dir[0] && strcmp(o.pin_dir, st->pin_dir)) {
 		o.pin_dir[sizeof(o.pin_dir) - 1] = 0;
 		elsewhere = portals_id &&
 			    pf_map_id_close(pf_pin_open(o.pin_dir, PF_PIN_PORTALS)) == portals_id;
@@ -109,7 +110,9 @@ bool pf_owned_elsewhere(__u32 prog_id, __u32 portals_id, const char *pin_dir, ch
 	return elsewhere;
 }
 
-int pf_attached_list(struct pf_attached **out)
+/* Every interface of this netns running a portfence program: the count
+ * (and *out, to free), or a negative errno. */
+static int attached_list(struct pf_attached **out)
 {
 	struct pf_attached *list;
 	struct pf_iface *ifs;
@@ -138,69 +141,110 @@ int pf_attached_list(struct pf_attached **out)
 	return count;
 }
 
-/* The first interface whose portfence programs belong to a pin dir other
- * than pin_dir that still holds them pinned; -1 if none. */
-static int foreign_of(const struct pf_attached *att, int n, const char *pin_dir, char *owner)
+void pf_state_init(struct pf_state *st, const struct pf_env *env)
+{
+	memset(st, 0, sizeof(*st));
+	st->env = env;
+	st->pin_dir = env->pin_dir;
+}
+
+void pf_state_reset(struct pf_state *st)
 {
 	int i;
 
+	for (i = 0; i < PF_STATE_MAPS; i++)
+		if (st->maps[i].name[0] && st->maps[i].fd >= 0)
+			close(st->maps[i].fd);
+	free(st->attached);
+	pf_state_init(st, st->env);
+}
+
+int pf_state_attached(struct pf_state *st, const struct pf_attached **list)
+{
+	if (!st->attached && st->nattached >= 0) {
+		st->nattached = attached_list(&st->attached);
+		if (st->nattached < 0)
+			st->attached = NULL;
+	}
+	*list = st->attached;
+	return st->nattached;
+}
+
+/* The first interface whose portfence programs belong to a pin dir other
+ * than st's that still holds them pinned; -1 if none. */
+static int foreign_of(struct pf_state *st, char *owner)
+{
+	const struct pf_attached *att;
+	int n = pf_state_attached(st, &att), i;
+
 	for (i = 0; i < n; i++)
-		if (pf_owned_elsewhere(att[i].prog_id, att[i].portals_id, pin_dir, owner))
+		if (pf_owned_elsewhere(st, att[i].prog_id, att[i].portals_id, owner))
 			return i;
 	return -1;
 }
 
-int pf_state_map(const char *pin_dir, const char *name, bool *orphaned)
+/* name's map through the attached programs, as pf_state_map. */
+static int attached_map(struct pf_state *st, const char *name)
 {
-	struct pf_attached *att;
-	int fd = pf_pin_open(pin_dir, name), n, i;
+	const struct pf_attached *att;
+	int n = pf_state_attached(st, &att), i, fd;
 	bool foreign = false;
 
-	if (orphaned)
-		*orphaned = false;
-	if (fd != -ENOENT)
-		return fd;
-	n = pf_attached_list(&att);
 	/* a pin dir's pins that are gone lead to its own programs only: those
 	 * of a pin dir that still has its pins are never read or changed
 	 * through another (a mistyped --pin-dir would lift their fence) */
 	for (i = 0, fd = -ENOENT; i < n && fd < 0; i++) {
-		if (pf_owned_elsewhere(att[i].prog_id, att[i].portals_id, pin_dir, NULL))
+		if (pf_owned_elsewhere(st, att[i].prog_id, att[i].portals_id, NULL))
 			foreign = true;
 		else
 			fd = pf_prog_map(att[i].prog_id, name);
 	}
-	if (n >= 0)
-		free(att);
-	if (fd < 0 && foreign)
-		return -EBUSY;
-	if (fd >= 0 && orphaned)
-		*orphaned = true;
-	return fd;
+	return fd < 0 && foreign ? -EBUSY : fd;
 }
 
-bool pf_state_foreign(const char *pin_dir, char *owner, char *ifname)
+int pf_state_map(struct pf_state *st, const char *name, bool *orphaned)
 {
-	struct pf_attached *att;
-	int n, i;
+	struct pf_state_fd *slot = NULL;
+	int i;
 
-	if (pf_pin_exists(pin_dir, PF_PIN_PORTALS))
+	for (i = 0; i < PF_STATE_MAPS && st->maps[i].name[0]; i++)
+		if (!strcmp(st->maps[i].name, name))
+			slot = &st->maps[i];
+	if (!slot && i < PF_STATE_MAPS) {
+		slot = &st->maps[i];
+		slot->fd = pf_pin_open(st->pin_dir, name);
+		if (slot->fd == -ENOENT) {
+			slot->fd = attached_map(st, name);
+			slot->orphaned = slot->fd >= 0;
+		}
+		snprintf(slot->name, sizeof(slot->name), "%s", name);
+	}
+	if (!slot)
+		return -ENOMEM;	/* more names than any build has maps */
+	if (orphaned)
+		*orphaned = slot->orphaned;
+	return slot->fd;
+}
+
+bool pf_state_foreign(struct pf_state *st, char *owner, char *ifname)
+{
+	const struct pf_attached *att;
+	int i;
+
+	if (pf_pin_exists(st->pin_dir, PF_PIN_PORTALS))
 		return false;
-	n = pf_attached_list(&att);
-	if (n < 0)
-		return false;
-	i = foreign_of(att, n, pin_dir, owner);
-	if (i >= 0 && ifname)
+	i = foreign_of(st, owner);
+	if (i >= 0 && ifname && pf_state_attached(st, &att) > i)
 		memcpy(ifname, att[i].name, sizeof(att[i].name));
-	free(att);
 	return i >= 0;
 }
 
-int pf_state_foreign_error(const struct pf_env *env)
+int pf_state_foreign_error(struct pf_state *st)
 {
+	const struct pf_env *env = st->env;
 	char owner[PF_OWNER_PATH_MAX], ifname[IF_NAMESIZE];
 
-	if (!pf_state_foreign(env->pin_dir, owner, ifname))
+	if (!pf_state_foreign(st, owner, ifname))
 		return pf_error(env, -EBUSY, "no fence is pinned in '%s', and the portfence "
 				"programs attached in this network namespace belong to another pin "
 				"dir: refused, nothing changed", env->pin_dir);
@@ -210,10 +254,12 @@ int pf_state_foreign_error(const struct pf_env *env)
 			owner, ifname, owner);
 }
 
-int pf_state_refusal(const struct pf_env *env, int err, const char *name)
+int pf_state_refusal(struct pf_state *st, int err, const char *name)
 {
+	const struct pf_env *env = st->env;
+
 	if (err == -EBUSY)
-		return pf_state_foreign_error(env);
+		return pf_state_foreign_error(st);
 	if (err == -EACCES || err == -EPERM)
 		return pf_error(env, err, "not permitted to open '%s/%s'", env->pin_dir, name);
 	return err;

@@ -28,21 +28,19 @@ void pf_read_counters(int fd, const void *key, struct pf_counters *sum)
 	free(v);
 }
 
-void pf_read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli)
+void pf_read_cli_counters(struct pf_state *st, struct pf_cli_counters *cli)
 {
-	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
+	int fd = pf_state_map(st, PF_PIN_CLI_STATS, NULL);
 	__u32 zero = 0;
 
 	memset(cli, 0, sizeof(*cli));
 	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, cli))
 		memset(cli, 0, sizeof(*cli));
-	if (fd >= 0)
-		close(fd);
 }
 
-void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add)
+void pf_cli_count(struct pf_state *st, const struct pf_cli_counters *add)
 {
-	int fd = pf_state_map(pin_dir, PF_PIN_CLI_STATS, NULL);
+	int fd = pf_state_map(st, PF_PIN_CLI_STATS, NULL);
 	long page = sysconf(_SC_PAGESIZE);
 	struct pf_cli_counters *c;
 
@@ -57,7 +55,6 @@ void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add)
 #undef PF_CLI_COUNTER_ADD
 		munmap(c, (size_t)page);
 	}
-	close(fd);
 }
 
 struct samples {

@@ -8,6 +8,8 @@
 #include <linux/types.h>
 #include "portfence.h"
 
+struct pf_state;
+
 /* A fence entry with its counters. */
 struct pf_portal_sample {
 	struct pf_portal_key key;
@@ -24,10 +26,10 @@ struct pf_lifted_sample {
 /* The per-CPU counters at key of map fd, summed; zeros if absent. */
 void pf_read_counters(int fd, const void *key, struct pf_counters *sum);
 /* The CLI's own counters in pin_dir; zeros if not loaded. */
-void pf_read_cli_counters(const char *pin_dir, struct pf_cli_counters *cli);
+void pf_read_cli_counters(struct pf_state *st, struct pf_cli_counters *cli);
 /* Adds add to the CLI's counters in pin_dir, atomically (every process
  * shares the one mmap()ed copy); nothing if not loaded. */
-void pf_cli_count(const char *pin_dir, const struct pf_cli_counters *add);
+void pf_cli_count(struct pf_state *st, const struct pf_cli_counters *add);
 /* Every entry of the fence table fd, with its counters from the
  * portal_stats map stats_fd (zeros without it), into *out (free()d by the
  * caller), *n of them. 0, or a negative errno (fd itself when it is one). */

@@ -9,6 +9,7 @@
 #include "pins.h"
 #include "portal.h"
 #include "sockdiag.h"
+#include "state.h"
 #include "sweep.h"
 
 static int sweep_iter(int prog_fd, pf_sweep_report report, void *arg)
@@ -59,13 +60,13 @@ static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_swee
 	return pf_policy_tears_down(&policy);
 }
 
-static int sweep_diag(const char *pin_dir, pf_sweep_report report, void *arg)
+static int sweep_diag(const struct pf_state *st, pf_sweep_report report, void *arg)
 {
 	struct pf_sweep_record rec;
 	struct pf_conn *conns;
 	int portals_fd, n, i, count = 0;
 
-	portals_fd = pf_pin_open(pin_dir, PF_PIN_PORTALS);
+	portals_fd = pf_pin_open(st->pin_dir, PF_PIN_PORTALS);
 	if (portals_fd < 0)
 		return portals_fd;
 	n = pf_diag_list(PF_CONN_STATES, &conns);
@@ -83,9 +84,9 @@ static int sweep_diag(const char *pin_dir, pf_sweep_report report, void *arg)
 	return n < 0 ? n : count;
 }
 
-int pf_sweep(const char *pin_dir, pf_sweep_report report, void *arg, const char **mechanism)
+int pf_sweep(struct pf_state *st, pf_sweep_report report, void *arg, const char **mechanism)
 {
-	int prog_fd = pf_pin_open(pin_dir, PF_PIN_PROG_SWEEP), count;
+	int prog_fd = pf_pin_open(st->pin_dir, PF_PIN_PROG_SWEEP), count;
 
 	if (prog_fd >= 0) {
 		*mechanism = "bpf_sock_destroy";
@@ -95,7 +96,7 @@ int pf_sweep(const char *pin_dir, pf_sweep_report report, void *arg, const char 
 	}
 	if (pf_diag_destroy_supported()) {
 		*mechanism = "sock_diag";
-		return sweep_diag(pin_dir, report, arg);
+		return sweep_diag(st, report, arg);
 	}
 	*mechanism = "egress-reset";
 	return 0;

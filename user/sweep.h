@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include "portfence.h"
 
+struct pf_state;
+
 typedef void (*pf_sweep_report)(const struct pf_sweep_record *rec, void *arg);
 
 /* Returns how many sockets were destroyed, or a negative errno; sets
  * *mechanism to the one used. */
-int pf_sweep(const char *pin_dir, pf_sweep_report report, void *arg, const char **mechanism);
+int pf_sweep(struct pf_state *st, pf_sweep_report report, void *arg, const char **mechanism);
 
 #endif

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "adopt.h"
 #include "attach.h"
 #include "layout.h"
 #include "load.h"
@@ -99,7 +100,7 @@ static int pin_builds(const struct pf_env *env, const struct builds *b)
 	for (f = PF_FRAMINGS - 1; f >= 0 && !err; f--) {
 		if (!b->tc[f])
 			continue;
-		err = pf_fence_claim(b->tc[f], env->pin_dir);
+		err = pf_fence_claim(b->tc[f], env->state);
 		if (!err)
 			err = pf_pin_replace(bpf_program__fd(b->tc[f]->progs.fence_ingress),
 					     env->pin_dir, pf_prog_pin(f, false));
@@ -125,11 +126,11 @@ static int pin_builds(const struct pf_env *env, const struct builds *b)
 static int swap_attached(const struct pf_env *env)
 {
 	struct pf_progs progs = PF_PROGS_NONE;
-	__u32 portals_id = pf_map_id_close(pf_pin_open(env->pin_dir, PF_PIN_PORTALS));
+	__u32 portals_id = pf_pinned_portals_id(env->state);
 	struct pf_iface *ifs;
 	int n, i, count = 0, err;
 
-	err = pf_progs_open(env->pin_dir, &progs);
+	err = pf_progs_open(env->state, &progs);
 	if (err)
 		return pf_error(env, pf_runtime_errno(err), "cannot open the new programs: %s",
 				strerror(-err));
@@ -165,15 +166,11 @@ static int swap_attached(const struct pf_env *env)
 }
 
 /* How many fence entries the table holds. */
-static int fences(const char *pin_dir)
+static int fences(struct pf_state *st)
 {
-	int fd = pf_pin_open(pin_dir, PF_PIN_PORTALS), n;
+	int fd = pf_state_map(st, PF_PIN_PORTALS, NULL);
 
-	if (fd < 0)
-		return fd;
-	n = pf_map_count(fd, sizeof(struct pf_portal_key));
-	close(fd);
-	return n;
+	return fd < 0 ? fd : pf_map_count(fd, sizeof(struct pf_portal_key));
 }
 
 int pf_upgrade(const struct pf_env *env, FILE *out)
@@ -198,6 +195,6 @@ int pf_upgrade(const struct pf_env *env, FILE *out)
 		return swapped;
 	if (out && (swapped || pinned))
 		fprintf(out, "replaced the programs in place (%d interface%s), fences kept: %d\n",
-			swapped, swapped == 1 ? "" : "s", fences(env->pin_dir));
+			swapped, swapped == 1 ? "" : "s", fences(env->state));
 	return 0;
 }

@@ -98,17 +98,16 @@ static int newest_first(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
+int pf_knocks_each(struct pf_state *st, const struct pf_portal *portal,
 		   void (*fn)(const struct pf_knock_key *, const struct pf_knock *, void *),
 		   void *arg)
 {
 	struct knock_entry *v = NULL;
-	int fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL), n, i;
+	int fd = pf_state_map(st, PF_PIN_KNOCKS, NULL), n, i;
 
 	if (fd < 0)
 		return fd;
 	n = collect(fd, portal, &v);
-	close(fd);
 	for (i = 0; i < n; i++)
 		fn(&v[i].key, &v[i].knock, arg);
 	free(v);
@@ -179,7 +178,7 @@ static bool aged(const struct pf_knock *k, __u64 now)
 	return now > k->seen && now - k->seen > PF_KNOCK_MAX_AGE_S * 1000000000ULL;
 }
 
-int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,
+int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_wake_report report,
 	    void *arg)
 {
 	struct knock_entry *v = NULL;
@@ -189,10 +188,10 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 	const char *reason = NULL;
 	__u64 now = pf_bpf_now_ns();
 
-	knocks_fd = pf_state_map(pin_dir, PF_PIN_KNOCKS, NULL);
+	knocks_fd = pf_state_map(st, PF_PIN_KNOCKS, NULL);
 	if (knocks_fd < 0)
 		return knocks_fd == -ENOENT ? 0 : knocks_fd;
-	portals_fd = pf_state_map(pin_dir, PF_PIN_PORTALS, NULL);
+	portals_fd = pf_state_map(st, PF_PIN_PORTALS, NULL);
 	n = portals_fd < 0 ? portals_fd : collect(knocks_fd, portal, &v);
 	if (n > 0)
 		qsort(v, (size_t)n, sizeof(*v), newest_first);
@@ -255,7 +254,7 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		woken++;
 	}
 	if (woken)
-		pf_cli_count(pin_dir, &(struct pf_cli_counters){ .woken = (__u64)woken });
+		pf_cli_count(st, &(struct pf_cli_counters){ .woken = (__u64)woken });
 	for (i = 0; i < 2; i++)
 		if (raw_fd[i] >= 0)
 			close(raw_fd[i]);
@@ -263,8 +262,5 @@ int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_w
 		close(ingress_fd);
 	free(conns);
 	free(v);
-	if (portals_fd >= 0)
-		close(portals_fd);
-	close(knocks_fd);
 	return n < 0 ? n : woken;
 }

@@ -8,6 +8,8 @@
 #include "portal.h"
 #include "portfence.h"
 
+struct pf_state;
+
 enum pf_wake_how {
 	PF_WAKE_CONNECT,	/* its last SYN replayed to the local stack */
 	PF_WAKE_RESET,		/* an RST at exactly the sequence it expects */
@@ -26,12 +28,12 @@ typedef void (*pf_wake_report)(const struct pf_knock_key *key, enum pf_wake_how 
  * untouched, for that entry's unblock.
  * Without send, the records are only forgotten. Returns how many were
  * woken (and adds them to cli_stats), or a negative errno. */
-int pf_wake(const char *pin_dir, const struct pf_portal *portal, bool send, pf_wake_report report,
+int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_wake_report report,
 	    void *arg);
 
 /* Calls fn for every recorded knock (portal NULL: all). Returns how many,
  * or a negative errno (-ENOENT: nothing loaded). */
-int pf_knocks_each(const char *pin_dir, const struct pf_portal *portal,
+int pf_knocks_each(struct pf_state *st, const struct pf_portal *portal,
 		   void (*fn)(const struct pf_knock_key *, const struct pf_knock *, void *),
 		   void *arg);
 
