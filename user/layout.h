@@ -8,11 +8,12 @@
 
 struct pf_state;
 
-/* The layout of the maps of pin_dir (or, pins lost, of the programs
+/* The layout of the maps of st (or, pins lost, of the programs
  * attached here): PF_LAYOUT_UNSTAMPED when they carry no stamp, -ENOENT
- * when there are none, another negative errno when they cannot be read. */
+ * when there are none, another negative errno when they cannot be read.
+ * Read once: the handle keeps it, as it keeps pf_layout_differs'. */
 int pf_layout_version(struct pf_state *st);
-/* The first map of pin_dir whose type, key, value or size differs from
+/* The first map of st whose type, key, value or size differs from
  * this build's, or NULL when none does. */
 const char *pf_layout_differs(struct pf_state *st);
 /* May this build write (writing) or read the maps of env's pin dir? A

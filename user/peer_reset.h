@@ -36,7 +36,7 @@ void pf_reset_plan_free(struct pf_reset_plan *plan);
 typedef void (*pf_reset_report)(const struct pf_reset_peer *peer, const char *error, void *arg);
 
 /* Sends the first round at once, reporting each peer (error: why a tickle
- * could not be sent), and adds those sent to pin_dir's peers_reset. The
+ * could not be sent), and adds those sent to st's peers_reset counter. The
  * rounds at PF_RESET_ROUNDS_MS go on in a child process of their own,
  * which exits within about a second: a peer whose ARP cache still names
  * the dead node answers the first tickle toward it. Returns how many were

@@ -25,9 +25,9 @@ struct pf_lifted_sample {
 
 /* The per-CPU counters at key of map fd, summed; zeros if absent. */
 void pf_read_counters(int fd, const void *key, struct pf_counters *sum);
-/* The CLI's own counters in pin_dir; zeros if not loaded. */
+/* The CLI's own counters in st; zeros if not loaded. */
 void pf_read_cli_counters(struct pf_state *st, struct pf_cli_counters *cli);
-/* Adds add to the CLI's counters in pin_dir, atomically (every process
+/* Adds add to the CLI's counters in st, atomically (every process
  * shares the one mmap()ed copy); nothing if not loaded. */
 void pf_cli_count(struct pf_state *st, const struct pf_cli_counters *add);
 /* Every entry of the fence table fd, with its counters from the
