@@ -99,7 +99,7 @@ is "concurrent: no socket told twice" \
 # --- clients that never read: cut when their queues stop moving
 serve "$VIP" 3261
 hold "$VIP" 3261 3
-ok "their queues are full" tb_wait 5 queues_full "$SRV" "$VIP" 3261 65536
+ok "their queues are full" tb_wait 10 queues_all_full "$SRV" "$VIP" 3261 3 65536
 pf block --ip "$VIP" --port 3261 --drain 60000 >"$WORK/out2" 2>"$WORK/err2"
 is "block exits 0" "$?" 0
 sed 's/^/# /' "$WORK/out2" "$WORK/err2"
@@ -113,7 +113,7 @@ is "counters: socks_destroyed 3" "$(counter 3261 socks_destroyed)" 3
 # --- --drain 0: at once, as without the drain
 serve "$VIP" 3262
 hold "$VIP" 3262 2
-ok "their queues are full" tb_wait 5 queues_full "$SRV" "$VIP" 3262 65536
+ok "their queues are full" tb_wait 10 queues_all_full "$SRV" "$VIP" 3262 2 65536
 pf block --ip "$VIP" --port 3262 --drain 0 >"$WORK/out3" 2>"$WORK/err3"
 is "block --drain 0 exits 0" "$?" 0
 sed 's/^/# /' "$WORK/out3" "$WORK/err3"

@@ -155,6 +155,14 @@ send_q_max() {
 }
 # queues_full NS ADDR PORT BYTES: some socket has at least BYTES queued.
 queues_full() { [ "$(send_q_max "$1" "$2" "$3")" -ge "$4" ]; }
+# queues_all_full NS ADDR PORT N BYTES: N sockets each have at least BYTES
+# queued (a busy machine's server may not have written to the last one yet).
+queues_all_full() {
+	local a=$2
+	case $a in *:*) a="[$a]";; esac
+	[ "$(ip netns exec "$1" ss -Htn state established "( src $a:$3 )" |
+		awk -v b="$5" '$2 >= b { n++ } END { print n + 0 }')" -ge "$4" ]
+}
 
 # killed LOG: how many sockets tcphold saw reset or aborted; closed LOG:
 # how many it saw closed cleanly.

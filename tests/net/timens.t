@@ -22,7 +22,7 @@ for off in 86400 -3; do
 	port=$((3260 + ${off#-} % 7))
 	serve "$VIP" $port
 	hold "$VIP" $port 2 "c$port"
-	ok "offset $off: their queues are full" tb_wait 10 queues_full "$SRV" "$VIP" $port 65536
+	ok "offset $off: their queues are full" tb_wait 10 queues_all_full "$SRV" "$VIP" $port 2 65536
 	start=$(date +%s%N)
 	pft "$off" block --ip "$VIP" --port $port --drain 1500 --drain-stall 60000 >"$WORK/out$port" 2>&1
 	is "offset $off: block exits 0" "$?" 0
