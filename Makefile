@@ -61,7 +61,7 @@ SKELS     := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 # stays free of corosync's libraries.
 PEERD_SRCS := $(wildcard user/peerd*.c)
 PEERD_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(PEERD_SRCS)) \
-	      $(BUILD)/user/sockdiag.o $(BUILD)/user/portal.o
+	      $(BUILD)/user/sockdiag.o $(BUILD)/user/portal.o $(BUILD)/user/bpfclock.o
 USER_SRCS := $(filter-out $(PEERD_SRCS),$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.c, so tests can link the pure user-space parts.

@@ -9,6 +9,11 @@
 #ifndef PORTFENCE_H
 #define PORTFENCE_H
 
+/* The tc programs' names, the functions of bpf/fence.bpf.c: the kernel
+ * reports them, and an attached program by either name is portfence's. */
+#define PF_PROG_INGRESS		"fence_ingress"
+#define PF_PROG_EGRESS		"fence_egress"
+
 /* Pin names below the pin dir (docs/reference.md, Pins and map
  * layouts: "portals" and "stats" are public). */
 #define PF_PIN_PORTALS		"portals"

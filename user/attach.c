@@ -31,7 +31,7 @@ static const enum bpf_attach_type tcx_type[] = {
 	(enum bpf_attach_type)PF_BPF_TCX_INGRESS, (enum bpf_attach_type)PF_BPF_TCX_EGRESS,
 };
 static const enum bpf_tc_attach_point tc_point[] = { BPF_TC_INGRESS, BPF_TC_EGRESS };
-static const char *const prog_name[] = { "fence_ingress", "fence_egress" };
+static const char *const prog_name[] = { PF_PROG_INGRESS, PF_PROG_EGRESS };
 
 /* Ethernet-framed devices, and those whose frames start at the IP header
  * (no header_ops: at tc, skb->data is the network header). Anything else

@@ -112,7 +112,7 @@ static int list_knocked(const struct pf_env *env, const struct pf_portal_args *p
 			printf("%s\t%s\t%s\t%llums\n", v[i].local, v[i].remote, v[i].kind,
 			       (unsigned long long)v[i].age_ms);
 	free(r.v);
-	if (n == -EBUSY || n == -EACCES || n == -EPERM)
+	if (pf_is_refusal(n))
 		return pf_state_refusal(env->state, n, PF_PIN_KNOCKS);
 	if (n < 0 && n != -ENOENT)
 		return pf_error(env, pf_runtime_errno(n), "cannot read '%s/%s': %s", env->pin_dir,

@@ -42,12 +42,6 @@ static int open_state_map(const struct pf_env *env, const char *name)
 	return pf_state_refusal(env->state, pf_state_map(env->state, name, NULL), name);
 }
 
-/* Not permitted, or another pin dir's state: shown as nothing would lie. */
-static bool is_refusal(int fd)
-{
-	return fd == -EACCES || fd == -EPERM || fd == -EBUSY;
-}
-
 /* list's column of each counter, in the order of PF_COUNTERS. */
 static const struct {
 	const char *title;
@@ -177,7 +171,7 @@ static int list_lifted(const struct pf_env *env, bool json)
 	size_t n;
 	int fd = open_state_map(env, PF_PIN_LIFTED), err;
 
-	if (is_refusal(fd))
+	if (pf_is_refusal(fd))
 		return pf_exit_code(fd);
 	err = pf_read_lifted(fd, &v, &n);
 	if (err == -ENOMEM) {
@@ -294,10 +288,10 @@ static int cmd_list(struct pf_env *env, const void *args)
 	if (((const struct list_args *)args)->lifted)
 		return list_lifted(env, json);
 	fd = open_state_map(env, PF_PIN_PORTALS);
-	if (!is_refusal(fd))
+	if (!pf_is_refusal(fd))
 		stats_fd = open_state_map(env, PF_PIN_PORTAL_STATS);
-	if (is_refusal(fd) || is_refusal(stats_fd))
-		return pf_exit_code(is_refusal(fd) ? fd : stats_fd);
+	if (pf_is_refusal(fd) || pf_is_refusal(stats_fd))
+		return pf_exit_code(pf_is_refusal(fd) ? fd : stats_fd);
 	/* older programs have no timeline: listed without one */
 	if (fd >= 0)
 		lifted_fd = pf_state_map(env->state, PF_PIN_LIFTED, NULL);
@@ -406,7 +400,7 @@ static int read_status(const struct pf_env *env, struct status *s)
 	__u32 zero = 0;
 
 	stats_fd = open_state_map(env, PF_PIN_STATS);
-	if (is_refusal(stats_fd))
+	if (pf_is_refusal(stats_fd))
 		return stats_fd;
 	s->pin_dir = env->pin_dir;
 	portals_fd = pf_state_map(env->state, PF_PIN_PORTALS, NULL);
@@ -539,7 +533,7 @@ static int cmd_status(struct pf_env *env, const void *args)
 	struct status s = {};
 	int err = read_status(env, &s);
 
-	if (is_refusal(err))
+	if (pf_is_refusal(err))
 		return pf_exit_code(err);
 	if (err) {
 		status_free(&s);

@@ -85,39 +85,6 @@ void pf_drain_policy(struct pf_policy *policy, unsigned int drain_ms, unsigned i
 	policy->drain_quiet_ms = quiet_ms;
 }
 
-/* One pass of the iterator over every TCP socket of the namespace. Reads
- * many records per read(): at a pass every few ms, one syscall per socket
- * would be the cost of the whole drain. */
-static int sweep_pass(int link, pf_sweep_report report, void *arg)
-{
-	struct pf_sweep_record recs[256];
-	size_t have = 0, i, n_recs;
-	int iter, err = 0;
-	ssize_t n;
-
-	iter = bpf_iter_create(link);
-	if (iter < 0)
-		return -errno;
-	for (;;) {
-		n = read(iter, (char *)recs + have, sizeof(recs) - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : 0;
-			break;
-		}
-		have += (size_t)n;
-		n_recs = have / sizeof(recs[0]);
-		for (i = 0; i < n_recs; i++)
-			report(&recs[i], arg);
-		/* a record split across reads is finished by the next one */
-		have -= n_recs * sizeof(recs[0]);
-		memmove(recs, (char *)recs + n_recs * sizeof(recs[0]), have);
-	}
-	close(iter);
-	return err;
-}
-
 /* Is key's entry (read into policy) still in the drain this block began?
  * A later block of the same portal owns its own. */
 static bool in_this_drain(int fd, const struct pf_portal_key *key, __u64 drain_until,
@@ -167,6 +134,14 @@ static void renew_lease(int fd, const struct pf_portal *portal, __u64 drain_unti
 	}
 }
 
+/* One pass of the drain over every TCP socket: 0 or a negative errno. */
+static int drain_pass(int link, struct pf_sweep_tally *t)
+{
+	int n = pf_sweep_read(link, pf_tally_record, t);
+
+	return n < 0 ? n : 0;
+}
+
 int pf_drain(struct pf_state *st, const struct pf_portal *portal, const struct pf_policy *policy,
 	     struct pf_sweep_tally *t)
 {
@@ -196,7 +171,7 @@ int pf_drain(struct pf_state *st, const struct pf_portal *portal, const struct p
 	while (!err) {
 		t->pending = 0;
 		renew_lease(portals_fd, portal, policy->drain_until, &lease);
-		err = sweep_pass(link, pf_tally_record, t);
+		err = drain_pass(link, t);
 		if (err || !t->pending || pf_bpf_now_ns() > policy->drain_until + PF_DRAIN_GRACE_NS)
 			break;
 		passes++;
@@ -208,7 +183,7 @@ int pf_drain(struct pf_state *st, const struct pf_portal *portal, const struct p
 	/* with --direction out new connections could open while it drained */
 	if (!err && passes) {
 		t->pending = 0;
-		err = sweep_pass(link, pf_tally_record, t);
+		err = drain_pass(link, t);
 	}
 	if (link >= 0)
 		close(link);

@@ -36,7 +36,7 @@ int pf_fence_open_map(const struct pf_env *env, const char *name)
 	if (orphaned && !strcmp(name, PF_PIN_PORTALS))
 		pf_warn(env, "no pins in '%s': using the fence table of the programs attached "
 			"in this network namespace", env->pin_dir);
-	if (fd == -EBUSY || fd == -EACCES || fd == -EPERM)
+	if (pf_is_refusal(fd))
 		fd = pf_state_refusal(env->state, fd, name);
 	else if (fd < 0 && fd != -ENOENT)
 		fd = pf_error(env, pf_runtime_errno(fd), "cannot open '%s/%s': %s", env->pin_dir,

@@ -20,6 +20,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
+#include "bpfclock.h"
 #include "peerd.h"
 #include "peerd_event.h"
 #include "portal.h"
@@ -72,10 +73,7 @@ static void say(int prio, const char *fmt, ...)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return pf_bpf_now_ns() / 1000000;
 }
 
 static struct node *node_of(struct daemon *d, uint32_t nodeid)

@@ -10,6 +10,7 @@
 #ifndef PF_STATE_H
 #define PF_STATE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/types.h>
@@ -83,6 +84,12 @@ int pf_state_foreign_error(struct pf_state *st);
  * pf_state_foreign_error) or not permitted (-EACCES, -EPERM). Returns err;
  * any other is left to the caller to report. */
 int pf_state_refusal(struct pf_state *st, int err, const char *name);
+/* Is err one pf_state_refusal speaks for: not permitted, or another pin
+ * dir's state? */
+static inline bool pf_is_refusal(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EBUSY;
+}
 /* Do the programs prog_id (on fence table portals_id) belong to a pin dir
  * other than st's that still holds them pinned? Its path into owner
  * (PF_OWNER_PATH_MAX bytes, may be NULL). */

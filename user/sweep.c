@@ -12,30 +12,49 @@
 #include "state.h"
 #include "sweep.h"
 
-static int sweep_iter(int prog_fd, pf_sweep_report report, void *arg)
+int pf_sweep_read(int link, pf_sweep_report report, void *arg)
 {
-	struct pf_sweep_record rec;
-	int link, iter, count = 0;
+	struct pf_sweep_record recs[256];
+	size_t have = 0, i, n_recs;
+	int iter, count = 0;
 	ssize_t n;
 
-	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	iter = bpf_iter_create(link);
+	if (iter < 0)
+		return -errno;
+	/* each read() runs the program over the next sockets, as many as
+	 * their records fill the buffer: one syscall per socket would be the
+	 * cost of a drain's pass every few ms, and of a large teardown */
+	for (;;) {
+		n = read(iter, (char *)recs + have, sizeof(recs) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				count = -errno;
+			break;
+		}
+		have += (size_t)n;
+		n_recs = have / sizeof(recs[0]);
+		for (i = 0; i < n_recs; i++)
+			if (report)
+				report(&recs[i], arg);
+		count += (int)n_recs;
+		/* a record split across reads is finished by the next one */
+		have -= n_recs * sizeof(recs[0]);
+		memmove(recs, (char *)recs + n_recs * sizeof(recs[0]), have);
+	}
+	close(iter);
+	return count;
+}
+
+static int sweep_iter(int prog_fd, pf_sweep_report report, void *arg)
+{
+	int link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL), count;
+
 	if (link < 0)
 		return -errno;
-	iter = bpf_iter_create(link);
-	if (iter < 0) {
-		count = -errno;
-		close(link);
-		return count;
-	}
-	/* each read() runs the program over the next batch of sockets */
-	while ((n = read(iter, &rec, sizeof(rec))) == sizeof(rec)) {
-		count++;
-		if (report)
-			report(&rec, arg);
-	}
-	if (n < 0)
-		count = -errno;
-	close(iter);
+	count = pf_sweep_read(link, report, arg);
 	close(link);
 	return count;
 }
@@ -60,13 +79,13 @@ static bool must_destroy(int portals_fd, const struct pf_conn *c, struct pf_swee
 	return pf_policy_tears_down(&policy);
 }
 
-static int sweep_diag(const struct pf_state *st, pf_sweep_report report, void *arg)
+static int sweep_diag(struct pf_state *st, pf_sweep_report report, void *arg)
 {
 	struct pf_sweep_record rec;
 	struct pf_conn *conns;
 	int portals_fd, n, i, count = 0;
 
-	portals_fd = pf_pin_open(st->pin_dir, PF_PIN_PORTALS);
+	portals_fd = pf_state_map(st, PF_PIN_PORTALS, NULL);
 	if (portals_fd < 0)
 		return portals_fd;
 	n = pf_diag_list(PF_CONN_STATES, &conns);
@@ -80,7 +99,6 @@ static int sweep_diag(const struct pf_state *st, pf_sweep_report report, void *a
 		}
 	}
 	free(conns);
-	close(portals_fd);
 	return n < 0 ? n : count;
 }
 

@@ -13,6 +13,11 @@ struct pf_state;
 
 typedef void (*pf_sweep_report)(const struct pf_sweep_record *rec, void *arg);
 
+/* Runs link's iterator once over every TCP socket of the namespace,
+ * passing each record it writes to report (if any), read in batches.
+ * Returns how many records, or a negative errno. */
+int pf_sweep_read(int link, pf_sweep_report report, void *arg);
+
 /* Returns how many sockets were destroyed, or a negative errno; sets
  * *mechanism to the one used. */
 int pf_sweep(struct pf_state *st, pf_sweep_report report, void *arg, const char **mechanism);

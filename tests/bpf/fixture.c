@@ -129,6 +129,16 @@ void fx_lo_down(void)
 	set_lo_up(false);
 }
 
+const char *fx_pin_dir(void)
+{
+	return getenv(PIN_DIR_ENV);
+}
+
+int fx_prog_fd(enum fx_hook hook)
+{
+	return fx.prog_fd[hook];
+}
+
 static int open_pin(const char *name)
 {
 	char path[PATH_MAX];

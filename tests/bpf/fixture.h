@@ -92,6 +92,12 @@ void fx_capture_start(void);
 /* Next captured frame into buf; its length, or 0 when none is waiting. */
 size_t fx_capture_next(uint8_t *buf, size_t cap);
 
+/* The bpffs dir holding the programs' maps (for another object to share
+ * them through pin_root_path). */
+const char *fx_pin_dir(void);
+/* The fixture's fd of hook's program. */
+int fx_prog_fd(enum fx_hook hook);
+
 /* Brings lo of the test's namespace down (bpf_clone_redirect then fails). */
 void fx_lo_down(void);
 

@@ -6,9 +6,11 @@
  * and the RST writer became global functions). A budget per program, about
  * twice today's count, catches the change that multiplies states again. */
 #include <string.h>
+#include <linux/types.h>
 #include <criterion/criterion.h>
 
 #include "needroot.h"
+#include "portfence.h"
 #include "verifier_stats.h"
 #include "fence.skel.h"
 #include "sweep.skel.h"
@@ -22,8 +24,8 @@ struct budget {
  * the drain's cut_to_ack are global functions, checked once), egress about
  * 2,900, the sweep about 570 (the drain's answered check inlined) */
 static const struct budget budgets[] = {
-	{ "fence_ingress", 6000 },
-	{ "fence_egress", 6000 },
+	{ PF_PROG_INGRESS, 6000 },
+	{ PF_PROG_EGRESS, 6000 },
 	{ "sweep", 1500 },
 };
 
