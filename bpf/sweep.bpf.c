@@ -128,24 +128,6 @@ static __always_inline int drain_outcome(struct tcp_sock *tp, const struct pf_po
 	return PF_SWEEP_PENDING;
 }
 
-/* Only sockets that carry a connection: not listeners (destroying one
- * would stop the service itself), not TIME-WAIT or request minisocks. */
-static __always_inline bool is_connection(__u8 state)
-{
-	switch (state) {
-	case TCP_ESTABLISHED:
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSE_WAIT:
-	case TCP_LAST_ACK:
-	case TCP_CLOSING:
-		return true;
-	}
-	return false;
-}
-
 static __always_inline bool is_v4_mapped(const __be32 *a)
 {
 	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
@@ -160,7 +142,7 @@ int sweep(struct bpf_iter__tcp *ctx)
 	struct tcp_sock *tp;
 
 	PF_VARIANT();
-	if (!skc || !is_connection(skc->skc_state))
+	if (!skc || !pf_carries_connection(skc->skc_state))
 		return 0;
 
 	rec.local_port = bpf_htons(skc->skc_num);

@@ -141,6 +141,19 @@ static __always_inline int pf_policy_tears_down(const struct pf_policy *policy)
 	return (policy->direction & PF_DIR_OUT) && !(policy->flags & PF_F_KEEP_ESTABLISHED);
 }
 
+/* The TCP states that carry a connection, as a mask of the kernel's state
+ * numbers (ESTABLISHED 1, SYN_SENT 2, SYN_RECV 3, FIN_WAIT1 4, FIN_WAIT2
+ * 5, CLOSE_WAIT 8, LAST_ACK 9, CLOSING 11): what the sweep destroys and
+ * conns shows. Not listeners (destroying one would stop the service
+ * itself), not TIME-WAIT or request minisocks. */
+#define PF_CONN_STATES	((1U << 1) | (1U << 2) | (1U << 3) | (1U << 4) | \
+			 (1U << 5) | (1U << 8) | (1U << 9) | (1U << 11))
+
+static __always_inline int pf_carries_connection(unsigned int state)
+{
+	return state < 32 && (PF_CONN_STATES & (1U << state));
+}
+
 #define PF_DRAIN_LEASE_NS	1000000000ULL
 
 /*

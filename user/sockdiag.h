@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "portfence.h"
 
 struct pf_conn {
 	int family;		/* AF_INET, AF_INET6 (v4-mapped kept as is) */
@@ -32,9 +33,5 @@ bool pf_conn_held(const struct pf_conn *conns, int n, int family, const __be32 *
 /* Destroy one socket. 0, or a negative errno (-EOPNOTSUPP: not built in). */
 int pf_diag_destroy(const struct pf_conn *conn);
 bool pf_diag_destroy_supported(void);
-
-/* States that carry a connection: what the sweep destroys and conns shows. */
-#define PF_CONN_STATES	((1U << 1) | (1U << 2) | (1U << 3) | (1U << 4) | \
-			 (1U << 5) | (1U << 8) | (1U << 9) | (1U << 11))
 
 #endif

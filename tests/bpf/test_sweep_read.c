@@ -2,8 +2,8 @@
 /* The sweep iterator and its reader (user/sweep.c, pf_sweep_read) over
  * real TCP connections in the test's own network namespace: every
  * connection of the fenced portal is destroyed and reported once, though
- * their records take more than one read(), and those of a port beside it
- * are left alone. */
+ * their records take more than one read(); the portal's listener and the
+ * connections of a port beside it are left alone. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -109,10 +109,10 @@ static void record(const struct pf_sweep_record *rec, void *arg)
 Test(sweep_read, every_fenced_connection_is_destroyed_and_reported_once)
 {
 	static struct seen seen;
-	int fenced[FENCED_CONNS], other[OTHER_CONNS], twice = 0;
+	int fenced[FENCED_CONNS], other[OTHER_CONNS], twice = 0, lfd = listener(PORTAL_PORT);
 	__u64 counters_id;
 
-	connect_n(listener(PORTAL_PORT), PORTAL_PORT, FENCED_CONNS, fenced);
+	connect_n(lfd, PORTAL_PORT, FENCED_CONNS, fenced);
 	connect_n(listener(OTHER_PORT), OTHER_PORT, OTHER_CONNS, other);
 	counters_id = fx_fence_tcp(V4_PORTAL, PF_DIR_BOTH, PF_METHOD_DROP);
 
@@ -128,6 +128,7 @@ Test(sweep_read, every_fenced_connection_is_destroyed_and_reported_once)
 	for (int i = 0; i < OTHER_CONNS; i++)
 		cr_assert_eq(tcp_state(other[i]), TCP_ESTABLISHED, "port %d's connection %d was cut",
 			     OTHER_PORT, i);
+	cr_assert_eq(tcp_state(lfd), TCP_LISTEN, "the portal's listener was destroyed");
 	cr_assert_eq(pf_sweep_read(link_fd, record, &seen), 0, "a second pass finds none left");
 	cr_assert_eq(fx_portal_stats(counters_id).socks_destroyed, FENCED_CONNS);
 }
