@@ -264,3 +264,8 @@ int pf_state_refusal(struct pf_state *st, int err, const char *name)
 		return pf_error(env, err, "not permitted to open '%s/%s'", env->pin_dir, name);
 	return err;
 }
+
+int pf_state_open_map(struct pf_state *st, const char *name)
+{
+	return pf_state_refusal(st, pf_state_map(st, name, NULL), name);
+}

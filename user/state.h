@@ -84,6 +84,9 @@ int pf_state_foreign_error(struct pf_state *st);
  * pf_state_foreign_error) or not permitted (-EACCES, -EPERM). Returns err;
  * any other is left to the caller to report. */
 int pf_state_refusal(struct pf_state *st, int err, const char *name);
+/* pf_state_map, a refusal said (pf_state_refusal): for readers that show
+ * a map that is not there as empty. The fd is the handle's. */
+int pf_state_open_map(struct pf_state *st, const char *name);
 /* Is err one pf_state_refusal speaks for: not permitted, or another pin
  * dir's state? */
 static inline bool pf_is_refusal(int err)
