@@ -13,6 +13,8 @@
  * reports them, and an attached program by either name is portfence's. */
 #define PF_PROG_INGRESS		"fence_ingress"
 #define PF_PROG_EGRESS		"fence_egress"
+/* The iter/tcp program of bpf/sweep.bpf.c: its maps are found by its id */
+#define PF_PROG_SWEEP		"sweep"
 
 /* Pin names below the pin dir (docs/reference.md, Pins and map
  * layouts: "portals" and "stats" are public). */

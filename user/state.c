@@ -16,7 +16,8 @@
 
 static bool is_portfence_prog(const struct bpf_prog_info *info)
 {
-	return !strcmp(info->name, PF_PROG_INGRESS) || !strcmp(info->name, PF_PROG_EGRESS);
+	return !strcmp(info->name, PF_PROG_INGRESS) || !strcmp(info->name, PF_PROG_EGRESS) ||
+	       !strcmp(info->name, PF_PROG_SWEEP);
 }
 
 /* The map ids of a portfence program; 0 and no ids for any other. */

@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "fixture.h"
+#include "state.h"
 #include "sweep.h"
 #include "sweep.skel.h"
 
@@ -131,4 +132,24 @@ Test(sweep_read, every_fenced_connection_is_destroyed_and_reported_once)
 	cr_assert_eq(tcp_state(lfd), TCP_LISTEN, "the portal's listener was destroyed");
 	cr_assert_eq(pf_sweep_read(link_fd, record, &seen), 0, "a second pass finds none left");
 	cr_assert_eq(fx_portal_stats(counters_id).socks_destroyed, FENCED_CONNS);
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+/* load finds the drain's socket storage by the sweep program's id, to
+ * take it over when it replaces the program (user/load.c). */
+Test(sweep_read, the_drain_state_is_found_by_the_programs_id)
+{
+	int fd = pf_prog_map(prog_id(bpf_program__fd(skel->progs.sweep)), "drain_state");
+
+	cr_assert_geq(fd, 0, "drain_state not found: %d", fd);
+	cr_assert_eq(pf_map_id(fd), pf_map_id(bpf_map__fd(skel->maps.drain_state)));
+	close(fd);
 }
