@@ -144,10 +144,8 @@ int pf_layout_require(const struct pf_env *env, bool writing)
 
 	if (v == -ENOENT || v == PF_LAYOUT_VERSION)
 		return 0;
-	if (v == -EBUSY)
-		return pf_state_foreign_error(env->state);
-	if (v == -EACCES || v == -EPERM)
-		return pf_error(env, v, "not permitted to read the layout of '%s'", env->pin_dir);
+	if (pf_is_refusal(v))
+		return pf_state_refusal(env->state, v, PF_PIN_LAYOUT);
 	if (v < 0)
 		return pf_error(env, pf_runtime_errno(v), "cannot read the layout of '%s': %s",
 				env->pin_dir, strerror(-v));
