@@ -36,9 +36,8 @@ int pf_sweep_read(int link, pf_sweep_report report, void *arg)
 		}
 		have += (size_t)n;
 		n_recs = have / sizeof(recs[0]);
-		for (i = 0; i < n_recs; i++)
-			if (report)
-				report(&recs[i], arg);
+		for (i = 0; report && i < n_recs; i++)
+			report(&recs[i], arg);
 		count += (int)n_recs;
 		/* a record split across reads is finished by the next one */
 		have -= n_recs * sizeof(recs[0]);

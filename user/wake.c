@@ -173,6 +173,39 @@ static int send_wake(int raw_fd, int ingress_fd, int ifindex, const struct knock
 			   sizeof(rst), 1);
 }
 
+/* Why a knock whose portal opened is not woken from here, or NULL. */
+static const char *not_to_wake(const struct knock_entry *e, const struct pf_conn *conns, int nconns)
+{
+	if (pf_route_local(e->key.family, e->key.local_addr) != 1)
+		return "its portal address is not local now";
+	if (pf_route_local(e->key.family, e->key.remote_addr) != 0)
+		return "a local address";
+	if (pf_conn_held(conns, nconns, e->key.family, e->key.local_addr, e->key.local_port,
+			 e->key.remote_addr, e->key.remote_port))
+		return "connection held here";
+	return NULL;
+}
+
+/* The sockets wakes go out on, each opened when first needed: a raw one
+ * per family for the resets, the ingress program for replayed SYNs. */
+struct wake_socks {
+	int raw[2];	/* AF_INET, AF_INET6 */
+	int ingress;
+};
+
+/* Sends e's wake: 0 or a negative errno. */
+static int wake_send(struct wake_socks *s, const struct knock_entry *e, int ifindex)
+{
+	bool syn = e->knock.kind == PF_KNOCK_SYN;
+	int *raw = &s->raw[e->key.family == AF_INET6], *fd = syn ? &s->ingress : raw;
+
+	if (*fd < 0)
+		*fd = syn ? pf_ingress_open() : pf_raw_open(e->key.family);
+	if (*fd < 0)
+		return *fd;
+	return send_wake(*raw, s->ingress, ifindex, e);
+}
+
 static bool aged(const struct pf_knock *k, __u64 now)
 {
 	return now > k->seen && now - k->seen > PF_KNOCK_MAX_AGE_S * 1000000000ULL;
@@ -181,10 +214,10 @@ static bool aged(const struct pf_knock *k, __u64 now)
 int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_wake_report report,
 	    void *arg)
 {
+	struct wake_socks socks = { { -1, -1 }, -1 };
 	struct knock_entry *v = NULL;
 	struct pf_conn *conns = NULL;
-	int knocks_fd, portals_fd, raw_fd[2] = { -1, -1 }, ingress_fd = -1, n, nconns = 0, i;
-	int woken = 0, ifindex, err;
+	int knocks_fd, portals_fd, n, nconns = 0, i, woken = 0, ifindex, err;
 	const char *reason = NULL;
 	__u64 now = pf_bpf_now_ns();
 
@@ -204,7 +237,6 @@ int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_w
 	}
 	for (i = 0; i < n; i++) {
 		struct knock_entry *e = &v[i];
-		int *fd = &raw_fd[e->key.family == AF_INET6];
 
 		if (aged(&e->knock, now)) {
 			bpf_map_delete_elem(knocks_fd, &e->key);
@@ -217,17 +249,9 @@ int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_w
 		bpf_map_delete_elem(knocks_fd, &e->key);
 		if (!send)
 			continue;	/* forgotten: a later unblock must not wake it */
-		if (pf_route_local(e->key.family, e->key.local_addr) != 1) {
-			report(&e->key, PF_WAKE_SKIPPED, "its portal address is not local now", arg);
-			continue;
-		}
-		if (pf_route_local(e->key.family, e->key.remote_addr) != 0) {
-			report(&e->key, PF_WAKE_SKIPPED, "a local address", arg);
-			continue;
-		}
-		if (pf_conn_held(conns, nconns, e->key.family, e->key.local_addr, e->key.local_port,
-				 e->key.remote_addr, e->key.remote_port)) {
-			report(&e->key, PF_WAKE_SKIPPED, "connection held here", arg);
+		reason = not_to_wake(e, conns, nconns);
+		if (reason) {
+			report(&e->key, PF_WAKE_SKIPPED, reason, arg);
 			continue;
 		}
 		ifindex = ingress_of(&e->knock, &reason);
@@ -235,14 +259,7 @@ int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_w
 			report(&e->key, PF_WAKE_SKIPPED, reason, arg);
 			continue;
 		}
-		if (e->knock.kind == PF_KNOCK_SYN && ingress_fd < 0)
-			ingress_fd = pf_ingress_open();
-		else if (e->knock.kind != PF_KNOCK_SYN && *fd < 0)
-			*fd = pf_raw_open(e->key.family);
-		err = e->knock.kind == PF_KNOCK_SYN ? (ingress_fd < 0 ? ingress_fd : 0)
-						     : (*fd < 0 ? *fd : 0);
-		if (!err)
-			err = send_wake(*fd, ingress_fd, ifindex, e);
+		err = wake_send(&socks, e, ifindex);
 		if (err) {
 			report(&e->key, PF_WAKE_SKIPPED,
 			       err == -EPFNOSUPPORT ? "no MAC header to replay its SYN under"
@@ -256,10 +273,10 @@ int pf_wake(struct pf_state *st, const struct pf_portal *portal, bool send, pf_w
 	if (woken)
 		pf_cli_count(st, &(struct pf_cli_counters){ .woken = (__u64)woken });
 	for (i = 0; i < 2; i++)
-		if (raw_fd[i] >= 0)
-			close(raw_fd[i]);
-	if (ingress_fd >= 0)
-		close(ingress_fd);
+		if (socks.raw[i] >= 0)
+			close(socks.raw[i]);
+	if (socks.ingress >= 0)
+		close(socks.ingress);
 	free(conns);
 	free(v);
 	return n < 0 ? n : woken;
