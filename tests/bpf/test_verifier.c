@@ -26,7 +26,7 @@ struct budget {
 static const struct budget budgets[] = {
 	{ PF_PROG_INGRESS, 6000 },
 	{ PF_PROG_EGRESS, 6000 },
-	{ "sweep", 1500 },
+	{ PF_PROG_SWEEP, 1500 },
 };
 
 static long budget_of(const char *prog)

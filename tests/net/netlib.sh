@@ -146,22 +146,21 @@ established() {
 	ip netns exec "$1" ss -Htn state established "( src $a:$3 )" | wc -l
 }
 
-# send_q_max NS ADDR PORT: the largest Send-Q among those sockets, bytes.
-send_q_max() {
+# send_qs NS ADDR PORT: the Send-Q of each established socket of ADDR:PORT
+# in NS, bytes, a line each.
+send_qs() {
 	local a=$2
 	case $a in *:*) a="[$a]";; esac
-	ip netns exec "$1" ss -Htn state established "( src $a:$3 )" |
-		awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }'
+	ip netns exec "$1" ss -Htn state established "( src $a:$3 )" | awk '{ print $2 }'
 }
+# send_q_max NS ADDR PORT: the largest Send-Q among those sockets, bytes.
+send_q_max() { send_qs "$@" | awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }'; }
 # queues_full NS ADDR PORT BYTES: some socket has at least BYTES queued.
 queues_full() { [ "$(send_q_max "$1" "$2" "$3")" -ge "$4" ]; }
 # queues_all_full NS ADDR PORT N BYTES: N sockets each have at least BYTES
 # queued (a busy machine's server may not have written to the last one yet).
 queues_all_full() {
-	local a=$2
-	case $a in *:*) a="[$a]";; esac
-	[ "$(ip netns exec "$1" ss -Htn state established "( src $a:$3 )" |
-		awk -v b="$5" '$2 >= b { n++ } END { print n + 0 }')" -ge "$4" ]
+	[ "$(send_qs "$1" "$2" "$3" | awk -v b="$5" '$1 >= b { n++ } END { print n + 0 }')" -ge "$4" ]
 }
 
 # killed LOG: how many sockets tcphold saw reset or aborted; closed LOG:
